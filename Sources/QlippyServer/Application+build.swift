@@ -1,0 +1,68 @@
+import Configuration
+import Hummingbird
+import Logging
+import QlippyStore
+import ServiceLifecycle
+
+/// Builds the server from configuration: opens the store, assembles middleware and controllers.
+///
+/// The executable and the tests call this same function; tests pass an `InMemoryProvider`.
+/// Throws ``SettingsError`` for a bad setting and `DatabaseOpenError` for a refused database,
+/// both with one-line descriptions.
+public func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let settings = try ServerSettings(reader: reader)
+    let logger = {
+        var logger = Logger(label: "qlippy-server")
+        logger.logLevel = settings.logLevel
+        return logger
+    }()
+
+    let store = try SQLiteStore(database: AppDatabase.open(path: settings.database))
+    logger.info("opened database", metadata: ["store": "\(store.description)"])
+
+    let router = buildRouter(store: store, settings: settings)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
+        services: [StoreService(store: store, logger: logger)],
+        onServerRunning: { channel in
+            logger.info("listening", metadata: [
+                "address": "http://\(settings.host):\(channel.localAddress?.port ?? settings.port)",
+                "store": "\(store.description)",
+            ])
+        },
+        logger: logger
+    )
+}
+
+/// The router with every controller and middleware, in the order requests pass through them.
+func buildRouter(store: any ChatStore, settings: ServerSettings) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
+    router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
+
+    let routes = RouteTable(router: router)
+    HealthController(store: store).register(on: routes)
+    UserController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    ConversationController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    MessageController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    routes.addMethodNotAllowed()
+    return router
+}
+
+/// Closes the store once the server has stopped taking requests.
+///
+/// Listed among the application's services, it is shut down after the HTTP server has drained
+/// its in-flight requests, so no request sees a closed database.
+struct StoreService: Service {
+    let store: any ChatStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+        logger.info("database closed")
+    }
+}

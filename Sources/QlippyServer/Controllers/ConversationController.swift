@@ -1,0 +1,37 @@
+import Hummingbird
+import QlippyStore
+
+/// A user's conversations, and one conversation with its messages.
+struct ConversationController {
+    let store: any ChatStore
+    let maxBodySize: Int
+
+    func register(on routes: RouteTable) {
+        routes.on(.get, "/api/users/:user_id/conversations") { _, context in
+            let summaries = try await store.conversations(
+                ofUser: try context.parameters.uuid("user_id"), previewLength: JSONWriter.listPreviewLength
+            )
+            return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
+        }
+        routes.on(.post, "/api/users/:user_id/conversations") { request, context in
+            let userID = try context.parameters.uuid("user_id")
+            let input = try CreateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
+            let conversation = try await store.createConversation(userID: userID, title: input.title, folder: input.folder)
+            return Response.json(.created) { $0.write(conversation) }
+        }
+        routes.on(.get, "/api/conversations/:conversation_id") { _, context in
+            let detail = try await store.conversation(id: try context.parameters.uuid("conversation_id"))
+            return Response.json(.ok, capacity: 512 + detail.messages.reduce(0) { $0 + $1.content.utf8.count + 200 }) { $0.write(detail) }
+        }
+        routes.on(.put, "/api/conversations/:conversation_id") { request, context in
+            let id = try context.parameters.uuid("conversation_id")
+            let input = try UpdateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
+            let conversation = try await store.updateConversation(id: id, changes: input.changes)
+            return Response.json(.ok) { $0.write(conversation) }
+        }
+        routes.on(.delete, "/api/conversations/:conversation_id") { _, context in
+            try await store.deleteConversation(id: try context.parameters.uuid("conversation_id"))
+            return Response.json(.ok) { $0.writeConfirmation("Conversation deleted successfully") }
+        }
+    }
+}

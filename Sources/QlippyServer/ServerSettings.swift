@@ -1,0 +1,81 @@
+import Configuration
+import Logging
+
+/// Everything the server can be told at start, read from a `ConfigReader` and validated.
+///
+/// Keys live under `qlippy.` (`qlippy.maxBodySize`), which the environment provider spells
+/// `QLIPPY_MAX_BODY_SIZE`. Values are read as text and parsed here, so that a bad value becomes a
+/// one-line ``SettingsError`` naming the setting instead of a silent default.
+public struct ServerSettings: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 5001
+    /// A SQLite file path.
+    public var database = "qlippy.db"
+    public var corsOrigins = ["http://localhost:3000", "http://localhost:3001"]
+    public var maxBodySize = 16 * 1024 * 1024
+    public var logLevel = Logger.Level.info
+
+    public init() {}
+
+    /// The settings, each named by its flag and environment variable, for `--help` and errors.
+    public enum Key: String, CaseIterable, Sendable {
+        case host, port, database, corsOrigins, maxBodySize, logLevel
+
+        public var configKey: String { "qlippy.\(rawValue)" }
+        public var flag: String { "--" + words.joined(separator: "-") }
+        public var environmentVariable: String { "QLIPPY_" + words.joined(separator: "_").uppercased() }
+
+        private var words: [String] {
+            var words = [""]
+            for character in rawValue {
+                if character.isUppercase { words.append("") }
+                words[words.count - 1].append(character.lowercased())
+            }
+            return words
+        }
+    }
+
+    public init(reader: ConfigReader) throws(SettingsError) {
+        func text(_ key: Key) -> String? {
+            reader.string(forKey: ConfigKey(key.configKey)).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        func integer(_ key: Key, in range: ClosedRange<Int>) throws(SettingsError) -> Int? {
+            guard let raw = text(key) else { return nil }
+            guard let value = Int(raw), range.contains(value) else {
+                throw SettingsError(key: key, value: raw, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        if let host = text(.host) {
+            guard !host.isEmpty else { throw SettingsError(key: .host, value: host, expected: "a host name or IP address") }
+            self.host = host
+        }
+        if let port = try integer(.port, in: 0...65_535) { self.port = port }
+        if let database = text(.database) {
+            guard !database.isEmpty else { throw SettingsError(key: .database, value: database, expected: "a file path") }
+            self.database = database
+        }
+        if let origins = text(.corsOrigins) {
+            corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let size = try integer(.maxBodySize, in: 1...Int(Int32.max)) { maxBodySize = size }
+        if let level = text(.logLevel) {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw SettingsError(key: .logLevel, value: level, expected: "one of \(names)")
+            }
+            logLevel = parsed
+        }
+    }
+}
+
+/// A setting with a value the server cannot use. Its description is one line for the operator.
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    public var key: ServerSettings.Key
+    public var value: String
+    public var expected: String
+
+    public var description: String {
+        "invalid \(key.flag) / \(key.environmentVariable) value '\(value)': expected \(expected)"
+    }
+}

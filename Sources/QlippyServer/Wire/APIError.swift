@@ -1,0 +1,89 @@
+import Hummingbird
+import QlippyStore
+
+/// An error answer: a status and the `{"error": message}` body the contract defines.
+///
+/// Every error text the server sends is built here, so that the wire contract's wording lives in
+/// one file. Conforming to `HTTPResponseError` lets Hummingbird render it even outside our middleware.
+public struct APIError: Error, HTTPResponseError, Equatable {
+    public var status: HTTPResponse.Status
+    public var message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("error", message)
+        json.endObject()
+        return json.response(status: status, headers: headers)
+    }
+}
+
+extension APIError {
+    // The original's texts, word for word.
+    static let usernameRequired = APIError(.badRequest, "Username is required")
+    static let usernameTaken = APIError(.conflict, "Username already exists")
+    static let roleAndContentRequired = APIError(.badRequest, "Role and content are required")
+    static let invalidRole = APIError(.badRequest, #"Role must be "user" or "assistant""#)
+    static let pluginNameRequired = APIError(.badRequest, "Plugin name is required")
+
+    static func notFound(_ entity: Entity) -> APIError {
+        let name = switch entity {
+        case .user: "User"
+        case .conversation: "Conversation"
+        case .message: "Message"
+        case .plugin: "Plugin"
+        }
+        return APIError(.notFound, "\(name) not found")
+    }
+
+    init(_ error: StoreError) {
+        switch error {
+        case .notFound(let entity): self = .notFound(entity)
+        case .usernameTaken: self = .usernameTaken
+        }
+    }
+
+    // Request-shape errors: each names what was wrong.
+    static let malformedJSON = APIError(.badRequest, "Request body is not valid JSON")
+    static let bodyNotObject = APIError(.badRequest, "Request body must be a JSON object")
+    static let unsupportedMediaType = APIError(.unsupportedMediaType, "Content-Type must be application/json")
+    static let internalError = APIError(.internalServerError, "Internal server error")
+    static let routeNotFound = APIError(.notFound, "Not found")
+
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, "Request body is larger than the limit of \(limit) bytes")
+    }
+
+    static func wrongType(_ field: String, expected: String) -> APIError {
+        APIError(.badRequest, "\(field) must be \(expected)")
+    }
+
+    static func empty(_ field: String) -> APIError {
+        APIError(.badRequest, "\(field) must not be empty")
+    }
+
+    static func tooLong(_ field: String, limit: Int) -> APIError {
+        APIError(.badRequest, "\(field) must be at most \(limit) characters")
+    }
+
+    static func invalidID(_ parameter: String) -> APIError {
+        APIError(.badRequest, "\(parameter) must be a UUID")
+    }
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method, path: String, allowed: [HTTPRequest.Method]) -> APIError {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(
+            .methodNotAllowed, "Method \(method.rawValue) is not allowed on \(path); allowed: \(list)",
+            headers: [.allow: list]
+        )
+    }
+
+    static let databaseUnavailable = APIError(.serviceUnavailable, "Database unavailable")
+}

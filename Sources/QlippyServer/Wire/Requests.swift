@@ -1,0 +1,133 @@
+import QlippyStore
+
+/// The contract's request bodies, validated: each type reads a ``JSONBody`` and either yields
+/// clean values or throws the ``APIError`` the contract prescribes. Lengths count Unicode scalars.
+enum FieldLimits {
+    static let username = 80
+    static let title = 200
+    static let folder = 100
+    static let pluginName = 100
+}
+
+/// `POST /api/users`.
+struct CreateUserRequest {
+    var username: String
+
+    init(_ body: JSONBody) throws(APIError) {
+        guard case .value(let username) = try body.string("username"),
+              !username.allSatisfy(\.isWhitespace)
+        else { throw .usernameRequired }
+        self.username = try checkLength(username, "username", FieldLimits.username)
+    }
+}
+
+/// `POST /api/users/{user_id}/conversations`.
+struct CreateConversationRequest {
+    static let defaultTitle = "New Conversation"
+    var title: String
+    var folder: String?
+
+    init(_ body: JSONBody) throws(APIError) {
+        title = try readTitle(body) ?? Self.defaultTitle
+        folder = try readFolder(body) ?? nil
+    }
+}
+
+/// `PUT /api/conversations/{id}`.
+struct UpdateConversationRequest {
+    var changes: ConversationChanges
+
+    init(_ body: JSONBody) throws(APIError) {
+        changes = ConversationChanges(title: try readTitle(body), folder: try readFolder(body))
+    }
+}
+
+/// `POST /api/conversations/{id}/messages`.
+struct CreateMessageRequest {
+    static let roles: Set<String> = ["user", "assistant"]
+    var role: String
+    var content: String
+
+    init(_ body: JSONBody) throws(APIError) {
+        let role = try body.string("role")
+        let content = try body.string("content")
+        guard case .value(let role) = role, !role.isEmpty, case .value(let content) = content, !content.isEmpty else {
+            throw .roleAndContentRequired
+        }
+        guard Self.roles.contains(role) else { throw .invalidRole }
+        self.role = role
+        self.content = content
+    }
+}
+
+/// `PUT /api/messages/{id}`.
+struct UpdateMessageRequest {
+    var content: String?
+
+    init(_ body: JSONBody) throws(APIError) {
+        content = try optionalNonEmpty(body, "content")
+    }
+}
+
+/// `POST /api/users/{user_id}/plugins`.
+struct CreatePluginRequest {
+    var plugin: NewPlugin
+
+    init(_ body: JSONBody) throws(APIError) {
+        guard case .value(let name) = try body.string("name"), !name.isEmpty else { throw .pluginNameRequired }
+        plugin = NewPlugin(
+            name: try checkLength(name, "name", FieldLimits.pluginName),
+            description: try optionalValue(body.string("description"), "description", expected: "a string") ?? "",
+            enabled: try optionalValue(body.bool("enabled"), "enabled", expected: "a boolean") ?? true
+        )
+    }
+}
+
+/// `PUT /api/plugins/{id}`.
+struct UpdatePluginRequest {
+    var changes: PluginChanges
+
+    init(_ body: JSONBody) throws(APIError) {
+        let name = try optionalNonEmpty(body, "name")
+        changes = PluginChanges(
+            name: try name.map { name throws(APIError) in try checkLength(name, "name", FieldLimits.pluginName) },
+            description: try optionalValue(body.string("description"), "description", expected: "a string"),
+            enabled: try optionalValue(body.bool("enabled"), "enabled", expected: "a boolean")
+        )
+    }
+}
+
+// MARK: Shared field rules
+
+private func checkLength(_ text: String, _ field: String, _ limit: Int) throws(APIError) -> String {
+    guard text.unicodeScalars.count <= limit else { throw .tooLong(field, limit: limit) }
+    return text
+}
+
+/// A field that may be absent but, when present, may not be `null`.
+private func optionalValue<Value>(_ field: BodyField<Value>, _ name: String, expected: String) throws(APIError) -> Value? {
+    switch field {
+    case .absent: nil
+    case .null: throw .wrongType(name, expected: expected)
+    case .value(let value): value
+    }
+}
+
+private func optionalNonEmpty(_ body: JSONBody, _ name: String) throws(APIError) -> String? {
+    let text = try optionalValue(body.string(name), name, expected: "a string")
+    if text?.isEmpty == true { throw .empty(name) }
+    return text
+}
+
+private func readTitle(_ body: JSONBody) throws(APIError) -> String? {
+    try optionalNonEmpty(body, "title").map { title throws(APIError) in try checkLength(title, "title", FieldLimits.title) }
+}
+
+/// `nil`: absent; `.some(nil)`: explicitly cleared.
+private func readFolder(_ body: JSONBody) throws(APIError) -> String?? {
+    switch try body.string("folder") {
+    case .absent: return nil
+    case .null: return .some(nil)
+    case .value(let folder): return .some(try checkLength(folder, "folder", FieldLimits.folder))
+    }
+}

@@ -1,0 +1,50 @@
+/// Storage for users, conversations, messages and plugins, independent of HTTP.
+///
+/// Every method is one transaction. Lookups of a missing row throw ``StoreError/notFound(_:)``
+/// rather than returning optionals, so that callers map "not found" in exactly one place.
+/// Ids are lowercase UUID strings; callers normalise them before calling.
+public protocol ChatStore: Sendable {
+    /// A short description of what backs the store and its schema version, for logs and health checks.
+    var description: String { get }
+
+    /// Checks that the storage answers; throws when it does not.
+    func ping() async throws
+
+    func createUser(username: String) async throws -> User
+    func user(id: String) async throws -> User
+
+    /// The user's conversations, newest `lastUpdated` first, each with a preview of its newest message
+    /// cut to `previewLength` characters.
+    func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary]
+    func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation
+    func conversation(id: String) async throws -> ConversationDetail
+    /// Applies the changes and sets `lastUpdated` to now.
+    func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation
+    /// Deletes the conversation and its messages.
+    func deleteConversation(id: String) async throws
+
+    /// Appends a message and sets the conversation's `lastUpdated` to now.
+    func addMessage(conversationID: String, role: String, content: String) async throws -> Message
+    func updateMessage(id: String, content: String?) async throws -> Message
+    func deleteMessage(id: String) async throws
+
+    /// The user's plugins, oldest first.
+    func plugins(ofUser userID: String) async throws -> [Plugin]
+    func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin
+    func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin
+    func deletePlugin(id: String) async throws
+
+    /// Releases connections; the store is unusable afterwards.
+    func close() async throws
+}
+
+/// The kinds of stored thing, for "not found" errors.
+public enum Entity: String, Sendable, Hashable {
+    case user, conversation, message, plugin
+}
+
+/// Failures a caller is expected to handle; anything else thrown by a store is an internal error.
+public enum StoreError: Error, Sendable, Hashable {
+    case notFound(Entity)
+    case usernameTaken
+}

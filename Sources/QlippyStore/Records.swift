@@ -1,0 +1,74 @@
+/// A person using the chat client. `conversationCount` is computed, not stored.
+public struct User: Sendable, Hashable, Codable {
+    public var id: String
+    public var username: String
+    public var createdAt: Timestamp?
+    public var conversationCount: Int
+}
+
+/// A conversation's own fields plus its computed message count.
+public struct Conversation: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String
+    public var folder: String?
+    public var userID: String
+    public var createdAt: Timestamp?
+    public var lastUpdated: Timestamp?
+    public var messageCount: Int
+}
+
+/// A conversation as the user's list shows it: with the beginning of its newest message.
+public struct ConversationSummary: Sendable, Hashable, Codable {
+    public var conversation: Conversation
+    /// The newest message's content, cut to the requested length; `nil` when there is no message.
+    public var lastMessagePreview: TextPrefix?
+}
+
+/// A conversation with all of its messages, oldest first (ties in creation order).
+public struct ConversationDetail: Sendable, Hashable, Codable {
+    public var conversation: Conversation
+    public var messages: [Message]
+}
+
+/// One chat message. `role` is kept as stored so that legacy rows are served unchanged.
+public struct Message: Sendable, Hashable, Codable {
+    public var id: String
+    public var conversationID: String
+    public var role: String
+    public var content: String
+    public var timestamp: Timestamp?
+}
+
+/// A per-user plugin setting. `description` and `enabled` are nullable in the original's schema.
+public struct Plugin: Sendable, Hashable, Codable {
+    public var id: String
+    public var userID: String
+    public var name: String
+    public var description: String?
+    public var enabled: Bool?
+    public var createdAt: Timestamp?
+}
+
+/// The first characters (Unicode scalars) of a text, and whether anything was cut off.
+///
+/// Stores return this instead of whole contents so that a listing never has to load a long message
+/// just to show its beginning.
+public struct TextPrefix: Sendable, Hashable, Codable {
+    public var text: String
+    public var isTruncated: Bool
+
+    public init(text: String, isTruncated: Bool) {
+        self.text = text
+        self.isTruncated = isTruncated
+    }
+
+    /// Cuts `text` to at most `length` Unicode scalars.
+    public init(of text: String, length: Int) {
+        let scalars = text.unicodeScalars
+        if let cut = scalars.index(scalars.startIndex, offsetBy: length, limitedBy: scalars.endIndex), cut != scalars.endIndex {
+            self.init(text: String(scalars[..<cut]), isTruncated: true)
+        } else {
+            self.init(text: text, isTruncated: false)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Hummingbird
+import Logging
+import QlippyServer
+
+/// The `qlippy-server` executable: parses arguments and hands them to `buildApplication`.
+@main
+struct QlippyServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qlippy-server",
+        abstract: "The storage and API backend of the Qlippy chat client.",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// `qlippy-server serve` (the default): run the HTTP API.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the Qlippy API (the default command).",
+        discussion: "Every option can also be set by its environment variable; the option wins."
+    )
+
+    @Option(help: "Address to listen on. (env: QLIPPY_HOST, default: 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one. (env: QLIPPY_PORT, default: 5001)")
+    var port: String?
+
+    @Option(help: "SQLite database file, created if missing. (env: QLIPPY_DATABASE, default: ./qlippy.db)")
+    var database: String?
+
+    @Option(help: "Comma-separated origins allowed by CORS. (env: QLIPPY_CORS_ORIGINS, default: http://localhost:3000,http://localhost:3001)")
+    var corsOrigins: String?
+
+    @Option(help: "Largest request body accepted, in bytes. (env: QLIPPY_MAX_BODY_SIZE, default: 16777216)")
+    var maxBodySize: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. (env: QLIPPY_LOG_LEVEL, default: info)")
+    var logLevel: String?
+
+    func run() async throws {
+        let flags: [ServerSettings.Key: String?] = [
+            .host: host, .port: port, .database: database,
+            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel,
+        ]
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        for case let (key, value?) in flags {
+            values[AbsoluteConfigKey(ConfigKey(key.configKey))] = ConfigValue(.string(value), isSecret: false)
+        }
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "command line", values: values),
+            EnvironmentVariablesProvider(),
+        ])
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .trace
+            return handler
+        }
+        do {
+            let app = try await buildApplication(reader: reader)
+            try await app.runService()
+        } catch {
+            FileHandle.standardError.write(Data("qlippy-server: error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

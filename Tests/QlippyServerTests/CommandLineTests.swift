@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// The built `qlippy-server` executable: help, refusals and exit codes.
+@Suite("Command line")
+struct CommandLineTests {
+    static let binary = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/qlippy-server")
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func theBinaryWasBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "swift build puts it at \(Self.binary.path)")
+    }
+
+    @Test func helpNamesEveryFlagAndVariable() throws {
+        let help = try run(["serve", "--help"])
+        #expect(help.status == 0)
+        for name in ["--host", "QLIPPY_HOST", "--port", "QLIPPY_PORT", "--database", "QLIPPY_DATABASE", "--cors-origins",
+                     "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL"] {
+            #expect(help.stdout.contains(name), "\(name) is missing from --help")
+        }
+    }
+
+    @Test func aBadFlagValueIsOneLineAndExitsNonZero() throws {
+        let outcome = try run(["--port", "eighty", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr == "qlippy-server: error: invalid --port / QLIPPY_PORT value 'eighty': expected an integer from 0 to 65535\n")
+    }
+
+    @Test func aBadEnvironmentValueIsOneLineAndExitsNonZero() throws {
+        let outcome = try run([], environment: ["QLIPPY_LOG_LEVEL": "chatty", "QLIPPY_DATABASE": makeTemporaryDirectory().appendingPathComponent("x.db").path])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.hasPrefix("qlippy-server: error: invalid --log-level / QLIPPY_LOG_LEVEL value 'chatty'"))
+        #expect(outcome.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func theFlagWinsOverTheVariable() throws {
+        // The variable is bad, the flag good: the flag's value is used, so the error is the database's.
+        let folder = try makeTemporaryDirectory()
+        let outcome = try run(["--port", "eighty"], environment: ["QLIPPY_PORT": "5001", "QLIPPY_DATABASE": folder.path])
+        #expect(outcome.stderr.contains("--port"))
+        let flagWins = try run(["--database", folder.path], environment: ["QLIPPY_DATABASE": "/nonexistent/other.db"])
+        #expect(flagWins.stderr == "qlippy-server: error: cannot open database \(folder.path): it is a directory\n")
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let path = try makeTemporaryDirectory().appendingPathComponent("notes.txt").path
+        try Data("not a database at all, just text that is long enough to have a header".utf8).write(to: URL(fileURLWithPath: path))
+        let outcome = try run(["--database", path, "--port", "0"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr == "qlippy-server: error: \(path) is not a SQLite database; refusing to open it (the file was not modified)\n")
+    }
+}

@@ -1,0 +1,60 @@
+import Configuration
+import Logging
+import QlippyServer
+import Testing
+
+@Suite("Settings from configuration")
+struct SettingsTests {
+    private func settings(_ values: [String: String]) throws(SettingsError) -> ServerSettings {
+        var entries: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in values {
+            entries[AbsoluteConfigKey(ConfigKey("qlippy.\(key)"))] = ConfigValue(.string(value), isSecret: false)
+        }
+        return try ServerSettings(reader: ConfigReader(provider: InMemoryProvider(values: entries)))
+    }
+
+    @Test func defaultsAreTheEmbeddedSetup() throws {
+        let defaults = try settings([:])
+        #expect(defaults.host == "127.0.0.1")
+        #expect(defaults.port == 5001)
+        #expect(defaults.database == "qlippy.db")
+        #expect(defaults.corsOrigins == ["http://localhost:3000", "http://localhost:3001"])
+        #expect(defaults.maxBodySize == 16 * 1024 * 1024)
+        #expect(defaults.logLevel == .info)
+    }
+
+    @Test func everySettingIsRead() throws {
+        let custom = try settings([
+            "host": "0.0.0.0", "port": "8080", "database": "/tmp/x.db", "corsOrigins": "https://a.example, https://b.example",
+            "maxBodySize": "2048", "logLevel": "DEBUG",
+        ])
+        #expect(custom.host == "0.0.0.0")
+        #expect(custom.port == 8080)
+        #expect(custom.database == "/tmp/x.db")
+        #expect(custom.corsOrigins == ["https://a.example", "https://b.example"])
+        #expect(custom.maxBodySize == 2048)
+        #expect(custom.logLevel == .debug)
+    }
+
+    @Test(arguments: [
+        ("port", "http", "invalid --port / QLIPPY_PORT value 'http': expected an integer from 0 to 65535"),
+        ("port", "70000", "invalid --port / QLIPPY_PORT value '70000': expected an integer from 0 to 65535"),
+        ("maxBodySize", "-1", "invalid --max-body-size / QLIPPY_MAX_BODY_SIZE value '-1': expected an integer from 1 to 2147483647"),
+        ("logLevel", "loud", "invalid --log-level / QLIPPY_LOG_LEVEL value 'loud': expected one of trace, debug, info, notice, warning, error, critical"),
+        ("database", "", "invalid --database / QLIPPY_DATABASE value '': expected a file path"),
+    ])
+    func badValuesAreOneLineErrors(key: String, value: String, message: String) {
+        #expect(throws: SettingsError.self) { try settings([key: value]) }
+        do {
+            _ = try settings([key: value])
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func flagAndVariableNamesFollowTheKey() {
+        #expect(ServerSettings.Key.corsOrigins.flag == "--cors-origins")
+        #expect(ServerSettings.Key.corsOrigins.environmentVariable == "QLIPPY_CORS_ORIGINS")
+        #expect(ServerSettings.Key.maxBodySize.environmentVariable == "QLIPPY_MAX_BODY_SIZE")
+    }
+}

@@ -1,0 +1,150 @@
+import Configuration
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import QlippyServer
+import Testing
+
+/// A fresh folder under the system's temporary directory, unique per call.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The configuration a test server runs with: a database file in its own temporary folder.
+struct TestServer {
+    let databasePath: String
+    var settings: [String: String]
+
+    init(databasePath: String? = nil, settings: [String: String] = [:]) throws {
+        self.databasePath = try databasePath ?? makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
+        self.settings = settings
+    }
+
+    var reader: ConfigReader {
+        var values: [AbsoluteConfigKey: ConfigValue] = [
+            "qlippy.database": ConfigValue(.string(databasePath), isSecret: false),
+            "qlippy.port": "0",
+            "qlippy.logLevel": "warning",
+        ]
+        for (key, value) in settings {
+            values[AbsoluteConfigKey(ConfigKey("qlippy.\(key)"))] = ConfigValue(.string(value), isSecret: false)
+        }
+        return ConfigReader(provider: InMemoryProvider(values: values))
+    }
+
+    /// Builds the application exactly as the executable does and runs `body` against it.
+    func run<Value: Sendable>(
+        _ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
+        try await buildApplication(reader: reader).test(setup, body)
+    }
+
+    /// Row counts of the four original tables, read straight from the file.
+    func rowCounts() throws -> [String: Int] {
+        let queue = try DatabaseQueue(path: databasePath)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            var counts: [String: Int] = [:]
+            for table in ["users", "conversations", "messages", "plugins"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")
+            }
+            return counts
+        }
+    }
+
+    /// Runs raw SQL against the file beside the server, e.g. to plant rows a test needs.
+    func execute(_ sql: String, _ arguments: StatementArguments = []) throws {
+        let queue = try DatabaseQueue(path: databasePath)
+        defer { try? queue.close() }
+        try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
+    }
+}
+
+/// A parsed JSON response body.
+struct JSONDocument: @unchecked Sendable {
+    let value: Any
+
+    init(_ buffer: ByteBuffer) throws {
+        value = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+    }
+
+    var object: [String: Any] { value as? [String: Any] ?? [:] }
+    var array: [[String: Any]] { value as? [[String: Any]] ?? [] }
+    subscript(key: String) -> Any? { object[key] }
+    func string(_ key: String) -> String? { object[key] as? String }
+    func int(_ key: String) -> Int? { object[key] as? Int }
+}
+
+extension TestResponse {
+    var json: JSONDocument {
+        get throws { try JSONDocument(body) }
+    }
+
+    /// The `error` text of a JSON error answer; fails the test if the body is not one.
+    var errorMessage: String? {
+        let document = try? JSONDocument(body)
+        #expect(headers[.contentType] == "application/json; charset=utf-8")
+        #expect(document?.object.count == 1, "an error body has exactly one key: \(String(buffer: body))")
+        return document?.string("error")
+    }
+}
+
+let jsonHeaders: HTTPFields = [.contentType: "application/json"]
+
+extension TestClientProtocol {
+    func get(_ uri: String) async throws -> TestResponse {
+        try await executeRequest(uri: uri, method: .get, headers: [:], body: nil)
+    }
+
+    func delete(_ uri: String) async throws -> TestResponse {
+        try await executeRequest(uri: uri, method: .delete, headers: [:], body: nil)
+    }
+
+    func post(_ uri: String, _ json: String, headers: HTTPFields = jsonHeaders) async throws -> TestResponse {
+        try await executeRequest(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    func put(_ uri: String, _ json: String, headers: HTTPFields = jsonHeaders) async throws -> TestResponse {
+        try await executeRequest(uri: uri, method: .put, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    /// Creates a user and returns its id.
+    func createUser(_ username: String = "ada") async throws -> String {
+        let response = try await post("/api/users", #"{"username": "\#(username)"}"#)
+        #expect(response.status == .created)
+        return try #require(try response.json.string("id"))
+    }
+
+    /// Creates a conversation and returns its id.
+    func createConversation(user: String, _ body: String = "{}") async throws -> String {
+        let response = try await post("/api/users/\(user)/conversations", body)
+        #expect(response.status == .created)
+        return try #require(try response.json.string("id"))
+    }
+
+    /// Adds a message and returns it as the server answered.
+    @discardableResult
+    func addMessage(to conversation: String, role: String = "user", _ content: String) async throws -> JSONDocument {
+        let body = try String(decoding: JSONSerialization.data(withJSONObject: ["role": role, "content": content]), as: UTF8.self)
+        let response = try await post("/api/conversations/\(conversation)/messages", body)
+        #expect(response.status == .created)
+        return try response.json
+    }
+}
+
+/// `2026-11-24T20:15:48.364374Z`: RFC 3339 UTC with microseconds.
+var wireTimestampPattern: Regex<Substring> { #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/# }
+/// `2026-11-24 20:15:48.364374`: the original's storage text.
+var storageTimestampPattern: Regex<Substring> { #/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/# }
+/// A lowercase UUID.
+var uuidPattern: Regex<Substring> { #/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/# }
+
+func matches(_ value: Any?, _ pattern: Regex<Substring>) -> Bool {
+    guard let text = value as? String else { return false }
+    return text.wholeMatch(of: pattern) != nil
+}
