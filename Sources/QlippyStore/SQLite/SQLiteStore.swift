@@ -22,7 +22,12 @@ public final class SQLiteStore: ChatStore {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    /// Checkpoints the WAL into the main file and truncates it, then closes every connection.
+    ///
+    /// GRDB's readers are read-only connections; when one of them is the last to close, SQLite
+    /// cannot fold the WAL back in. Truncating first leaves a file that needs no recovery.
     public func close() async throws {
+        try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }
 
@@ -87,18 +92,11 @@ public final class SQLiteStore: ChatStore {
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
         try await pool.write { db in
             _ = try Self.fetchConversation(db, id: id)
-            var assignments = ["last_updated = ?"]
-            var arguments: StatementArguments = [Timestamp.now().storageText]
-            if let title = changes.title {
-                assignments.append("title = ?")
-                _ = arguments.append(contentsOf: [title])
-            }
-            if let folder = changes.folder {
-                assignments.append("folder = ?")
-                _ = arguments.append(contentsOf: [folder])
-            }
-            _ = arguments.append(contentsOf: [id])
-            try db.execute(sql: "UPDATE conversations SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments: arguments)
+            var update = PartialUpdate(table: "conversations")
+            update.set("last_updated", Timestamp.now().storageText)
+            if let title = changes.title { update.set("title", title) }
+            if let folder = changes.folder { update.set("folder", folder) }
+            try update.execute(db, id: id)
             return try Self.fetchConversation(db, id: id)
         }
     }
@@ -174,24 +172,11 @@ public final class SQLiteStore: ChatStore {
 
     public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {
         try await pool.write { db in
-            var assignments: [String] = []
-            var arguments = StatementArguments()
-            if let name = changes.name {
-                assignments.append("name = ?")
-                _ = arguments.append(contentsOf: [name])
-            }
-            if let description = changes.description {
-                assignments.append("description = ?")
-                _ = arguments.append(contentsOf: [description])
-            }
-            if let enabled = changes.enabled {
-                assignments.append("enabled = ?")
-                _ = arguments.append(contentsOf: [enabled])
-            }
-            if !assignments.isEmpty {
-                _ = arguments.append(contentsOf: [id])
-                try db.execute(sql: "UPDATE plugins SET \(assignments.joined(separator: ", ")) WHERE id = ?", arguments: arguments)
-            }
+            var update = PartialUpdate(table: "plugins")
+            if let name = changes.name { update.set("name", name) }
+            if let description = changes.description { update.set("description", description) }
+            if let enabled = changes.enabled { update.set("enabled", enabled) }
+            try update.execute(db, id: id)
             guard let row = try Row.fetchOne(db, sql: Queries.plugin, arguments: [id]) else {
                 throw StoreError.notFound(.plugin)
             }
@@ -220,5 +205,30 @@ public final class SQLiteStore: ChatStore {
 
     private static func newID() -> String {
         UUID().uuidString.lowercased()
+    }
+}
+
+/// `UPDATE table SET …` for only the columns a partial update names.
+private struct PartialUpdate {
+    let table: String
+    private var assignments: [String] = []
+    private var arguments = StatementArguments()
+
+    init(table: String) {
+        self.table = table
+    }
+
+    mutating func set(_ column: String, _ value: (any DatabaseValueConvertible)?) {
+        assignments.append("\(column) = ?")
+        _ = arguments.append(contentsOf: [value])
+    }
+
+    /// Runs the update on row `id`; does nothing when no column was set.
+    func execute(_ db: Database, id: String) throws {
+        guard !assignments.isEmpty else { return }
+        try db.execute(
+            sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+            arguments: arguments + [id]
+        )
     }
 }
