@@ -4,6 +4,13 @@ public struct User: Sendable, Hashable, Codable {
     public var username: String
     public var createdAt: Timestamp?
     public var conversationCount: Int
+
+    public init(id: String, username: String, createdAt: Timestamp?, conversationCount: Int) {
+        self.id = id
+        self.username = username
+        self.createdAt = createdAt
+        self.conversationCount = conversationCount
+    }
 }
 
 /// A conversation's own fields plus its computed message count.
@@ -15,6 +22,18 @@ public struct Conversation: Sendable, Hashable, Codable {
     public var createdAt: Timestamp?
     public var lastUpdated: Timestamp?
     public var messageCount: Int
+
+    public init(
+        id: String, title: String, folder: String?, userID: String, createdAt: Timestamp?, lastUpdated: Timestamp?, messageCount: Int
+    ) {
+        self.id = id
+        self.title = title
+        self.folder = folder
+        self.userID = userID
+        self.createdAt = createdAt
+        self.lastUpdated = lastUpdated
+        self.messageCount = messageCount
+    }
 }
 
 /// A conversation as the user's list shows it: with the beginning of its newest message.
@@ -22,12 +41,22 @@ public struct ConversationSummary: Sendable, Hashable, Codable {
     public var conversation: Conversation
     /// The newest message's content, cut to the requested length; `nil` when there is no message.
     public var lastMessagePreview: TextPrefix?
+
+    public init(conversation: Conversation, lastMessagePreview: TextPrefix?) {
+        self.conversation = conversation
+        self.lastMessagePreview = lastMessagePreview
+    }
 }
 
 /// A conversation with all of its messages, oldest first (ties in creation order).
 public struct ConversationDetail: Sendable, Hashable, Codable {
     public var conversation: Conversation
     public var messages: [Message]
+
+    public init(conversation: Conversation, messages: [Message]) {
+        self.conversation = conversation
+        self.messages = messages
+    }
 }
 
 /// One chat message. `role` is kept as stored so that legacy rows are served unchanged.
@@ -37,6 +66,14 @@ public struct Message: Sendable, Hashable, Codable {
     public var role: String
     public var content: String
     public var timestamp: Timestamp?
+
+    public init(id: String, conversationID: String, role: String, content: String, timestamp: Timestamp?) {
+        self.id = id
+        self.conversationID = conversationID
+        self.role = role
+        self.content = content
+        self.timestamp = timestamp
+    }
 }
 
 /// A per-user plugin setting. `description` and `enabled` are nullable in the original's schema.
@@ -47,6 +84,15 @@ public struct Plugin: Sendable, Hashable, Codable {
     public var description: String?
     public var enabled: Bool?
     public var createdAt: Timestamp?
+
+    public init(id: String, userID: String, name: String, description: String?, enabled: Bool?, createdAt: Timestamp?) {
+        self.id = id
+        self.userID = userID
+        self.name = name
+        self.description = description
+        self.enabled = enabled
+        self.createdAt = createdAt
+    }
 }
 
 /// The first characters (Unicode scalars) of a text, and whether anything was cut off.

@@ -4,9 +4,7 @@ import Testing
 /// The built `qlippy-server` executable: help, refusals and exit codes.
 @Suite("Command line")
 struct CommandLineTests {
-    static let binary = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/qlippy-server")
+    static let binary = ServerProcess.binary
 
     struct Outcome {
         var status: Int32

@@ -9,44 +9,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-original-tables") { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS users (
-                \tid VARCHAR(36) NOT NULL, 
-                \tusername VARCHAR(80) NOT NULL, 
-                \tcreated_at DATETIME, 
-                \tPRIMARY KEY (id), 
-                \tUNIQUE (username)
-                );
-                CREATE TABLE IF NOT EXISTS conversations (
-                \tid VARCHAR(36) NOT NULL, 
-                \ttitle VARCHAR(200) NOT NULL, 
-                \tuser_id VARCHAR(36) NOT NULL, 
-                \tfolder VARCHAR(100), 
-                \tlast_updated DATETIME, 
-                \tcreated_at DATETIME, 
-                \tPRIMARY KEY (id), 
-                \tFOREIGN KEY(user_id) REFERENCES users (id)
-                );
-                CREATE TABLE IF NOT EXISTS plugins (
-                \tid VARCHAR(36) NOT NULL, 
-                \tuser_id VARCHAR(36) NOT NULL, 
-                \tname VARCHAR(100) NOT NULL, 
-                \tdescription TEXT, 
-                \tenabled BOOLEAN, 
-                \tcreated_at DATETIME, 
-                \tPRIMARY KEY (id), 
-                \tFOREIGN KEY(user_id) REFERENCES users (id)
-                );
-                CREATE TABLE IF NOT EXISTS messages (
-                \tid VARCHAR(36) NOT NULL, 
-                \tconversation_id VARCHAR(36) NOT NULL, 
-                \trole VARCHAR(20) NOT NULL, 
-                \tcontent TEXT NOT NULL, 
-                \ttimestamp DATETIME, 
-                \tPRIMARY KEY (id), 
-                \tFOREIGN KEY(conversation_id) REFERENCES conversations (id)
-                );
-                """)
+            try db.execute(sql: OriginalSchema.sql)
         }
         // Every lookup the store makes walks one of these. The orderings ride on the index too:
         // SQLite appends the rowid (creation order) to each index entry, which breaks timestamp ties.
@@ -57,9 +20,106 @@ enum Migrations {
                 CREATE INDEX IF NOT EXISTS plugins_by_user ON plugins (user_id, created_at);
                 """)
         }
+        // Message counts and the newest message, kept by triggers so that listing conversations never
+        // scans their messages. Triggers live in the file: rows written by the original backend keep
+        // them right too. The newest message is stored by id, not rowid, because VACUUM may renumber
+        // the rowids of these tables (they have no INTEGER PRIMARY KEY).
+        migrator.registerMigration("v3-conversation-stats") { db in
+            try db.execute(sql: """
+                CREATE TABLE conversation_stats (
+                    conversation_id VARCHAR(36) NOT NULL PRIMARY KEY,
+                    message_count INTEGER NOT NULL,
+                    last_message_id VARCHAR(36)
+                ) WITHOUT ROWID;
+
+                INSERT INTO conversation_stats (conversation_id, message_count, last_message_id)
+                SELECT c.id,
+                       (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),
+                       (SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                FROM conversations c;
+
+                CREATE TRIGGER conversation_stats_on_conversation_insert AFTER INSERT ON conversations BEGIN
+                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count, last_message_id)
+                    VALUES (NEW.id, 0, NULL);
+                END;
+
+                CREATE TRIGGER conversation_stats_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                    DELETE FROM conversation_stats WHERE conversation_id = OLD.id;
+                END;
+
+                CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
+                    INSERT INTO conversation_stats (conversation_id, message_count, last_message_id)
+                    VALUES (NEW.conversation_id, 1, NEW.id)
+                    ON CONFLICT (conversation_id) DO UPDATE SET
+                        message_count = message_count + 1,
+                        last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = NEW.conversation_id
+                                           ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1);
+                END;
+
+                CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
+                    UPDATE conversation_stats SET
+                        message_count = message_count - 1,
+                        last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = OLD.conversation_id
+                                           ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                    WHERE conversation_id = OLD.conversation_id;
+                END;
+
+                CREATE TRIGGER conversation_stats_on_message_move AFTER UPDATE OF conversation_id, timestamp, id ON messages BEGIN
+                    UPDATE conversation_stats SET
+                        message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
+                        last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id
+                                           ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                    WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
+                END;
+                """)
+        }
         return migrator
     }
 
     /// The identifiers this binary knows, in order.
     static let identifiers: [String] = migrator.migrations
+}
+
+/// The original Python backend's tables, with SQLAlchemy's exact DDL (whitespace included), so that
+/// `sqlite_master` of a new file reads the same as the original's. Public for tools that write
+/// files in the original's layout (the benchmark seeder).
+public enum OriginalSchema {
+    public static let sql = """
+        CREATE TABLE IF NOT EXISTS users (
+        \tid VARCHAR(36) NOT NULL, 
+        \tusername VARCHAR(80) NOT NULL, 
+        \tcreated_at DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tUNIQUE (username)
+        );
+        CREATE TABLE IF NOT EXISTS conversations (
+        \tid VARCHAR(36) NOT NULL, 
+        \ttitle VARCHAR(200) NOT NULL, 
+        \tuser_id VARCHAR(36) NOT NULL, 
+        \tfolder VARCHAR(100), 
+        \tlast_updated DATETIME, 
+        \tcreated_at DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tFOREIGN KEY(user_id) REFERENCES users (id)
+        );
+        CREATE TABLE IF NOT EXISTS plugins (
+        \tid VARCHAR(36) NOT NULL, 
+        \tuser_id VARCHAR(36) NOT NULL, 
+        \tname VARCHAR(100) NOT NULL, 
+        \tdescription TEXT, 
+        \tenabled BOOLEAN, 
+        \tcreated_at DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tFOREIGN KEY(user_id) REFERENCES users (id)
+        );
+        CREATE TABLE IF NOT EXISTS messages (
+        \tid VARCHAR(36) NOT NULL, 
+        \tconversation_id VARCHAR(36) NOT NULL, 
+        \trole VARCHAR(20) NOT NULL, 
+        \tcontent TEXT NOT NULL, 
+        \ttimestamp DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tFOREIGN KEY(conversation_id) REFERENCES conversations (id)
+        );
+        """
 }

@@ -3,13 +3,16 @@ import GRDB
 
 /// The embedded store: one SQLite file in WAL mode, in the original backend's layout.
 ///
-/// GRDB's pool gives one serialized writer and concurrent readers, so writers never see
-/// "database is locked" inside this process, and readers never wait for writers.
+/// Reads run concurrently on GRDB's pool of readers and never wait for writers; every write goes
+/// through one ``GroupCommitWriter``, which batches concurrent writes into one durable commit,
+/// so writers never see "database is locked" inside this process.
 public final class SQLiteStore: ChatStore {
     private let database: AppDatabase
+    private let writer: GroupCommitWriter
 
     public init(database: AppDatabase) {
         self.database = database
+        self.writer = GroupCommitWriter(pool: database.pool)
     }
 
     public var description: String {
@@ -36,7 +39,7 @@ public final class SQLiteStore: ChatStore {
     public func createUser(username: String) async throws -> User {
         let id = Self.newID()
         do {
-            return try await pool.write { db in
+            return try await writer.write { db in
                 let now = Timestamp.now()
                 try db.execute(
                     sql: "INSERT INTO users (id, username, created_at) VALUES (?, ?, ?)",
@@ -70,7 +73,7 @@ public final class SQLiteStore: ChatStore {
 
     public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
         let id = Self.newID()
-        return try await pool.write { db in
+        return try await writer.write { db in
             _ = try Self.fetchUser(db, id: userID)
             let now = Timestamp.now()
             try db.execute(
@@ -90,7 +93,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
-        try await pool.write { db in
+        try await writer.write { db in
             _ = try Self.fetchConversation(db, id: id)
             var update = PartialUpdate(table: "conversations")
             update.set("last_updated", Timestamp.now().storageText)
@@ -102,7 +105,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func deleteConversation(id: String) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: Queries.deleteMessagesOfConversation, arguments: [id])
             try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError.notFound(.conversation) }
@@ -113,7 +116,7 @@ public final class SQLiteStore: ChatStore {
 
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
         let id = Self.newID()
-        return try await pool.write { db in
+        return try await writer.write { db in
             _ = try Self.fetchConversation(db, id: conversationID)
             let now = Timestamp.now()
             try db.execute(
@@ -128,7 +131,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func updateMessage(id: String, content: String?) async throws -> Message {
-        try await pool.write { db in
+        try await writer.write { db in
             if let content {
                 try db.execute(sql: "UPDATE messages SET content = ? WHERE id = ?", arguments: [content, id])
             }
@@ -140,7 +143,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func deleteMessage(id: String) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "DELETE FROM messages WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError.notFound(.message) }
         }
@@ -157,7 +160,7 @@ public final class SQLiteStore: ChatStore {
 
     public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
         let id = Self.newID()
-        return try await pool.write { db in
+        return try await writer.write { db in
             _ = try Self.fetchUser(db, id: userID)
             let now = Timestamp.now()
             try db.execute(
@@ -171,7 +174,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {
-        try await pool.write { db in
+        try await writer.write { db in
             var update = PartialUpdate(table: "plugins")
             if let name = changes.name { update.set("name", name) }
             if let description = changes.description { update.set("description", description) }
@@ -185,7 +188,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func deletePlugin(id: String) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "DELETE FROM plugins WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError.notFound(.plugin) }
         }

@@ -3,7 +3,7 @@ import GRDB
 /// The original backend's column encodings, kept so the file stays readable by it.
 extension Timestamp {
     /// `YYYY-MM-DD HH:MM:SS.ffffff`, naive UTC: how SQLAlchemy stored `DateTime` columns.
-    var storageText: String {
+    public var storageText: String {
         let c = components
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(c.microsecond, 6))"
     }

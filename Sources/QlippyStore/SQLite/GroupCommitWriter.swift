@@ -1,0 +1,95 @@
+import GRDB
+import Synchronization
+
+/// Runs write requests through one writer, batching the ones that arrive together into a single
+/// SQLite transaction: one commit, one fsync, for the whole batch (group commit).
+///
+/// With `synchronous=FULL` every commit waits for the disk, so committing each request on its own
+/// would cap writes at the disk's fsync rate. Here, while one batch commits, the next requests queue
+/// up and share the following commit. Each request still runs in its own savepoint: one that throws
+/// is rolled back alone and gets its own error, and its batch-mates commit. Nobody hears of success
+/// before the batch's commit has returned, so an acknowledged write is durable.
+final class GroupCommitWriter: Sendable {
+    private let pool: DatabasePool
+    private let state = Mutex(State())
+
+    private struct State {
+        var pending: [PendingWrite] = []
+        var draining = false
+    }
+
+    private struct PendingWrite: Sendable {
+        /// Runs the request's work; returns what hands its result to the caller once committed.
+        let run: @Sendable (Database) throws -> @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// Runs `body` inside the next batch's transaction and returns its result once that batch is durable.
+    func write<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let write = PendingWrite(
+                run: { db in
+                    let value = try body(db)
+                    return { continuation.resume(returning: value) }
+                },
+                fail: { error in continuation.resume(throwing: error) }
+            )
+            let startsDrain = state.withLock { state in
+                state.pending.append(write)
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if startsDrain {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Commits batches until no request is waiting.
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state in
+                let batch = state.pending
+                state.pending = []
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [PendingWrite]) async {
+        do {
+            let outcomes = try await pool.writeWithoutTransaction { db in
+                var outcomes: [@Sendable () -> Void] = []
+                outcomes.reserveCapacity(batch.count)
+                try db.inTransaction(.immediate) {
+                    for write in batch {
+                        do {
+                            var deliver: (@Sendable () -> Void)?
+                            try db.inSavepoint {
+                                deliver = try write.run(db)
+                                return .commit
+                            }
+                            outcomes.append(deliver ?? {})
+                        } catch {
+                            outcomes.append { write.fail(error) }
+                        }
+                    }
+                    return .commit
+                }
+                return outcomes
+            }
+            for deliver in outcomes { deliver() }
+        } catch {
+            // The commit itself failed: nothing in the batch is durable, so everyone hears so.
+            for write in batch { write.fail(error) }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+/// SIGKILL at random moments while clients write: every acknowledged message survives, once.
+@Suite("Crash safety")
+struct CrashSafetyTests {
+    static let writers = 6
+    static let rounds = 5
+
+    /// Posts messages until the connection dies; returns the contents the server answered 201 for.
+    static func writeUntilKilled(port: Int, conversations: [String], tag: String) async -> [String] {
+        let acknowledged = Mutex<[String]>([])
+        try? await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(5))) { client in
+            var index = 0
+            while true {
+                let content = "\(tag)-\(index)"
+                let conversation = conversations[index % conversations.count]
+                let response = try await client.post(
+                    "/api/conversations/\(conversation)/messages", headers: jsonHeaders,
+                    body: ByteBuffer(string: #"{"role": "user", "content": "\#(content)"}"#)
+                )
+                guard response.status == .created else { return }
+                acknowledged.withLock { $0.append(content) }
+                index += 1
+            }
+        }
+        return acknowledged.withLock { $0 }
+    }
+
+    @Test func acknowledgedMessagesSurviveSIGKILL() async throws {
+        let database = try makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
+        var random = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
+        var conversations: [String] = []
+        var acknowledged: [String] = []
+
+        for round in 0..<Self.rounds {
+            let server = try await ServerProcess(database: database)
+            if conversations.isEmpty {
+                conversations = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+                    let user = try await client.post("/api/users", headers: jsonHeaders, body: ByteBuffer(string: #"{"username": "crash"}"#))
+                    let userID = try #require(try JSONDocument(user.body ?? ByteBuffer()).string("id"))
+                    var ids: [String] = []
+                    for _ in 0..<4 {
+                        let created = try await client.post("/api/users/\(userID)/conversations", headers: jsonHeaders, body: ByteBuffer(string: "{}"))
+                        ids.append(try #require(try JSONDocument(created.body ?? ByteBuffer()).string("id")))
+                    }
+                    return ids
+                }
+            }
+            let delay = Duration.milliseconds(Int.random(in: 200...700, using: &random))
+            let targets = conversations
+            let port = server.port
+            async let written = withTaskGroup(of: [String].self) { group in
+                for writer in 0..<Self.writers {
+                    group.addTask { await Self.writeUntilKilled(port: port, conversations: targets, tag: "r\(round)w\(writer)") }
+                }
+                return await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            try await Task.sleep(for: delay)
+            let status = try await server.stop(SIGKILL)
+            #expect(status == SIGKILL, "the server was killed, not stopped")
+            acknowledged += await written
+        }
+        #expect(acknowledged.count > Self.rounds * Self.writers, "the writers got through before each kill")
+
+        let server = try await ServerProcess(database: database)
+        let written = conversations
+        let stored = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+            var contents: [String] = []
+            var counted = 0
+            for conversation in written {
+                let detail = try JSONDocument(try await client.get("/api/conversations/\(conversation)").body ?? ByteBuffer())
+                let messages = detail["messages"] as? [[String: Any]] ?? []
+                contents += messages.compactMap { $0["content"] as? String }
+                counted += detail.int("message_count") ?? -1
+            }
+            #expect(counted == contents.count, "maintained counts match the rows after crashes")
+            return contents
+        }
+        #expect(try await server.stop() == 0)
+
+        #expect(Set(stored).count == stored.count, "no message exists twice")
+        let missing = Set(acknowledged).subtracting(stored)
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.sorted().prefix(10))")
+        let queue = try DatabaseQueue(path: database)
+        defer { try? queue.close() }
+        #expect(try await queue.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+    }
+}
