@@ -88,25 +88,32 @@ extension Timestamp {
     /// Parses `YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}][Z]`: the original's storage text
     /// (`2026-11-24 20:21:09.503554`), its naive ISO output, and our RFC 3339 output.
     public init?(iso8601 text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Works on the UTF-8 bytes in place: this runs for every timestamp of every row served.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var index = 0
         func number(_ width: Int) -> Int? {
             guard index + width <= bytes.count else { return nil }
             var value = 0
-            for byte in bytes[index..<index + width] {
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
+            for offset in index..<index + width {
+                let digit = bytes[offset] &- 0x30
+                guard digit <= 9 else { return nil }
+                value = value * 10 + Int(digit)
             }
             index += width
             return value
         }
-        func expect(_ allowed: Set<UInt8>) -> Bool {
-            guard index < bytes.count, allowed.contains(bytes[index]) else { return false }
+        func expect(_ first: UInt8, or second: UInt8? = nil) -> Bool {
+            guard index < bytes.count, bytes[index] == first || bytes[index] == second else { return false }
             index += 1
             return true
         }
-        guard let year = number(4), expect([0x2D]), let month = number(2), expect([0x2D]), let day = number(2),
-              expect([0x20, 0x54]), let hour = number(2), expect([0x3A]), let minute = number(2), expect([0x3A]),
+        guard let year = number(4), expect(0x2D), let month = number(2), expect(0x2D), let day = number(2),
+              expect(0x20, or: 0x54), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
               let second = number(2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
@@ -114,7 +121,7 @@ extension Timestamp {
         if index < bytes.count, bytes[index] == 0x2E {
             index += 1
             var digits = 0
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            while index < bytes.count, bytes[index] &- 0x30 <= 9 {
                 if digits < 6 { microsecond = microsecond * 10 + Int(bytes[index] - 0x30) }
                 digits += 1
                 index += 1
@@ -124,6 +131,6 @@ extension Timestamp {
         }
         if index < bytes.count, bytes[index] == 0x5A { index += 1 }
         guard index == bytes.count else { return nil }
-        self.init(Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond))
+        return Timestamp(Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond))
     }
 }

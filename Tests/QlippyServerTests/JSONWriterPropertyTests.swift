@@ -38,7 +38,7 @@ struct JSONWriterPropertyTests {
     static func written(_ write: (inout JSONWriter) -> Void) -> Data {
         var json = JSONWriter()
         write(&json)
-        return Data(json.buffer.readableBytesView)
+        return Data(json.bytes)
     }
 
     func randomTimestamp(_ random: inout SeededRandom) -> Timestamp? {

@@ -1,12 +1,16 @@
 /// The SQL of every lookup the store makes on a hot route, named so that tests can check
 /// each one's query plan (`EXPLAIN QUERY PLAN`) against the very text the store runs.
+///
+/// Columns are listed explicitly, in the order the record decoders in `StorageFormat.swift` read
+/// them by position (no per-row column-name lookups).
 enum Queries {
-    /// Counts come from `conversation_stats` (kept by triggers), never from counting messages.
-    static let messageCountColumn =
-        "coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0) AS message_count"
+    static let userColumns = "u.id, u.username, u.created_at"
+    static let conversationColumns = "c.id, c.title, c.folder, c.user_id, c.created_at, c.last_updated"
+    static let messageColumns = "id, conversation_id, role, content, timestamp"
+    static let pluginColumns = "id, user_id, name, description, enabled, created_at"
 
     static let user = """
-        SELECT u.*, (SELECT count(*) FROM conversations c WHERE c.user_id = u.id) AS conversation_count
+        SELECT \(userColumns), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)
         FROM users u WHERE u.id = ?
         """
 
@@ -14,23 +18,27 @@ enum Queries {
     /// (its stats row, its newest message by id), whatever the number of messages.
     /// Arguments: preview length, user id.
     static let conversationList = """
-        SELECT c.*, coalesce(s.message_count, 0) AS message_count,
-               (SELECT substr(m.content, 1, ?) FROM messages m WHERE m.id = s.last_message_id) AS preview
+        SELECT \(conversationColumns), coalesce(s.message_count, 0),
+               (SELECT substr(m.content, 1, ?) FROM messages m WHERE m.id = s.last_message_id)
         FROM conversations c
         LEFT JOIN conversation_stats s ON s.conversation_id = c.id
         WHERE c.user_id = ?
         ORDER BY c.last_updated DESC, c.rowid DESC
         """
 
-    static let conversation = "SELECT c.*, \(messageCountColumn) FROM conversations c WHERE c.id = ?"
+    /// Counts come from `conversation_stats` (kept by triggers), never from counting messages.
+    static let conversation = """
+        SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
+        FROM conversations c WHERE c.id = ?
+        """
 
-    static let messagesOfConversation = "SELECT * FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
+    static let messagesOfConversation = "SELECT \(messageColumns) FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
 
-    static let message = "SELECT * FROM messages WHERE id = ?"
+    static let message = "SELECT \(messageColumns) FROM messages WHERE id = ?"
 
-    static let pluginsOfUser = "SELECT * FROM plugins WHERE user_id = ? ORDER BY created_at, rowid"
+    static let pluginsOfUser = "SELECT \(pluginColumns) FROM plugins WHERE user_id = ? ORDER BY created_at, rowid"
 
-    static let plugin = "SELECT * FROM plugins WHERE id = ?"
+    static let plugin = "SELECT \(pluginColumns) FROM plugins WHERE id = ?"
 
     static let deleteMessagesOfConversation = "DELETE FROM messages WHERE conversation_id = ?"
 
