@@ -14,7 +14,7 @@ public protocol ChatStore: Sendable {
     func user(id: String) async throws -> User
 
     /// The user's conversations, newest `lastUpdated` first, each with a preview of its newest message
-    /// cut to `previewLength` characters.
+    /// cut to `previewLength` characters (at most 200: stores may keep only that much at hand).
     func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary]
     func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation
     func conversation(id: String) async throws -> ConversationDetail

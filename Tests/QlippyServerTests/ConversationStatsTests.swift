@@ -10,15 +10,19 @@ struct ConversationStatsTests {
     private func recomputed(_ db: Database) throws -> [String: [String?]] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.id, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS n,
-                   (SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1) AS last
+                   (SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1) AS last,
+                   (SELECT substr(m.content, 1, 201) FROM messages m WHERE m.conversation_id = c.id
+                    ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1) AS head
             FROM conversations c
             """)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"], [String($0["n"] as Int), $0["last"]]) })
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"], [String($0["n"] as Int), $0["last"], $0["head"]]) })
     }
 
     private func maintained(_ db: Database) throws -> [String: [String?]] {
-        let rows = try Row.fetchAll(db, sql: "SELECT conversation_id, message_count, last_message_id FROM conversation_stats")
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["conversation_id"], [String($0["message_count"] as Int), $0["last_message_id"]]) })
+        let rows = try Row.fetchAll(db, sql: "SELECT conversation_id, message_count, last_message_id, last_message_head FROM conversation_stats")
+        return Dictionary(uniqueKeysWithValues: rows.map {
+            ($0["conversation_id"], [String($0["message_count"] as Int), $0["last_message_id"], $0["last_message_head"]])
+        })
     }
 
     @Test func adoptionBackfillsTheLegacyRows() throws {
@@ -28,8 +32,10 @@ struct ConversationStatsTests {
         do {
             #expect(stats.count == 4)
             #expect(stats == expected)
-            #expect(stats["c53f8279-ab60-4874-b858-15f896ddff51"] == ["4", "942da6a2-e57c-474b-81be-f11305f11dda"])
-            #expect(stats["f19cd627-97ba-4e7e-8f7d-d5f528532752"] == ["0", nil])
+            #expect(stats["c53f8279-ab60-4874-b858-15f896ddff51"] == [
+                "4", "942da6a2-e57c-474b-81be-f11305f11dda", "Sendable marks types that are safe to share across concurrency domains.",
+            ])
+            #expect(stats["f19cd627-97ba-4e7e-8f7d-d5f528532752"] == ["0", nil, nil])
         }
     }
 
@@ -52,6 +58,9 @@ struct ConversationStatsTests {
             case 3 where !messages.isEmpty:
                 let index = Int.random(in: 0..<messages.count, using: &random)
                 do { try await store.deleteMessage(id: messages.remove(at: index)) } catch StoreError.notFound(.message) {}
+            case 5 where !messages.isEmpty:
+                let id = messages[Int.random(in: 0..<messages.count, using: &random)]
+                do { _ = try await store.updateMessage(id: id, content: "edited \(Int.random(in: 0...99, using: &random))") } catch StoreError.notFound(.message) {}
             case 4 where !messages.isEmpty:
                 // The original backend (or sqlite3) writing the file directly: triggers keep up.
                 let id = messages[Int.random(in: 0..<messages.count, using: &random)]

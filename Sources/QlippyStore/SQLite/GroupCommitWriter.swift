@@ -16,6 +16,17 @@ final class GroupCommitWriter: Sendable {
     private struct State {
         var pending: [PendingWrite] = []
         var draining = false
+        var committed = Statistics()
+    }
+
+    /// How many batches and writes have gone through: what batching achieved.
+    struct Statistics: Equatable {
+        var batches = 0
+        var writes = 0
+    }
+
+    var statistics: Statistics {
+        state.withLock { $0.committed }
     }
 
     private struct PendingWrite: Sendable {
@@ -92,6 +103,10 @@ final class GroupCommitWriter: Sendable {
                     return .commit
                 }
                 return outcomes
+            }
+            state.withLock { state in
+                state.committed.batches += 1
+                state.committed.writes += batch.count
             }
             for deliver in outcomes { deliver() }
         } catch {

@@ -20,27 +20,34 @@ enum Migrations {
                 CREATE INDEX IF NOT EXISTS plugins_by_user ON plugins (user_id, created_at);
                 """)
         }
-        // Message counts and the newest message, kept by triggers so that listing conversations never
-        // scans their messages. Triggers live in the file: rows written by the original backend keep
-        // them right too. The newest message is stored by id, not rowid, because VACUUM may renumber
-        // the rowids of these tables (they have no INTEGER PRIMARY KEY).
+        // Message counts and the newest message (its id and first characters), kept by triggers so
+        // that listing conversations never reads their messages: on a large file each newest message
+        // is a random page, and a list of thousands would read thousands of them. Triggers live in the
+        // file, so rows written by the original backend keep them right too. The newest message is
+        // stored by id, not rowid, because VACUUM may renumber the rowids of these tables (they have
+        // no INTEGER PRIMARY KEY).
         migrator.registerMigration("v3-conversation-stats") { db in
+            let newest = { (conversation: String) in
+                """
+                (SELECT m.id, substr(m.content, 1, \(Queries.storedHeadLength)) FROM messages m
+                 WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                """
+            }
             try db.execute(sql: """
                 CREATE TABLE conversation_stats (
                     conversation_id VARCHAR(36) NOT NULL PRIMARY KEY,
                     message_count INTEGER NOT NULL,
-                    last_message_id VARCHAR(36)
+                    last_message_id VARCHAR(36),
+                    last_message_head TEXT
                 ) WITHOUT ROWID;
 
-                INSERT INTO conversation_stats (conversation_id, message_count, last_message_id)
-                SELECT c.id,
-                       (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),
-                       (SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
-                FROM conversations c;
+                INSERT INTO conversation_stats (conversation_id, message_count) SELECT id, 0 FROM conversations;
+                UPDATE conversation_stats SET
+                    message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
+                    (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"));
 
                 CREATE TRIGGER conversation_stats_on_conversation_insert AFTER INSERT ON conversations BEGIN
-                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count, last_message_id)
-                    VALUES (NEW.id, 0, NULL);
+                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.id, 0);
                 END;
 
                 CREATE TRIGGER conversation_stats_on_conversation_delete AFTER DELETE ON conversations BEGIN
@@ -48,27 +55,24 @@ enum Migrations {
                 END;
 
                 CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
-                    INSERT INTO conversation_stats (conversation_id, message_count, last_message_id)
-                    VALUES (NEW.conversation_id, 1, NEW.id)
-                    ON CONFLICT (conversation_id) DO UPDATE SET
+                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
+                    UPDATE conversation_stats SET
                         message_count = message_count + 1,
-                        last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = NEW.conversation_id
-                                           ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1);
+                        (last_message_id, last_message_head) = \(newest("NEW.conversation_id"))
+                    WHERE conversation_id = NEW.conversation_id;
                 END;
 
                 CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
                     UPDATE conversation_stats SET
                         message_count = message_count - 1,
-                        last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = OLD.conversation_id
-                                           ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                        (last_message_id, last_message_head) = \(newest("OLD.conversation_id"))
                     WHERE conversation_id = OLD.conversation_id;
                 END;
 
-                CREATE TRIGGER conversation_stats_on_message_move AFTER UPDATE OF conversation_id, timestamp, id ON messages BEGIN
+                CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
                     UPDATE conversation_stats SET
                         message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
-                        last_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id
-                                           ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                        (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"))
                     WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
                 END;
                 """)

@@ -9,17 +9,19 @@ enum Queries {
     static let messageColumns = "id, conversation_id, role, content, timestamp"
     static let pluginColumns = "id, user_id, name, description, enabled, created_at"
 
+    /// Characters of the newest message kept in `conversation_stats`: previews up to one less
+    /// (the extra character tells whether the message was longer).
+    static let storedHeadLength = 201
+
     static let user = """
         SELECT \(userColumns), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)
         FROM users u WHERE u.id = ?
         """
 
-    /// One query for a whole list, not one per conversation: each row costs a few index seeks
-    /// (its stats row, its newest message by id), whatever the number of messages.
-    /// Arguments: preview length, user id.
+    /// One query for a whole list, not one per conversation, that reads no message: counts and
+    /// previews come from `conversation_stats`. Arguments: preview length + 1, user id.
     static let conversationList = """
-        SELECT \(conversationColumns), coalesce(s.message_count, 0),
-               (SELECT substr(m.content, 1, ?) FROM messages m WHERE m.id = s.last_message_id)
+        SELECT \(conversationColumns), coalesce(s.message_count, 0), substr(s.last_message_head, 1, ?)
         FROM conversations c
         LEFT JOIN conversation_stats s ON s.conversation_id = c.id
         WHERE c.user_id = ?

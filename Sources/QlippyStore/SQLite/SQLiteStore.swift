@@ -8,7 +8,7 @@ import GRDB
 /// so writers never see "database is locked" inside this process.
 public final class SQLiteStore: ChatStore {
     private let database: AppDatabase
-    private let writer: GroupCommitWriter
+    let writer: GroupCommitWriter
 
     public init(database: AppDatabase) {
         self.database = database
@@ -61,6 +61,7 @@ public final class SQLiteStore: ChatStore {
     public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {
         try read { db in
             _ = try Self.fetchUser(db, id: userID)
+            let previewLength = min(previewLength, Queries.storedHeadLength - 1)
             return try Self.fetchAll(db, Queries.conversationList, [previewLength + 1, userID]) { row in
                 ConversationSummary(
                     conversation: Conversation(row: row),
