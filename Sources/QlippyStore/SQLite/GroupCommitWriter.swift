@@ -75,16 +75,10 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    /// Runs on the draining task's own thread: `DispatchQueue.sync` on GRDB's writer queue executes
-    /// in place, saving the two thread hops of the async variant. Only the one draining task ever
-    /// calls it, so it never waits behind another batch.
-    private func writeNow<Value>(_ body: (Database) throws -> Value) throws -> Value {
-        try pool.writeWithoutTransaction(body)
-    }
-
     private func commit(_ batch: [PendingWrite]) async {
         do {
-            let outcomes = try writeNow { db in
+            // On GRDB's writer queue, not a cooperative thread: the commit waits for the disk.
+            let outcomes = try await pool.writeWithoutTransaction { db in
                 var outcomes: [@Sendable () -> Void] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
