@@ -94,7 +94,7 @@ extension Timestamp {
     }
 
     /// Works on the UTF-8 bytes in place: this runs for every timestamp of every row served.
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var index = 0
         func number(_ width: Int) -> Int? {
             guard index + width <= bytes.count else { return nil }

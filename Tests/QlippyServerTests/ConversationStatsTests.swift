@@ -11,7 +11,7 @@ struct ConversationStatsTests {
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.id, (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS n,
                    (SELECT m.id FROM messages m WHERE m.conversation_id = c.id ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1) AS last,
-                   (SELECT substr(m.content, 1, 201) FROM messages m WHERE m.conversation_id = c.id
+                   (SELECT substr(CAST(m.content AS BLOB), 1, 804) FROM messages m WHERE m.conversation_id = c.id
                     ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1) AS head
             FROM conversations c
             """)

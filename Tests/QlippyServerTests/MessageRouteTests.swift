@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HummingbirdTesting
 import Testing
 
@@ -110,5 +111,27 @@ struct MessageRouteTests {
             #expect(detail.int("message_count") == 1)
             #expect((detail["messages"] as? [[String: Any]])?.map { $0["content"] as? String } == ["stays"])
         }
+    }
+}
+
+@Suite("Message contents survive the round trip")
+struct MessageContentRoundTripTests {
+    @Test func aNULCharacterDoesNotCutTheContent() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            let conversation = try await client.createConversation(user: user)
+            let created = try await client.post("/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "before\u0000after"}"#)
+            #expect(created.status == .created)
+            let messages = try await client.get("/api/conversations/\(conversation)").json["messages"] as? [[String: Any]]
+            #expect(messages?.first?["content"] as? String == "before\u{0}after")
+            let list = try await client.get("/api/users/\(user)/conversations").json.array
+            #expect(list.first?["last_message_preview"] as? String == "before\u{0}after")
+        }
+        let queue = try DatabaseQueue(path: server.databasePath)
+        defer { try? queue.close() }
+        let stored = try await queue.read { db in try Row.fetchOne(db, sql: "SELECT typeof(content) AS type, length(CAST(content AS BLOB)) AS bytes FROM messages") }
+        #expect(stored?["type"] as String? == "text", "stored as TEXT, as the original stored it")
+        #expect(stored?["bytes"] as Int? == 12)
     }
 }

@@ -29,7 +29,7 @@ enum Migrations {
         migrator.registerMigration("v3-conversation-stats") { db in
             let newest = { (conversation: String) in
                 """
-                (SELECT m.id, substr(m.content, 1, \(Queries.storedHeadLength)) FROM messages m
+                (SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) FROM messages m
                  WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
                 """
             }

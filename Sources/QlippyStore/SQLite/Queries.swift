@@ -9,9 +9,13 @@ enum Queries {
     static let messageColumns = "id, conversation_id, role, content, timestamp"
     static let pluginColumns = "id, user_id, name, description, enabled, created_at"
 
-    /// Characters of the newest message kept in `conversation_stats`: previews up to one less
-    /// (the extra character tells whether the message was longer).
+    /// Characters of the newest message that `conversation_stats` always holds: previews up to one
+    /// less (the extra character tells whether the message was longer).
     static let storedHeadLength = 201
+    /// The head is cut in bytes, as a blob: SQLite's `substr` on text stops at U+0000, which would cut
+    /// such a preview short. 4 bytes per character always cover `storedHeadLength` characters; a
+    /// character split at the end lies beyond them and is dropped when the preview is cut.
+    static let storedHeadBytes = 4 * storedHeadLength
 
     static let user = """
         SELECT \(userColumns), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)
@@ -19,9 +23,9 @@ enum Queries {
         """
 
     /// One query for a whole list, not one per conversation, that reads no message: counts and
-    /// previews come from `conversation_stats`. Arguments: preview length + 1, user id.
+    /// previews come from `conversation_stats`. Argument: user id.
     static let conversationList = """
-        SELECT \(conversationColumns), coalesce(s.message_count, 0), substr(s.last_message_head, 1, ?)
+        SELECT \(conversationColumns), coalesce(s.message_count, 0), s.last_message_head
         FROM conversations c
         LEFT JOIN conversation_stats s ON s.conversation_id = c.id
         WHERE c.user_id = ?

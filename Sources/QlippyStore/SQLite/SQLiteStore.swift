@@ -42,8 +42,8 @@ public final class SQLiteStore: ChatStore {
             return try await writer.write { db in
                 let now = Timestamp.now()
                 try Self.execute(
-                    db, "INSERT INTO users (id, username, created_at) VALUES (?, ?, ?)",
-                    [id, username, now.storageText]
+                    db, "INSERT INTO users (id, username, created_at) VALUES (?, CAST(? AS TEXT), ?)",
+                    [id, Self.text(username), now.storageText]
                 )
                 return User(id: id, username: username, createdAt: now, conversationCount: 0)
             }
@@ -62,10 +62,10 @@ public final class SQLiteStore: ChatStore {
         try read { db in
             _ = try Self.fetchUser(db, id: userID)
             let previewLength = min(previewLength, Queries.storedHeadLength - 1)
-            return try Self.fetchAll(db, Queries.conversationList, [previewLength + 1, userID]) { row in
+            return try Self.fetchAll(db, Queries.conversationList, [userID]) { row in
                 ConversationSummary(
-                    conversation: Conversation(row: row),
-                    lastMessagePreview: row.text(at: 7).map { TextPrefix(of: $0, length: previewLength) }
+                    conversation: Conversation(row),
+                    lastMessagePreview: row.text(7).map { TextPrefix(of: $0, length: previewLength) }
                 )
             }
         }
@@ -77,8 +77,8 @@ public final class SQLiteStore: ChatStore {
             _ = try Self.fetchUser(db, id: userID)
             let now = Timestamp.now()
             try Self.execute(
-                db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [id, title, userID, folder, now.storageText, now.storageText]
+                db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
+                [id, Self.text(title), userID, Self.text(folder), now.storageText, now.storageText]
             )
             return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
         }
@@ -87,7 +87,7 @@ public final class SQLiteStore: ChatStore {
     public func conversation(id: String) async throws -> ConversationDetail {
         try read { db in
             let conversation = try Self.fetchConversation(db, id: id)
-            let messages = try Self.fetchAll(db, Queries.messagesOfConversation, [id], Message.init(row:))
+            let messages = try Self.fetchAll(db, Queries.messagesOfConversation, [id], Message.init)
             return ConversationDetail(conversation: conversation, messages: messages)
         }
     }
@@ -97,8 +97,8 @@ public final class SQLiteStore: ChatStore {
             _ = try Self.fetchConversation(db, id: id)
             var update = PartialUpdate(table: "conversations")
             update.set("last_updated", Timestamp.now().storageText)
-            if let title = changes.title { update.set("title", title) }
-            if let folder = changes.folder { update.set("folder", folder) }
+            if let title = changes.title { update.set("title", Self.text(title), cast: true) }
+            if let folder = changes.folder { update.set("folder", Self.text(folder), cast: true) }
             try update.execute(db, id: id)
             return try Self.fetchConversation(db, id: id)
         }
@@ -120,8 +120,8 @@ public final class SQLiteStore: ChatStore {
             _ = try Self.fetchConversation(db, id: conversationID)
             let now = Timestamp.now()
             try Self.execute(
-                db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, ?, ?)",
-                [id, conversationID, role, content, now.storageText]
+                db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, CAST(? AS TEXT), ?)",
+                [id, conversationID, role, Self.text(content), now.storageText]
             )
             try Self.execute(
                 db, "UPDATE conversations SET last_updated = ? WHERE id = ?", [now.storageText, conversationID]
@@ -133,9 +133,9 @@ public final class SQLiteStore: ChatStore {
     public func updateMessage(id: String, content: String?) async throws -> Message {
         try await writer.write { db in
             if let content {
-                try Self.execute(db, "UPDATE messages SET content = ? WHERE id = ?", [content, id])
+                try Self.execute(db, "UPDATE messages SET content = CAST(? AS TEXT) WHERE id = ?", [Self.text(content), id])
             }
-            guard let message = try Self.fetchOne(db, Queries.message, [id], Message.init(row:)) else {
+            guard let message = try Self.fetchOne(db, Queries.message, [id], Message.init) else {
                 throw StoreError.notFound(.message)
             }
             return message
@@ -154,7 +154,7 @@ public final class SQLiteStore: ChatStore {
     public func plugins(ofUser userID: String) async throws -> [Plugin] {
         try read { db in
             _ = try Self.fetchUser(db, id: userID)
-            return try Self.fetchAll(db, Queries.pluginsOfUser, [userID], Plugin.init(row:))
+            return try Self.fetchAll(db, Queries.pluginsOfUser, [userID], Plugin.init)
         }
     }
 
@@ -164,8 +164,8 @@ public final class SQLiteStore: ChatStore {
             _ = try Self.fetchUser(db, id: userID)
             let now = Timestamp.now()
             try Self.execute(
-                db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [id, userID, plugin.name, plugin.description, plugin.enabled, now.storageText]
+                db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
+                [id, userID, Self.text(plugin.name), Self.text(plugin.description), plugin.enabled, now.storageText]
             )
             return Plugin(
                 id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now
@@ -176,11 +176,11 @@ public final class SQLiteStore: ChatStore {
     public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {
         try await writer.write { db in
             var update = PartialUpdate(table: "plugins")
-            if let name = changes.name { update.set("name", name) }
-            if let description = changes.description { update.set("description", description) }
+            if let name = changes.name { update.set("name", Self.text(name), cast: true) }
+            if let description = changes.description { update.set("description", Self.text(description), cast: true) }
             if let enabled = changes.enabled { update.set("enabled", enabled) }
             try update.execute(db, id: id)
-            guard let plugin = try Self.fetchOne(db, Queries.plugin, [id], Plugin.init(row:)) else {
+            guard let plugin = try Self.fetchOne(db, Queries.plugin, [id], Plugin.init) else {
                 throw StoreError.notFound(.plugin)
             }
             return plugin
@@ -207,43 +207,54 @@ public final class SQLiteStore: ChatStore {
     }
 
     private static func fetchUser(_ db: Database, id: String) throws -> User {
-        guard let user = try fetchOne(db, Queries.user, [id], User.init(row:)) else { throw StoreError.notFound(.user) }
+        guard let user = try fetchOne(db, Queries.user, [id], User.init) else { throw StoreError.notFound(.user) }
         return user
     }
 
     private static func fetchConversation(_ db: Database, id: String) throws -> Conversation {
-        guard let conversation = try fetchOne(db, Queries.conversation, [id], Conversation.init(row:)) else {
+        guard let conversation = try fetchOne(db, Queries.conversation, [id], Conversation.init) else {
             throw StoreError.notFound(.conversation)
         }
         return conversation
     }
 
-    /// Runs a cached prepared statement and decodes each row straight from the cursor,
-    /// without copying rows first.
+    /// Runs a cached prepared statement; GRDB's cursor steps it, and each row is decoded from the
+    /// statement's own buffers (``Columns``) while it is current, without copying rows first.
     private static func fetchAll<Record>(
-        _ db: Database, _ sql: String, _ arguments: StatementArguments, _ decode: (Row) -> Record
+        _ db: Database, _ sql: String, _ arguments: StatementArguments, _ decode: (Columns) -> Record
     ) throws -> [Record] {
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        let statement = try db.cachedStatement(sql: sql)
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        let columns = Columns(statement: statement.sqliteStatement)
         var records: [Record] = []
-        while let row = try cursor.next() {
-            records.append(decode(row))
+        while try cursor.next() != nil {
+            records.append(decode(columns))
         }
         return records
     }
 
     private static func fetchOne<Record>(
-        _ db: Database, _ sql: String, _ arguments: StatementArguments, _ decode: (Row) -> Record
+        _ db: Database, _ sql: String, _ arguments: StatementArguments, _ decode: (Columns) -> Record
     ) throws -> Record? {
-        // The row is a view on the statement: decode it while the cursor is still alive.
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        guard let row = try cursor.next() else { return nil }
-        return withExtendedLifetime(cursor) { decode(row) }
+        let statement = try db.cachedStatement(sql: sql)
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        guard try cursor.next() != nil else { return nil }
+        return withExtendedLifetime(cursor) { decode(Columns(statement: statement.sqliteStatement)) }
     }
 
     /// Runs a write statement from the connection's statement cache: preparing one (with its
     /// triggers, and GRDB's authorizer) cost more than running it.
     private static func execute(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// User text as an argument for `CAST(? AS TEXT)`: its UTF-8 bytes with their length.
+    ///
+    /// GRDB binds a `String` as a C string, so text containing U+0000 was stored cut at that
+    /// character (a lost message, found by a test). Bytes bound as a blob and cast back to text
+    /// keep every character and are stored as TEXT, as the original backend stored them.
+    private static func text(_ value: String?) -> Data? {
+        value.map { Data($0.utf8) }
     }
 
     private static func newID() -> String {
@@ -261,8 +272,9 @@ private struct PartialUpdate {
         self.table = table
     }
 
-    mutating func set(_ column: String, _ value: (any DatabaseValueConvertible)?) {
-        assignments.append("\(column) = ?")
+    /// `cast`: the value is text passed as bytes (see `SQLiteStore.text`).
+    mutating func set(_ column: String, _ value: (any DatabaseValueConvertible)?, cast: Bool = false) {
+        assignments.append(cast ? "\(column) = CAST(? AS TEXT)" : "\(column) = ?")
         _ = arguments.append(contentsOf: [value])
     }
 

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// The original backend's column encodings, kept so the file stays readable by it.
 extension Timestamp {
@@ -14,26 +15,40 @@ private func pad(_ value: Int, _ width: Int) -> String {
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
-/// Lenient positional column readers: a legacy row with an odd value yields `nil`, never a crash.
+/// The current row of a statement being stepped, read by position straight from SQLite's buffers.
 ///
-/// `String` and `Int` read SQLite's own conversion of any stored type (`sqlite3_column_text`,
-/// `_int64`), straight from the statement when the row comes from a cursor: no intermediate
-/// `DatabaseValue` per column.
-extension Row {
-    func text(at index: Int) -> String? {
-        hasNull(atIndex: index) ? nil : self[index] as String
+/// Text is taken with its byte length (`sqlite3_column_bytes`), not as a C string: a message
+/// containing U+0000 comes back whole (reading it as a C string cut it there). Timestamps are parsed
+/// from the column's bytes without building a `String` first. A legacy row with an odd value yields
+/// `nil`, never a crash: SQLite converts any stored type to text or integer on request.
+struct Columns {
+    let statement: SQLiteStatement
+
+    func isNull(_ index: Int32) -> Bool {
+        sqlite3_column_type(statement, index) == SQLITE_NULL
     }
 
-    func timestamp(at index: Int) -> Timestamp? {
-        text(at: index).flatMap(Timestamp.init(iso8601:))
+    func text(_ index: Int32) -> String? {
+        withBytes(index) { String(decoding: $0, as: UTF8.self) }
     }
 
-    func bool(at index: Int) -> Bool? {
-        hasNull(atIndex: index) ? nil : self[index] as Bool
+    func timestamp(_ index: Int32) -> Timestamp? {
+        withBytes(index) { Timestamp.parse($0) } ?? nil
     }
 
-    func int(at index: Int) -> Int {
-        hasNull(atIndex: index) ? 0 : self[index] as Int
+    func bool(_ index: Int32) -> Bool? {
+        isNull(index) ? nil : sqlite3_column_int64(statement, index) != 0
+    }
+
+    func int(_ index: Int32) -> Int {
+        Int(sqlite3_column_int64(statement, index))
+    }
+
+    private func withBytes<Value>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> Value? {
+        guard !isNull(index) else { return nil }
+        // Text first, then its length: the documented order for a stable pointer.
+        guard let text = sqlite3_column_text(statement, index) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
     }
 }
 
@@ -41,37 +56,37 @@ extension Row {
 
 extension User {
     /// `Queries.userColumns` then the conversation count.
-    init(row: Row) {
-        self.init(id: row.text(at: 0) ?? "", username: row.text(at: 1) ?? "", createdAt: row.timestamp(at: 2), conversationCount: row.int(at: 3))
+    init(_ row: Columns) {
+        self.init(id: row.text(0) ?? "", username: row.text(1) ?? "", createdAt: row.timestamp(2), conversationCount: row.int(3))
     }
 }
 
 extension Conversation {
     /// `Queries.conversationColumns` then the message count.
-    init(row: Row) {
+    init(_ row: Columns) {
         self.init(
-            id: row.text(at: 0) ?? "", title: row.text(at: 1) ?? "", folder: row.text(at: 2), userID: row.text(at: 3) ?? "",
-            createdAt: row.timestamp(at: 4), lastUpdated: row.timestamp(at: 5), messageCount: row.int(at: 6)
+            id: row.text(0) ?? "", title: row.text(1) ?? "", folder: row.text(2), userID: row.text(3) ?? "",
+            createdAt: row.timestamp(4), lastUpdated: row.timestamp(5), messageCount: row.int(6)
         )
     }
 }
 
 extension Message {
     /// `Queries.messageColumns`.
-    init(row: Row) {
+    init(_ row: Columns) {
         self.init(
-            id: row.text(at: 0) ?? "", conversationID: row.text(at: 1) ?? "", role: row.text(at: 2) ?? "",
-            content: row.text(at: 3) ?? "", timestamp: row.timestamp(at: 4)
+            id: row.text(0) ?? "", conversationID: row.text(1) ?? "", role: row.text(2) ?? "",
+            content: row.text(3) ?? "", timestamp: row.timestamp(4)
         )
     }
 }
 
 extension Plugin {
     /// `Queries.pluginColumns`.
-    init(row: Row) {
+    init(_ row: Columns) {
         self.init(
-            id: row.text(at: 0) ?? "", userID: row.text(at: 1) ?? "", name: row.text(at: 2) ?? "",
-            description: row.text(at: 3), enabled: row.bool(at: 4), createdAt: row.timestamp(at: 5)
+            id: row.text(0) ?? "", userID: row.text(1) ?? "", name: row.text(2) ?? "",
+            description: row.text(3), enabled: row.bool(4), createdAt: row.timestamp(5)
         )
     }
 }
