@@ -22,10 +22,6 @@ public struct AppDatabase: Sendable {
             configuration.prepareDatabase { db in
                 // Durable commits: a write acknowledged to a client survives power loss, not only a crash.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                // 8 MiB of page cache per connection (SQLite's default is 2): a heavy user's whole
-                // conversation list with its stats stays cached instead of being re-read (pread) on every
-                // request. Nine connections at most keep this under 80 MB.
-                try db.execute(sql: "PRAGMA cache_size = -8192")
             }
             let pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = Migrations.migrator
