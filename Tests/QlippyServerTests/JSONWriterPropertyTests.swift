@@ -107,6 +107,37 @@ struct JSONWriterPropertyTests {
         #expect(try JSONDecoder().decode([WireConversation].self, from: data) == expected, "seed \(seed)")
     }
 
+    /// The eight-bytes-at-a-time test agrees with testing each byte, wherever the byte sits.
+    @Test func wordTestAgreesWithBytewiseTest() {
+        func bytewise(_ word: UInt64) -> Bool {
+            (0..<8).contains { shift in
+                let byte = UInt8(truncatingIfNeeded: word >> (8 * UInt64(shift)))
+                return byte < 0x20 || byte == 0x22 || byte == 0x5C
+            }
+        }
+        var random = SeededRandom(seed: 11)
+        let interesting: [UInt8] = [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF]
+        for byte in 0...255 {
+            for position in 0..<8 {
+                var word = UInt64(0x6161_6161_6161_6161)
+                word &= ~(UInt64(0xFF) << (8 * UInt64(position)))
+                word |= UInt64(byte) << (8 * UInt64(position))
+                #expect(JSONWriter.needsEscape(word) == bytewise(word), "byte \(byte) at \(position)")
+            }
+        }
+        for _ in 0..<200_000 {
+            var word: UInt64 = 0
+            for _ in 0..<8 {
+                let byte = Bool.random(using: &random) ? interesting.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
+                word = word << 8 | UInt64(byte)
+            }
+            guard JSONWriter.needsEscape(word) == bytewise(word) else {
+                Issue.record("disagree on \(String(word, radix: 16))")
+                return
+            }
+        }
+    }
+
     @Test(arguments: 0..<10)
     func plugins(seed: UInt64) throws {
         var random = SeededRandom(seed: seed)

@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import QlippyStore
 import Testing
 
 @Suite("Ordering and previews")
@@ -69,6 +70,35 @@ struct OrderingAndPreviewTests {
             _ = try await client.delete("/api/messages/\(#require(newest.string("id")))")
             rows = try await client.get("/api/users/\(user)/conversations").json.array
             #expect(rows.first?["last_message_preview"] as? String == "older")
+        }
+    }
+
+    /// Text another program stored as invalid UTF-8: the preview is cut from the repaired text,
+    /// exactly as `TextPrefix` cuts it (the list decodes only the kept bytes of valid text).
+    static let invalidUTF8: [[UInt8]] = {
+        let a = UInt8(ascii: "a"), b = UInt8(ascii: "b")
+        return [
+            [UInt8](repeating: a, count: 99) + [0xF0, 0x9F, 0x98] + [UInt8](repeating: b, count: 10),
+            [UInt8](repeating: a, count: 99) + [0xC0, 0x80] + [UInt8](repeating: b, count: 10),
+            [UInt8](repeating: a, count: 50) + [UInt8](repeating: 0x80, count: 60),
+            [UInt8](repeating: a, count: 100) + [0xFF],
+            [0xE2, 0x82] + [UInt8](repeating: a, count: 120),
+        ]
+    }()
+
+    @Test(arguments: invalidUTF8)
+    func previewOfInvalidUTF8IsCutFromTheRepairedText(bytes: [UInt8]) async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            let conversation = try await client.createConversation(user: user)
+            try server.execute(
+                "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, 'user', CAST(? AS TEXT), '2026-01-01 00:00:00.000000')",
+                ["dddddddd-0000-4000-8000-000000000000", conversation, Data(bytes)]
+            )
+            let repaired = TextPrefix(of: String(decoding: bytes, as: UTF8.self), length: 100)
+            let preview = try await client.get("/api/users/\(user)/conversations").json.array.first?["last_message_preview"] as? String
+            #expect(preview?.unicodeScalars.elementsEqual((repaired.text + (repaired.isTruncated ? "..." : "")).unicodeScalars) == true)
         }
     }
 }

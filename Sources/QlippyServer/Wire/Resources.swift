@@ -75,7 +75,7 @@ extension JSONWriter {
     /// A prefix plus `...` when the text was longer; `""` when there is no text.
     mutating func writePreview(_ preview: TextPrefix?) {
         guard let preview else { return value("") }
-        value(preview.isTruncated ? preview.text + "..." : preview.text)
+        value(preview.text, suffix: preview.isTruncated ? "..." : "")
     }
 
     private mutating func writeFields(of conversation: Conversation) {

@@ -17,8 +17,6 @@ public struct AppDatabase: Sendable {
             var configuration = Configuration()
             // Other processes (the original backend, `sqlite3`, a backup) may hold the lock briefly.
             configuration.busyMode = .timeout(10)
-            // More readers than cooperative threads: synchronous reads (see `SQLiteStore.read`) never queue.
-            configuration.maximumReaderCount = max(8, 2 * ProcessInfo.processInfo.activeProcessorCount)
             configuration.prepareDatabase { db in
                 // Durable commits: a write acknowledged to a client survives power loss, not only a crash.
                 try db.execute(sql: "PRAGMA synchronous = FULL")

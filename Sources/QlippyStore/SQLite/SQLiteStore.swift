@@ -3,15 +3,17 @@ import GRDB
 
 /// The embedded store: one SQLite file in WAL mode, in the original backend's layout.
 ///
-/// Reads run concurrently on GRDB's pool of readers and never wait for writers; every write goes
-/// through one ``GroupCommitWriter``, which batches concurrent writes into one durable commit,
-/// so writers never see "database is locked" inside this process.
+/// Reads run concurrently on the calling threads (``ReadConnectionPool``) and never wait for
+/// writers; every write goes through one ``GroupCommitWriter``, which batches concurrent writes into
+/// one durable commit, so writers never see "database is locked" inside this process.
 public final class SQLiteStore: ChatStore {
     private let database: AppDatabase
+    private let readers: ReadConnectionPool
     let writer: GroupCommitWriter
 
     public init(database: AppDatabase) {
         self.database = database
+        self.readers = ReadConnectionPool(path: database.path)
         self.writer = GroupCommitWriter(pool: database.pool)
     }
 
@@ -22,15 +24,16 @@ public final class SQLiteStore: ChatStore {
     private var pool: DatabasePool { database.pool }
 
     public func ping() async throws {
-        _ = try read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        try readers.read { connection in try connection.forEachRow("SELECT 1", []) { _ in } }
     }
 
     /// Checkpoints the WAL into the main file and truncates it, then closes every connection.
     ///
-    /// GRDB's readers are read-only connections; when one of them is the last to close, SQLite
+    /// The readers are read-only connections; when one of them is the last to close, SQLite
     /// cannot fold the WAL back in. Truncating first leaves a file that needs no recovery.
     public func close() async throws {
-        try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        readers.close()
+        _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
     }
 
@@ -53,19 +56,19 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func user(id: String) async throws -> User {
-        try read { db in try Self.fetchUser(db, id: id) }
+        try readers.read { connection in try connection.fetchUser(id: id) }
     }
 
     // MARK: Conversations
 
     public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {
-        try read { db in
-            _ = try Self.fetchUser(db, id: userID)
-            let previewLength = min(previewLength, Queries.storedHeadLength - 1)
-            return try Self.fetchAll(db, Queries.conversationList, [userID]) { row in
+        let previewLength = min(previewLength, Queries.storedHeadLength - 1)
+        return try snapshot { connection in
+            _ = try connection.fetchUser(id: userID)
+            return try connection.fetchAll(Queries.conversationList, [userID]) { row in
                 ConversationSummary(
                     conversation: Conversation(row),
-                    lastMessagePreview: row.text(7).map { TextPrefix(of: $0, length: previewLength) }
+                    lastMessagePreview: row.textPrefix(7, length: previewLength)
                 )
             }
         }
@@ -74,7 +77,7 @@ public final class SQLiteStore: ChatStore {
     public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
         let id = Self.newID()
         return try await writer.write { db in
-            _ = try Self.fetchUser(db, id: userID)
+            _ = try db.fetchUser(id: userID)
             let now = Timestamp.now()
             try Self.execute(
                 db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
@@ -85,22 +88,22 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func conversation(id: String) async throws -> ConversationDetail {
-        try read { db in
-            let conversation = try Self.fetchConversation(db, id: id)
-            let messages = try Self.fetchAll(db, Queries.messagesOfConversation, [id], Message.init)
+        try snapshot { connection in
+            let conversation = try connection.fetchConversation(id: id)
+            let messages = try connection.fetchAll(Queries.messagesOfConversation, [id], Message.init)
             return ConversationDetail(conversation: conversation, messages: messages)
         }
     }
 
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
         try await writer.write { db in
-            _ = try Self.fetchConversation(db, id: id)
+            _ = try db.fetchConversation(id: id)
             var update = PartialUpdate(table: "conversations")
             update.set("last_updated", Timestamp.now().storageText)
             if let title = changes.title { update.set("title", Self.text(title), cast: true) }
             if let folder = changes.folder { update.set("folder", Self.text(folder), cast: true) }
             try update.execute(db, id: id)
-            return try Self.fetchConversation(db, id: id)
+            return try db.fetchConversation(id: id)
         }
     }
 
@@ -117,7 +120,7 @@ public final class SQLiteStore: ChatStore {
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
         let id = Self.newID()
         return try await writer.write { db in
-            _ = try Self.fetchConversation(db, id: conversationID)
+            _ = try db.fetchConversation(id: conversationID)
             let now = Timestamp.now()
             try Self.execute(
                 db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, CAST(? AS TEXT), ?)",
@@ -135,7 +138,7 @@ public final class SQLiteStore: ChatStore {
             if let content {
                 try Self.execute(db, "UPDATE messages SET content = CAST(? AS TEXT) WHERE id = ?", [Self.text(content), id])
             }
-            guard let message = try Self.fetchOne(db, Queries.message, [id], Message.init) else {
+            guard let message = try db.fetchOne(Queries.message, [id], Message.init) else {
                 throw StoreError.notFound(.message)
             }
             return message
@@ -152,16 +155,16 @@ public final class SQLiteStore: ChatStore {
     // MARK: Plugins
 
     public func plugins(ofUser userID: String) async throws -> [Plugin] {
-        try read { db in
-            _ = try Self.fetchUser(db, id: userID)
-            return try Self.fetchAll(db, Queries.pluginsOfUser, [userID], Plugin.init)
+        try snapshot { connection in
+            _ = try connection.fetchUser(id: userID)
+            return try connection.fetchAll(Queries.pluginsOfUser, [userID], Plugin.init)
         }
     }
 
     public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
         let id = Self.newID()
         return try await writer.write { db in
-            _ = try Self.fetchUser(db, id: userID)
+            _ = try db.fetchUser(id: userID)
             let now = Timestamp.now()
             try Self.execute(
                 db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
@@ -180,7 +183,7 @@ public final class SQLiteStore: ChatStore {
             if let description = changes.description { update.set("description", Self.text(description), cast: true) }
             if let enabled = changes.enabled { update.set("enabled", enabled) }
             try update.execute(db, id: id)
-            guard let plugin = try Self.fetchOne(db, Queries.plugin, [id], Plugin.init) else {
+            guard let plugin = try db.fetchOne(Queries.plugin, [id], Plugin.init) else {
                 throw StoreError.notFound(.plugin)
             }
             return plugin
@@ -196,50 +199,9 @@ public final class SQLiteStore: ChatStore {
 
     // MARK: Shared lookups
 
-    /// Reads on the calling thread instead of hopping to a GRDB reader queue and back.
-    ///
-    /// Profiling showed the hop (a dispatch to the reader's queue, a wake-up, a task resumption)
-    /// costing as much as the read itself on the hot routes. A read is short, CPU-bound work on
-    /// pages SQLite has cached; the pool keeps more readers than the cooperative pool has threads
-    /// (`AppDatabase`), so a read never waits for a reader held by a blocked thread.
-    private func read<Value>(_ body: (Database) throws -> Value) throws -> Value {
-        try pool.read(body)
-    }
-
-    private static func fetchUser(_ db: Database, id: String) throws -> User {
-        guard let user = try fetchOne(db, Queries.user, [id], User.init) else { throw StoreError.notFound(.user) }
-        return user
-    }
-
-    private static func fetchConversation(_ db: Database, id: String) throws -> Conversation {
-        guard let conversation = try fetchOne(db, Queries.conversation, [id], Conversation.init) else {
-            throw StoreError.notFound(.conversation)
-        }
-        return conversation
-    }
-
-    /// Runs a cached prepared statement; GRDB's cursor steps it, and each row is decoded from the
-    /// statement's own buffers (``Columns``) while it is current, without copying rows first.
-    private static func fetchAll<Record>(
-        _ db: Database, _ sql: String, _ arguments: StatementArguments, _ decode: (Columns) -> Record
-    ) throws -> [Record] {
-        let statement = try db.cachedStatement(sql: sql)
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        let columns = Columns(statement: statement.sqliteStatement)
-        var records: [Record] = []
-        while try cursor.next() != nil {
-            records.append(decode(columns))
-        }
-        return records
-    }
-
-    private static func fetchOne<Record>(
-        _ db: Database, _ sql: String, _ arguments: StatementArguments, _ decode: (Columns) -> Record
-    ) throws -> Record? {
-        let statement = try db.cachedStatement(sql: sql)
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        guard try cursor.next() != nil else { return nil }
-        return withExtendedLifetime(cursor) { decode(Columns(statement: statement.sqliteStatement)) }
+    /// Several statements on one read connection, seeing one snapshot of the file.
+    private func snapshot<Value>(_ body: (ReadConnection) throws -> Value) throws -> Value {
+        try readers.read { connection in try connection.snapshot { try body(connection) } }
     }
 
     /// Runs a write statement from the connection's statement cache: preparing one (with its

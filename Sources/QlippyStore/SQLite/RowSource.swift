@@ -1,0 +1,52 @@
+import GRDB
+
+/// Runs a lookup's SQL and hands over each row while it is current: a ``ReadConnection`` on the
+/// read routes, GRDB's `Database` inside a write. The lookups below are written once for both.
+protocol RowSource {
+    /// Steps `sql` with text `arguments`, calling `body` on each row.
+    func forEachRow(_ sql: String, _ arguments: [String], _ body: (Columns) throws -> Void) throws
+}
+
+extension ReadConnection: RowSource {}
+
+extension Database: RowSource {
+    /// A statement from the connection's cache (preparing one, with its triggers and GRDB's
+    /// authorizer, cost more than running it), stepped by GRDB's cursor.
+    func forEachRow(_ sql: String, _ arguments: [String], _ body: (Columns) throws -> Void) throws {
+        let statement = try cachedStatement(sql: sql)
+        let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+        let columns = Columns(statement: statement.sqliteStatement)
+        while try cursor.next() != nil {
+            try body(columns)
+        }
+    }
+}
+
+extension RowSource {
+    /// Each row decoded from the statement's own buffers (``Columns``), without copying rows first.
+    func fetchAll<Record>(_ sql: String, _ arguments: [String], _ decode: (Columns) -> Record) throws -> [Record] {
+        var records: [Record] = []
+        try forEachRow(sql, arguments) { records.append(decode($0)) }
+        return records
+    }
+
+    func fetchOne<Record>(_ sql: String, _ arguments: [String], _ decode: (Columns) -> Record) throws -> Record? {
+        var record: Record?
+        try forEachRow(sql, arguments) { row in
+            if record == nil { record = decode(row) }
+        }
+        return record
+    }
+
+    func fetchUser(id: String) throws -> User {
+        guard let user = try fetchOne(Queries.user, [id], User.init) else { throw StoreError.notFound(.user) }
+        return user
+    }
+
+    func fetchConversation(id: String) throws -> Conversation {
+        guard let conversation = try fetchOne(Queries.conversation, [id], Conversation.init) else {
+            throw StoreError.notFound(.conversation)
+        }
+        return conversation
+    }
+}
