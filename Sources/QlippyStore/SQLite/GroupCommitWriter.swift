@@ -82,14 +82,11 @@ final class GroupCommitWriter: Sendable {
                 var outcomes: [@Sendable () -> Void] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
+                    let savepoint = try RequestSavepoint(db)
                     for write in batch {
                         do {
-                            var deliver: (@Sendable () -> Void)?
-                            try db.inSavepoint {
-                                deliver = try write.run(db)
-                                return .commit
-                            }
-                            outcomes.append(deliver ?? {})
+                            let deliver = try savepoint.run { try write.run(db) }
+                            outcomes.append(deliver)
                         } catch {
                             outcomes.append { write.fail(error) }
                         }
@@ -106,6 +103,36 @@ final class GroupCommitWriter: Sendable {
         } catch {
             // The commit itself failed: nothing in the batch is durable, so everyone hears so.
             for write in batch { write.fail(error) }
+        }
+    }
+}
+
+/// One request's savepoint inside a batch, from the connection's statement cache.
+///
+/// GRDB's `inSavepoint` prepares its `SAVEPOINT` and `RELEASE` statements anew on each call; per
+/// request, that preparation cost about as much as the request's own statements.
+private struct RequestSavepoint {
+    private let begin: Statement
+    private let release: Statement
+    private let rollback: Statement
+
+    init(_ db: Database) throws {
+        begin = try db.cachedStatement(sql: "SAVEPOINT request")
+        release = try db.cachedStatement(sql: "RELEASE SAVEPOINT request")
+        rollback = try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT request")
+    }
+
+    /// Runs `body` in the savepoint: kept if it returns, undone (and only it) if it throws.
+    func run<Value>(_ body: () throws -> Value) throws -> Value {
+        try begin.execute()
+        do {
+            let value = try body()
+            try release.execute()
+            return value
+        } catch {
+            try rollback.execute()
+            try release.execute()
+            throw error
         }
     }
 }
