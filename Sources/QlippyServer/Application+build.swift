@@ -48,6 +48,7 @@ func buildRouter(store: any ChatStore, settings: ServerSettings) -> Router<AppRe
     ConversationController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     MessageController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    SearchController(store: store).register(on: routes)
     routes.addMethodNotAllowed()
     return router
 }

@@ -34,6 +34,10 @@ public protocol ChatStore: Sendable {
     func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin
     func deletePlugin(id: String) async throws
 
+    /// The user's conversations containing the query's text in a message or the title (see ``SearchQuery``),
+    /// most matching messages first, then newest `lastUpdated`; previews as in ``conversations(ofUser:previewLength:)``.
+    func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults
+
     /// Releases connections; the store is unusable afterwards.
     func close() async throws
 }

@@ -55,6 +55,37 @@ struct LegacyAdoptionTests {
         }
     }
 
+    /// The adopting migration indexes the rows the original wrote: search finds them at once.
+    @Test func adoptedMessagesAreSearchable() async throws {
+        let server = try TestServer(databasePath: Fixtures.copyOfLegacyDatabase())
+        try await server.run { client in
+            let users = try #require(try Fixtures.legacyExpectations()["users"] as? [[String: Any]])
+            for (query, needle) in [("serialize", "serialize"), ("NAÏVE", "naïve"), ("🚀", "🚀")] {
+                var found = 0
+                defer { #expect(found > 0, "the fixture holds \(needle)") }
+                for legacyUser in users {
+                    let userID = try #require(legacyUser["id"] as? String)
+                    let conversations = try #require(legacyUser["conversations"] as? [[String: Any]])
+                    let expected = conversations.compactMap { conversation -> (String, Int)? in
+                        let hits = (conversation["messages"] as? [[String: Any]] ?? []).filter {
+                            ($0["content"] as? String)?.lowercased().contains(needle) == true
+                        }.count
+                        let titled = (conversation["title"] as? String)?.lowercased().contains(needle) == true
+                        return hits > 0 || titled ? (conversation["id"] as? String ?? "", hits) : nil
+                    }
+                    let body = try await SearchTests.search(client, userID, query).json
+                    let results = body["results"] as? [[String: Any]] ?? []
+                    found += results.count
+                    #expect(body.int("total_results") == expected.count, "\(query) for \(userID)")
+                    #expect(
+                        Dictionary(uniqueKeysWithValues: results.map { ($0["id"] as? String ?? "", $0["match_count"] as? Int ?? -1) })
+                            == Dictionary(uniqueKeysWithValues: expected), "\(query) for \(userID)"
+                    )
+                }
+            }
+        }
+    }
+
     @Test func newWritesLandInTheOriginalTablesInTheOriginalFormat() async throws {
         let path = try Fixtures.copyOfLegacyDatabase()
         let originalSchema = try tableDefinitions(path)

@@ -23,4 +23,31 @@ struct QueryPlanTests {
             #expect(!step.contains("TEMP B-TREE"), "\(name) sorts instead of reading in index order: \(step)")
         }
     }
+
+    /// Search's statements for each kind of filter: the indexed one starts from the full-text index
+    /// (a `MATCH`, not a scan of messages); the short-query ones read only the user's rows.
+    @Test(arguments: [
+        SearchQuery(text: "x"), SearchQuery(text: "x", folder: "work"), SearchQuery(text: "x", folder: ""),
+        SearchQuery(text: "x", role: "user", from: Timestamp(microsecondsSinceEpoch: 0), to: Timestamp(microsecondsSinceEpoch: 1)),
+    ])
+    func searchUsesItsIndexes(query: SearchQuery) throws {
+        let filter = SearchFilter(query)
+        let database = try AppDatabase.open(path: Fixtures.copyOfLegacyDatabase())
+        defer { try? database.pool.close() }
+        let plans = try database.pool.read { db in
+            try [SearchSQL.indexedMessages(filter), SearchSQL.scannedMessages(filter), SearchSQL.titles(filter)].map { sql in
+                let arguments = StatementArguments(Array(repeating: "x", count: sql.filter { $0 == "?" }.count))
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)", arguments: arguments).map { $0["detail"] as String }
+            }
+        }
+        #expect(plans[0].first?.contains("VIRTUAL TABLE INDEX") == true, "\(plans[0])")
+        for plan in plans {
+            #expect(!plan.isEmpty)
+            for step in plan {
+                #expect(!(step.hasPrefix("SCAN") && !step.contains("INDEX")), "\(step)")
+            }
+        }
+        #expect(plans[1].first?.contains("conversations_by_user") == true, "\(plans[1])")
+        #expect(plans[2].first?.contains("conversations_by_user") == true, "\(plans[2])")
+    }
 }

@@ -32,6 +32,7 @@ extension APIError {
     static let roleAndContentRequired = APIError(.badRequest, "Role and content are required")
     static let invalidRole = APIError(.badRequest, #"Role must be "user" or "assistant""#)
     static let pluginNameRequired = APIError(.badRequest, "Plugin name is required")
+    static let searchQueryRequired = APIError(.badRequest, "Search query is required")
 
     static func notFound(_ entity: Entity) -> APIError {
         let name = switch entity {
@@ -71,6 +72,11 @@ extension APIError {
 
     static func tooLong(_ field: String, limit: Int) -> APIError {
         APIError(.badRequest, "\(field) must be at most \(limit) characters")
+    }
+
+    /// A query parameter with a value it cannot take: `limit must be an integer from 1 to 500`.
+    static func invalidParameter(_ name: String, _ expected: String) -> APIError {
+        APIError(.badRequest, "\(name) must be \(expected)")
     }
 
     static func invalidID(_ parameter: String) -> APIError {

@@ -4,6 +4,8 @@ import QlippyStore
 extension JSONWriter {
     /// Characters of the newest message shown in a conversation list.
     static let listPreviewLength = 100
+    /// Characters of a matching message shown in search results.
+    static let searchPreviewLength = 150
 
     mutating func write(_ user: User) {
         beginObject()
@@ -56,6 +58,55 @@ extension JSONWriter {
         field("description", plugin.description)
         field("enabled", plugin.enabled)
         field("created_at", plugin.createdAt)
+        endObject()
+    }
+
+    /// The search answer: `{"query", "total_results", "results"}`, plus `next_cursor` when paging.
+    mutating func write(_ search: SearchResults, for request: SearchRequest) {
+        let folded = request.highlights ? SearchFolding.fold(request.query.text) : []
+        beginObject()
+        field("query", request.query.text)
+        field("total_results", search.total)
+        key("results")
+        beginArray()
+        for result in search.results {
+            beginObject()
+            writeFields(of: result.summary.conversation)
+            key("last_message_preview")
+            writePreview(result.summary.lastMessagePreview)
+            field("match_count", result.matchCount)
+            key("matching_messages")
+            beginArray()
+            for message in result.matchingMessages {
+                let preview = TextPrefix(of: message.content, length: Self.searchPreviewLength)
+                beginObject()
+                field("id", message.id)
+                field("role", message.role)
+                field("content", message.content)
+                field("timestamp", message.timestamp)
+                key("preview")
+                writePreview(preview)
+                if request.highlights {
+                    key("highlights")
+                    beginArray()
+                    for range in SearchFolding.matches(of: folded, in: preview.text) {
+                        beginArray()
+                        value(range.lowerBound)
+                        value(range.upperBound)
+                        endArray()
+                    }
+                    endArray()
+                }
+                endObject()
+            }
+            endArray()
+            endObject()
+        }
+        endArray()
+        if request.pages {
+            key("next_cursor")
+            value(search.hasMore ? search.results.last.map { SearchCursorText.encode($0.cursor) } : nil)
+        }
         endObject()
     }
 

@@ -32,6 +32,14 @@ enum Queries {
         ORDER BY c.last_updated DESC, c.rowid DESC
         """
 
+    /// One row of `conversationList`, by conversation id. Argument: conversation id.
+    static let conversationSummary = """
+        SELECT \(conversationColumns), coalesce(s.message_count, 0), s.last_message_head
+        FROM conversations c
+        LEFT JOIN conversation_stats s ON s.conversation_id = c.id
+        WHERE c.id = ?
+        """
+
     /// Counts come from `conversation_stats` (kept by triggers), never from counting messages.
     static let conversation = """
         SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
@@ -42,6 +50,9 @@ enum Queries {
 
     static let message = "SELECT \(messageColumns) FROM messages WHERE id = ?"
 
+    /// A search hit, by the rowid the search index gave. Argument: the rowid.
+    static let messageByRowID = "SELECT \(messageColumns) FROM messages WHERE rowid = CAST(? AS INTEGER)"
+
     static let pluginsOfUser = "SELECT \(pluginColumns) FROM plugins WHERE user_id = ? ORDER BY created_at, rowid"
 
     static let plugin = "SELECT \(pluginColumns) FROM plugins WHERE id = ?"
@@ -50,8 +61,8 @@ enum Queries {
 
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
-        ("user", user), ("conversationList", conversationList), ("conversation", conversation),
-        ("messagesOfConversation", messagesOfConversation), ("message", message), ("pluginsOfUser", pluginsOfUser),
+        ("user", user), ("conversationList", conversationList), ("conversationSummary", conversationSummary), ("conversation", conversation),
+        ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation),
     ]
 }

@@ -8,7 +8,7 @@ import GRDB
 /// one durable commit, so writers never see "database is locked" inside this process.
 public final class SQLiteStore: ChatStore {
     private let database: AppDatabase
-    private let readers: ReadConnectionPool
+    let readers: ReadConnectionPool
     let writer: GroupCommitWriter
 
     public init(database: AppDatabase) {
@@ -65,12 +65,7 @@ public final class SQLiteStore: ChatStore {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
         return try snapshot { connection in
             _ = try connection.fetchUser(id: userID)
-            return try connection.fetchAll(Queries.conversationList, [userID]) { row in
-                ConversationSummary(
-                    conversation: Conversation(row),
-                    lastMessagePreview: row.textPrefix(7, length: previewLength)
-                )
-            }
+            return try connection.fetchAll(Queries.conversationList, [userID]) { ConversationSummary($0, previewLength: previewLength) }
         }
     }
 
@@ -200,7 +195,7 @@ public final class SQLiteStore: ChatStore {
     // MARK: Shared lookups
 
     /// Several statements on one read connection, seeing one snapshot of the file.
-    private func snapshot<Value>(_ body: (ReadConnection) throws -> Value) throws -> Value {
+    func snapshot<Value>(_ body: (ReadConnection) throws -> Value) throws -> Value {
         try readers.read { connection in try connection.snapshot { try body(connection) } }
     }
 

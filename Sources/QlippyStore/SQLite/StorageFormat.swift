@@ -66,6 +66,10 @@ struct Columns {
         Int(sqlite3_column_int64(statement, index))
     }
 
+    func int64(_ index: Int32) -> Int64 {
+        sqlite3_column_int64(statement, index)
+    }
+
     private func withBytes<Value>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> Value? {
         guard !isNull(index) else { return nil }
         // Text first, then its length: the documented order for a stable pointer.
@@ -90,6 +94,13 @@ extension Conversation {
             id: row.text(0) ?? "", title: row.text(1) ?? "", folder: row.text(2), userID: row.text(3) ?? "",
             createdAt: row.timestamp(4), lastUpdated: row.timestamp(5), messageCount: row.int(6)
         )
+    }
+}
+
+extension ConversationSummary {
+    /// `Queries.conversationColumns`, the message count, then the newest message's stored head.
+    init(_ row: Columns, previewLength: Int) {
+        self.init(conversation: Conversation(row), lastMessagePreview: row.textPrefix(7, length: previewLength))
     }
 }
 

@@ -1,0 +1,16 @@
+import Hummingbird
+import QlippyStore
+
+/// `GET /api/users/{user_id}/search`: a user's conversations containing a text.
+struct SearchController {
+    let store: any ChatStore
+
+    func register(on routes: RouteTable) {
+        routes.on(.get, "/api/users/:user_id/search") { request, context in
+            let userID = try context.parameters.uuid("user_id")
+            let search = try SearchRequest(QueryParameters(request.uri.query))
+            let results = try await store.search(userID: userID, query: search.query, previewLength: JSONWriter.listPreviewLength)
+            return Response.json(.ok, capacity: 1024 * max(results.results.count, 1)) { $0.write(results, for: search) }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// `GET /api/users/{user_id}/search`: the contract's semantics, the index kept in sync, and our extensions.
+@Suite("Search")
+struct SearchTests {
+    /// Searches for `text` (percent-encoded here), with `parameters` appended as they are.
+    static func search(_ client: any TestClientProtocol, _ user: String, _ text: String, _ parameters: String = "") async throws -> TestResponse {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+#")
+        let q = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        return try await client.get("/api/users/\(user)/search?q=\(q)\(parameters.isEmpty ? "" : "&" + parameters)")
+    }
+
+    @Test func missingOrBlankQueryIs400AndUnknownUserIs404() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            for query in ["", "q=", "q=%20%20", "q=+"] {
+                let response = try await client.get("/api/users/\(user)/search?\(query)")
+                #expect(response.status == .badRequest, "\(query)")
+                #expect(response.errorMessage == "Search query is required")
+            }
+            let unknown = try await client.get("/api/users/00000000-0000-4000-8000-000000000000/search?q=hello")
+            #expect(unknown.status == .notFound)
+            #expect(unknown.errorMessage == "User not found")
+        }
+    }
+
+    @Test func answersInTheContractsShape() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let conversation = try await client.createConversation(user: user, #"{"title": "Trip", "folder": "travel"}"#)
+            let long = "Hello " + String(repeating: "x", count: 200)
+            for content in ["say hello", "nothing here", long, "HELLO again", "hello four"] {
+                try await client.addMessage(to: conversation, content)
+            }
+            let response = try await client.get("/api/users/\(user)/search?q=%20hello%20")
+            #expect(response.status == .ok)
+            let body = try response.json
+            #expect(body.object.keys.sorted() == ["query", "results", "total_results"])
+            #expect(body.string("query") == "hello")
+            #expect(body.int("total_results") == 1)
+            let result = try #require((body["results"] as? [[String: Any]])?.first)
+            #expect(result.keys.sorted() == [
+                "created_at", "folder", "id", "last_message_preview", "last_updated", "match_count", "matching_messages",
+                "message_count", "title", "user_id",
+            ])
+            #expect(result["id"] as? String == conversation)
+            #expect(result["match_count"] as? Int == 4)
+            #expect(result["message_count"] as? Int == 5)
+            #expect(result["last_message_preview"] as? String == "hello four")
+            let matching = try #require(result["matching_messages"] as? [[String: Any]])
+            #expect(matching.map { $0["content"] as? String } == ["say hello", long, "HELLO again"])
+            #expect(matching[0].keys.sorted() == ["content", "id", "preview", "role", "timestamp"])
+            #expect(matching[1]["preview"] as? String == String(long.prefix(150)) + "...")
+            #expect(matches(matching[0]["timestamp"], wireTimestampPattern))
+        }
+    }
+
+    @Test(arguments: [
+        ("ell", "Hello world", true),
+        ("naïve", "a NAÏVE idea", true),
+        ("NAÏVE", "so naïve", true),
+        ("日本", "東京は日本の首都", true),
+        ("🚀", "launch 🚀 now", true),
+        ("e", "HELLO", true),
+        ("x", "HELLO", false),
+        ("50%", "a 50% discount", true),
+        ("50%", "a 500 discount", false),
+        ("a_b", "a_b", true),
+        ("a_b", "axb", false),
+        ("\"quoted\"", "say \"quoted\" words", true),
+        ("*", "a * b", true),
+        ("it's", "IT'S fine", true),
+        ("OR", "flavor", true),
+        ("NEAR(a b)", "NEAR(a b)", true),
+        ("NEAR(a b)", "a b", false),
+        ("a AND b", "a and b", true),
+        ("a AND b", "a or b", false),
+        ("-x", "a -x b", true),
+        ("^st", "^start", true),
+        ("^st", "start", false),
+    ])
+    func matchesLiteralCaseInsensitiveSubstrings(query: String, content: String, found: Bool) async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let conversation = try await client.createConversation(user: user)
+            try await client.addMessage(to: conversation, content)
+            let response = try await Self.search(client, user, query)
+            #expect(response.status == .ok)
+            #expect(try response.json.int("total_results") == (found ? 1 : 0), "\(query) in \(content)")
+        }
+    }
+
+    @Test func titlesMatchWithoutAnyMatchingMessage() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let titled = try await client.createConversation(user: user, #"{"title": "Kubernetes notes"}"#)
+            try await client.addMessage(to: titled, "nothing relevant")
+            let short = try await client.createConversation(user: user, #"{"title": "Go"}"#)
+            for (query, expected) in [("kubern", titled), ("go", short)] {
+                let results = try await Self.search(client, user, query).json["results"] as? [[String: Any]]
+                #expect(results?.map { $0["id"] as? String } == [expected])
+                #expect(results?.first?["match_count"] as? Int == 0)
+                #expect((results?.first?["matching_messages"] as? [Any])?.isEmpty == true)
+            }
+        }
+    }
+
+    @Test func mostMatchesFirstThenNewest() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let one = try await client.createConversation(user: user)
+            let two = try await client.createConversation(user: user)
+            let alsoOne = try await client.createConversation(user: user)
+            try await client.addMessage(to: one, "apple")
+            try await client.addMessage(to: two, "apple pie")
+            try await client.addMessage(to: two, "apple tart")
+            try await client.addMessage(to: alsoOne, "green apple")
+            let ids = try await Self.search(client, user, "apple").json["results"] as? [[String: Any]]
+            #expect(ids?.map { $0["id"] as? String } == [two, alsoOne, one])
+        }
+    }
+
+    @Test func theIndexFollowsEditsDeletesAndCascades() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let conversation = try await client.createConversation(user: user)
+            let message = try #require(try await client.addMessage(to: conversation, "original wording").string("id"))
+            func total(_ query: String) async throws -> Int? {
+                try await Self.search(client, user, query).json.int("total_results")
+            }
+            #expect(try await total("wording") == 1)
+            _ = try await client.put("/api/messages/\(message)", #"{"content": "rewritten text"}"#)
+            #expect(try await total("wording") == 0)
+            #expect(try await total("rewritten") == 1)
+            _ = try await client.delete("/api/messages/\(message)")
+            #expect(try await total("rewritten") == 0)
+            try await client.addMessage(to: conversation, "doomed words")
+            #expect(try await total("doomed") == 1)
+            _ = try await client.delete("/api/conversations/\(conversation)")
+            #expect(try await total("doomed") == 0)
+        }
+    }
+
+    @Test func searchesOnlyTheUsersOwnConversations() async throws {
+        try await TestServer().run { client in
+            let ada = try await client.createUser("ada")
+            let bob = try await client.createUser("bob")
+            try await client.addMessage(to: try await client.createConversation(user: ada), "secret plan")
+            #expect(try await Self.search(client, bob, "secret").json.int("total_results") == 0)
+            #expect(try await Self.search(client, bob, "se").json.int("total_results") == 0)
+            #expect(try await Self.search(client, ada, "secret").json.int("total_results") == 1)
+        }
+    }
+
+    @Test func pagesWithLimitAndCursor() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            var expected: [String] = []
+            for count in 1...7 {
+                let conversation = try await client.createConversation(user: user)
+                for _ in 0..<count { try await client.addMessage(to: conversation, "needle") }
+                expected.insert(conversation, at: 0)
+            }
+            for query in ["needle", "ne"] {
+                var seen: [String] = []
+                var after: String?
+                repeat {
+                    let body = try await Self.search(client, user, query, "limit=3" + (after.map { "&after=\($0)" } ?? "")).json
+                    #expect(body.int("total_results") == 7)
+                    seen += (body["results"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                    after = body.string("next_cursor")
+                    #expect(body.object.keys.contains("next_cursor"))
+                } while after != nil && seen.count < 20
+                #expect(seen == expected, "\(query)")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("limit=0", "limit must be an integer from 1 to 500"),
+        ("limit=501", "limit must be an integer from 1 to 500"),
+        ("limit=ten", "limit must be an integer from 1 to 500"),
+        ("after=nonsense", "after must be a cursor from a previous page"),
+        ("role=system", #"role must be "user" or "assistant""#),
+        ("from=yesterday", "from must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDTHH:MM:SSZ)"),
+        ("to=2026-13-45", "to must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDTHH:MM:SSZ)"),
+        ("highlights=yes", "highlights must be true or false"),
+    ])
+    func badParametersAre400NamingThem(parameter: String, message: String) async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let response = try await client.get("/api/users/\(user)/search?q=hello&\(parameter)")
+            #expect(response.status == .badRequest)
+            #expect(response.errorMessage == message)
+        }
+    }
+
+    @Test func filtersByFolderRoleAndDate() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            let work = try await client.createConversation(user: user, #"{"title": "w", "folder": "work"}"#)
+            let loose = try await client.createConversation(user: user, #"{"title": "l"}"#)
+            try await client.addMessage(to: work, role: "user", "topic from user")
+            try await client.addMessage(to: loose, role: "assistant", "topic from assistant")
+            try server.execute("UPDATE messages SET timestamp = '2020-05-01 12:00:00.000000' WHERE conversation_id = ?", [loose])
+            func ids(_ parameters: String) async throws -> [String?] {
+                (try await Self.search(client, user, "topic", parameters).json["results"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
+            }
+            #expect(try await ids("folder=work") == [work])
+            #expect(try await ids("folder=") == [loose])
+            #expect(try await ids("role=assistant") == [loose])
+            #expect(try await ids("to=2020-05-01") == [loose])
+            #expect(try await ids("from=2020-05-02") == [work])
+            #expect(try await ids("from=2020-05-01T12:00:00Z&to=2020-05-01T12:00:00Z") == [loose])
+        }
+    }
+
+    @Test func highlightsAreScalarRangesInThePreview() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let conversation = try await client.createConversation(user: user)
+            try await client.addMessage(to: conversation, "Ça va? ÇA VA! ça")
+            let body = try await Self.search(client, user, "ça", "highlights=true").json
+            let message = try #require(((body["results"] as? [[String: Any]])?.first?["matching_messages"] as? [[String: Any]])?.first)
+            #expect(message["highlights"] as? [[Int]] == [[0, 2], [7, 9], [14, 16]])
+            let plain = try await Self.search(client, user, "ça").json
+            let unhighlighted = ((plain["results"] as? [[String: Any]])?.first?["matching_messages"] as? [[String: Any]])?.first
+            #expect(unhighlighted?.keys.contains("highlights") == false)
+        }
+    }
+}
