@@ -94,6 +94,11 @@ struct Seed: AsyncParsableCommand {
             )
             let folders: [String?] = [nil, nil, "work", "personal", "research"]
 
+            /// The heavy user's messages get the rare term, in `Manifest.rareTermCount` of them spread evenly.
+            let rareSpacing = size.shape.heavyConversations * 200 / Manifest.rareTermCount
+            var plantsRareTerm = false
+            var heavyMessages = 0
+
             func addUser(_ name: String, conversations: Int, messagesEach: Int) throws -> (String, [String]) {
                 let user = newID()
                 try insertUser.execute(arguments: [user, name, tick(1_000)])
@@ -108,7 +113,12 @@ struct Seed: AsyncParsableCommand {
                     var messages: [(String, String, String)] = []
                     for index in 0..<messagesEach {
                         last = tick(Int64(500 + generator.next(5_000)))
-                        messages.append((index % 2 == 0 ? "user" : "assistant", generator.message(length: generator.messageLength()), last))
+                        var content = generator.message(length: generator.messageLength())
+                        if plantsRareTerm {
+                            if heavyMessages % rareSpacing == 0 { content += " " + Manifest.rareTerm }
+                            heavyMessages += 1
+                        }
+                        messages.append((index % 2 == 0 ? "user" : "assistant", content, last))
                     }
                     try insertConversation.execute(arguments: [
                         conversation, generator.text(length: 10 + generator.next(40)), user, folders[generator.next(folders.count)], last, created,
@@ -122,7 +132,9 @@ struct Seed: AsyncParsableCommand {
                 return (user, conversationIDs)
             }
 
+            plantsRareTerm = true
             let (heavy, heavyConversations) = try addUser("heavy", conversations: size.shape.heavyConversations, messagesEach: 200)
+            plantsRareTerm = false
             manifest.heavyUser = heavy
             manifest.heavyConversations = heavyConversations
             for index in 0..<size.shape.lightUsers {
@@ -135,6 +147,7 @@ struct Seed: AsyncParsableCommand {
         }
         try queue.close()
         manifest.messages = messageCount
+        manifest.commonTerm = generator.commonWord
         let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -154,4 +167,10 @@ struct Manifest: Codable {
     var heavyConversations: [String] = []
     /// Conversations of light users (20 messages each).
     var lightConversations: [String] = []
+    /// Search terms: one in exactly `rareTermCount` of the heavy user's messages, one in most messages.
+    var rareTerm = Manifest.rareTerm
+    var commonTerm = ""
+
+    static let rareTerm = "qlippyneedle"
+    static let rareTermCount = 50
 }

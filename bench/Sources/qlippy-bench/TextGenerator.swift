@@ -31,6 +31,11 @@ struct TextGenerator {
         self.words = words
     }
 
+    /// The vocabulary's most drawn word: in most messages, the search workloads' common term.
+    var commonWord: String {
+        String(decoding: wordBytes[words[0].start..<words[0].end], as: UTF8.self)
+    }
+
     /// A length from 50 to 2 000 characters, log-uniform: most messages short, some long.
     mutating func messageLength() -> Int {
         Int(50 * pow(40, unit()))
