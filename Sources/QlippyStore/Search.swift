@@ -114,7 +114,17 @@ public enum SearchFolding {
         return ranges
     }
 
+    /// Whether `text` contains `folded` (already folded, non-empty); stops at the first hit, without
+    /// folding the whole text first: the short-query scan calls this on every message of a user.
     public static func contains(_ folded: [Unicode.Scalar], in text: String) -> Bool {
-        !matches(of: folded, in: text).isEmpty
+        guard let first = folded.first else { return false }
+        var window: [Unicode.Scalar] = []
+        window.reserveCapacity(folded.count)
+        for scalar in text.unicodeScalars {
+            window.append(fold(scalar))
+            if window.count > folded.count { window.removeFirst() }
+            if window.count == folded.count, window[0] == first, window == folded { return true }
+        }
+        return false
     }
 }

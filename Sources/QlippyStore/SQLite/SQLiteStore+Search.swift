@@ -26,7 +26,7 @@ extension SQLiteStore {
                 }
             }
             if !query.filtersMessages {
-                try connection.forEachRow(SearchSQL.titles(filter), [userID] + filter.arguments) { row in
+                try connection.forEachRow(SearchSQL.titles(filter), [userID] + filter.conversationArguments) { row in
                     guard let title = row.text(SearchSQL.contentColumn), SearchFolding.contains(folded, in: title) else { return }
                     hits.add(title: row)
                 }

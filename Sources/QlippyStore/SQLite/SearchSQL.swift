@@ -8,7 +8,7 @@ enum SearchSQL {
     static let indexMinimum = 3
     static let contentColumn: Int32 = 4
 
-    /// Arguments: the FTS5 phrase, the user id, then the filter's.
+    /// Arguments: the FTS5 phrase, the user id, then the filter's `arguments`.
     static func indexedMessages(_ filter: SearchFilter) -> String {
         """
         SELECT m.conversation_id, m.rowid, m.timestamp, c.last_updated
@@ -19,7 +19,7 @@ enum SearchSQL {
         """
     }
 
-    /// Arguments: the user id, then the filter's.
+    /// Arguments: the user id, then the filter's `arguments`.
     static func scannedMessages(_ filter: SearchFilter) -> String {
         """
         SELECT m.conversation_id, m.rowid, m.timestamp, c.last_updated, m.content
@@ -29,7 +29,7 @@ enum SearchSQL {
         """
     }
 
-    /// Arguments: the user id, then the filter's conversation arguments (titles have no message filter).
+    /// Arguments: the user id, then the filter's `conversationArguments` (titles have no message filter).
     static func titles(_ filter: SearchFilter) -> String {
         """
         SELECT c.id, NULL, NULL, c.last_updated, c.title
@@ -43,7 +43,11 @@ enum SearchSQL {
 struct SearchFilter {
     private(set) var conversationSQL = ""
     private(set) var messageSQL = ""
-    private(set) var arguments: [String] = []
+    private(set) var conversationArguments: [String] = []
+    private var messageArguments: [String] = []
+
+    /// Every condition's argument: the conversation ones first, as the SQL lists them.
+    var arguments: [String] { conversationArguments + messageArguments }
 
     init(_ query: SearchQuery) {
         if let folder = query.folder {
@@ -51,21 +55,21 @@ struct SearchFilter {
                 conversationSQL += " AND (c.folder IS NULL OR c.folder = '')"
             } else {
                 conversationSQL += " AND c.folder = ?"
-                arguments.append(folder)
+                conversationArguments.append(folder)
             }
         }
         if let role = query.role {
             messageSQL += " AND m.role = ?"
-            arguments.append(role)
+            messageArguments.append(role)
         }
         // Stored timestamps are `YYYY-MM-DD HH:MM:SS.ffffff` text: their order is the time order.
         if let from = query.from {
             messageSQL += " AND m.timestamp >= ?"
-            arguments.append(from.storageText)
+            messageArguments.append(from.storageText)
         }
         if let to = query.to {
             messageSQL += " AND m.timestamp <= ?"
-            arguments.append(to.storageText)
+            messageArguments.append(to.storageText)
         }
     }
 }
