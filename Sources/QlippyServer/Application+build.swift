@@ -17,7 +17,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         return logger
     }()
 
-    let store = try SQLiteStore(database: AppDatabase.open(path: settings.database))
+    let store = try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
     let router = buildRouter(store: store, settings: settings)

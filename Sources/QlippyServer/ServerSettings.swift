@@ -1,5 +1,6 @@
 import Configuration
 import Logging
+import QlippyStore
 
 /// Everything the server can be told at start, read from a `ConfigReader` and validated.
 ///
@@ -14,12 +15,15 @@ public struct ServerSettings: Sendable, Equatable {
     public var corsOrigins = ["http://localhost:3000", "http://localhost:3001"]
     public var maxBodySize = 16 * 1024 * 1024
     public var logLevel = Logger.Level.info
+    /// Users with at most this many messages are searched by scanning them instead of the index
+    /// (`SQLiteStore.search`); 0 sends every search of three characters or more to the index.
+    public var searchScanLimit = SQLiteStore.defaultSearchScanLimit
 
     public init() {}
 
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -66,6 +70,7 @@ public struct ServerSettings: Sendable, Equatable {
             }
             logLevel = parsed
         }
+        if let limit = try integer(.searchScanLimit, in: 0...Int(Int32.max)) { searchScanLimit = limit }
     }
 }
 

@@ -88,6 +88,15 @@ public enum SearchFolding {
         if scalar.isASCII {
             return scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 32)! : scalar
         }
+        if scalar.value < UInt32(latinFolds.count) { return latinFolds[Int(scalar.value)] }
+        return lowercase(scalar)
+    }
+
+    /// Latin letters (accented ones included) from a table: `lowercaseMapping` builds a `String`
+    /// per scalar, and messages in European languages are full of them.
+    private static let latinFolds: [Unicode.Scalar] = (0..<0x250).map { lowercase(Unicode.Scalar($0)!) }
+
+    private static func lowercase(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
         let lower = scalar.properties.lowercaseMapping.unicodeScalars
         guard lower.count == 1, let first = lower.first else { return scalar }
         return first
@@ -100,31 +109,49 @@ public enum SearchFolding {
     /// Scalar offsets in `text` where `folded` (already folded, non-empty) starts, left to right, not overlapping.
     public static func matches(of folded: [Unicode.Scalar], in text: String) -> [Range<Int>] {
         let haystack = fold(text)
-        guard !folded.isEmpty, haystack.count >= folded.count else { return [] }
         var ranges: [Range<Int>] = []
         var start = 0
-        while start + folded.count <= haystack.count {
-            if haystack[start] == folded[0], haystack[start..<start + folded.count].elementsEqual(folded) {
-                ranges.append(start..<start + folded.count)
-                start += folded.count
-            } else {
-                start += 1
-            }
+        while let found = firstIndex(of: folded, in: haystack, from: start) {
+            ranges.append(found..<found + folded.count)
+            start = found + folded.count
         }
         return ranges
     }
 
-    /// Whether `text` contains `folded` (already folded, non-empty); stops at the first hit, without
-    /// folding the whole text first: the short-query scan calls this on every message of a user.
-    public static func contains(_ folded: [Unicode.Scalar], in text: String) -> Bool {
-        guard let first = folded.first else { return false }
-        var window: [Unicode.Scalar] = []
-        window.reserveCapacity(folded.count)
-        for scalar in text.unicodeScalars {
-            window.append(fold(scalar))
-            if window.count > folded.count { window.removeFirst() }
-            if window.count == folded.count, window[0] == first, window == folded { return true }
+    /// Where `folded` (non-empty) first occurs in `haystack` (folded too) at or after `start`.
+    static func firstIndex(of folded: [Unicode.Scalar], in haystack: [Unicode.Scalar], from start: Int) -> Int? {
+        guard let first = folded.first else { return nil }
+        var position = start
+        while position + folded.count <= haystack.count {
+            if haystack[position] == first, haystack[position..<position + folded.count].elementsEqual(folded) { return position }
+            position += 1
         }
-        return false
+        return nil
+    }
+}
+
+/// Tests texts for one folded query, straight from their UTF-8 bytes (as SQLite hands them over):
+/// no `String` per text, and one buffer of decoded scalars reused for all of them, since the
+/// short-query scan tests every message of a user and every search tests every title.
+/// Invalid UTF-8 decodes to U+FFFD, as `String(decoding:as:)` repairs it.
+struct SubstringMatcher {
+    let folded: [Unicode.Scalar]
+    private var scalars: [Unicode.Scalar] = []
+
+    init(_ text: String) {
+        folded = SearchFolding.fold(text)
+    }
+
+    mutating func matches(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        scalars.removeAll(keepingCapacity: true)
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): scalars.append(SearchFolding.fold(scalar))
+            case .error: scalars.append("\u{FFFD}")
+            case .emptyInput: return SearchFolding.firstIndex(of: folded, in: scalars, from: 0) != nil
+            }
+        }
     }
 }

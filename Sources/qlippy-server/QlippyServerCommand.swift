@@ -41,10 +41,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: QLIPPY_LOG_LEVEL, default: info)")
     var logLevel: String?
 
+    @Option(help: "Users with at most this many messages are searched by scanning them, not the index. (env: QLIPPY_SEARCH_SCAN_LIMIT, default: 2000)")
+    var searchScanLimit: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
-            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel,
+            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case let (key, value?) in flags {

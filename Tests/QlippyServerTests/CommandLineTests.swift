@@ -36,7 +36,8 @@ struct CommandLineTests {
         let help = try run(["serve", "--help"])
         #expect(help.status == 0)
         for name in ["--host", "QLIPPY_HOST", "--port", "QLIPPY_PORT", "--database", "QLIPPY_DATABASE", "--cors-origins",
-                     "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL"] {
+                     "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL",
+                     "--search-scan-limit", "QLIPPY_SEARCH_SCAN_LIMIT"] {
             #expect(help.stdout.contains(name), "\(name) is missing from --help")
         }
     }

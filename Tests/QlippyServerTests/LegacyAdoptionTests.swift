@@ -56,11 +56,16 @@ struct LegacyAdoptionTests {
     }
 
     /// The adopting migration indexes the rows the original wrote: search finds them at once.
-    @Test func adoptedMessagesAreSearchable() async throws {
-        let server = try TestServer(databasePath: Fixtures.copyOfLegacyDatabase())
+    @Test(arguments: SearchPath.allCases)
+    func adoptedMessagesAreSearchable(path: SearchPath) async throws {
+        let server = try TestServer(databasePath: Fixtures.copyOfLegacyDatabase(), settings: path.settings)
         try await server.run { client in
             let users = try #require(try Fixtures.legacyExpectations()["users"] as? [[String: Any]])
-            for (query, needle) in [("serialize", "serialize"), ("NAÏVE", "naïve"), ("🚀", "🚀")] {
+            let searches = [
+                ("résumé", "résumé"), ("RÉSUMÉ", "résumé"), ("drop table", "drop table"), ("actor", "actor"),
+                ("serialize", "serialize"), ("NAÏVE", "naïve"), ("🚀", "🚀"),
+            ]
+            for (query, needle) in searches {
                 var found = 0
                 defer { #expect(found > 0, "the fixture holds \(needle)") }
                 for legacyUser in users {

@@ -53,9 +53,9 @@ struct SearchPropertyTests {
         }
     }
 
-    @Test(arguments: 0..<6)
-    func agreesWithAScan(seed: UInt64) async throws {
-        try await TestServer().run { client in
+    @Test(arguments: 0..<6, SearchPath.allCases)
+    func agreesWithAScan(seed: UInt64, path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             var random = SeededRandom(seed: seed)
             let user = try await client.createUser()
             var contents: [String: [(id: String, content: String)]] = [:]

@@ -27,8 +27,8 @@ struct SearchTests {
         }
     }
 
-    @Test func answersInTheContractsShape() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: SearchPath.allCases) func answersInTheContractsShape(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user, #"{"title": "Trip", "folder": "travel"}"#)
             let long = "Hello " + String(repeating: "x", count: 200)
@@ -81,9 +81,10 @@ struct SearchTests {
         ("-x", "a -x b", true),
         ("^st", "^start", true),
         ("^st", "start", false),
-    ])
-    func matchesLiteralCaseInsensitiveSubstrings(query: String, content: String, found: Bool) async throws {
-        try await TestServer().run { client in
+    ], SearchPath.allCases)
+    func matchesLiteralCaseInsensitiveSubstrings(example: (query: String, content: String, found: Bool), path: SearchPath) async throws {
+        let (query, content, found) = example
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user)
             try await client.addMessage(to: conversation, content)
@@ -93,8 +94,8 @@ struct SearchTests {
         }
     }
 
-    @Test func titlesMatchWithoutAnyMatchingMessage() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: SearchPath.allCases) func titlesMatchWithoutAnyMatchingMessage(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             let titled = try await client.createConversation(user: user, #"{"title": "Kubernetes notes"}"#)
             try await client.addMessage(to: titled, "nothing relevant")
@@ -108,8 +109,8 @@ struct SearchTests {
         }
     }
 
-    @Test func mostMatchesFirstThenNewest() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: SearchPath.allCases) func mostMatchesFirstThenNewest(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             let one = try await client.createConversation(user: user)
             let two = try await client.createConversation(user: user)
@@ -123,8 +124,8 @@ struct SearchTests {
         }
     }
 
-    @Test func theIndexFollowsEditsDeletesAndCascades() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: SearchPath.allCases) func theIndexFollowsEditsDeletesAndCascades(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user)
             let message = try #require(try await client.addMessage(to: conversation, "original wording").string("id"))
@@ -144,8 +145,34 @@ struct SearchTests {
         }
     }
 
-    @Test func searchesOnlyTheUsersOwnConversations() async throws {
-        try await TestServer().run { client in
+    /// Rows another program writes (the original backend, a script), in any order: a message written
+    /// before its conversation is found once the conversation exists, and the messages a deleted
+    /// conversation leaves behind are not inherited by the next conversation, which reuses its rowid.
+    @Test(arguments: SearchPath.allCases) func ownersFollowRowsWrittenInAnyOrder(path: SearchPath) async throws {
+        let server = try TestServer(settings: path.settings)
+        try await server.run { client in
+            let user = try await client.createUser()
+            let early = "11111111-1111-4111-8111-111111111111"
+            let time = "2025-01-01 00:00:00.000000"
+            try server.execute(
+                "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES ('m-early', ?, 'user', 'written before its conversation', ?)",
+                [early, time], foreignKeys: false
+            )
+            #expect(try await Self.search(client, user, "before its").json.int("total_results") == 0)
+            try server.execute(
+                "INSERT INTO conversations (id, title, user_id, last_updated, created_at) VALUES (?, 'late', ?, ?, ?)", [early, user, time, time]
+            )
+            #expect(try await Self.search(client, user, "before its").json.int("total_results") == 1)
+            try server.execute("DELETE FROM conversations WHERE id = ?", [early], foreignKeys: false)
+            let next = try await client.createConversation(user: user, #"{"title": "successor"}"#)
+            #expect(try await Self.search(client, user, "before its").json.int("total_results") == 0)
+            let results = try await Self.search(client, user, "successor").json["results"] as? [[String: Any]]
+            #expect(results?.map { $0["id"] as? String } == [next])
+        }
+    }
+
+    @Test(arguments: SearchPath.allCases) func searchesOnlyTheUsersOwnConversations(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let ada = try await client.createUser("ada")
             let bob = try await client.createUser("bob")
             try await client.addMessage(to: try await client.createConversation(user: ada), "secret plan")
@@ -155,8 +182,8 @@ struct SearchTests {
         }
     }
 
-    @Test func pagesWithLimitAndCursor() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: SearchPath.allCases) func pagesWithLimitAndCursor(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             var expected: [String] = []
             for count in 1...7 {
@@ -198,8 +225,8 @@ struct SearchTests {
         }
     }
 
-    @Test func filtersByFolderRoleAndDate() async throws {
-        let server = try TestServer()
+    @Test(arguments: SearchPath.allCases) func filtersByFolderRoleAndDate(path: SearchPath) async throws {
+        let server = try TestServer(settings: path.settings)
         try await server.run { client in
             let user = try await client.createUser()
             let work = try await client.createConversation(user: user, #"{"title": "w", "folder": "work"}"#)
@@ -219,8 +246,8 @@ struct SearchTests {
         }
     }
 
-    @Test func highlightsAreScalarRangesInThePreview() async throws {
-        try await TestServer().run { client in
+    @Test(arguments: SearchPath.allCases) func highlightsAreScalarRangesInThePreview(path: SearchPath) async throws {
+        try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user)
             try await client.addMessage(to: conversation, "Ça va? ÇA VA! ça")

@@ -21,12 +21,13 @@ struct SettingsTests {
         #expect(defaults.corsOrigins == ["http://localhost:3000", "http://localhost:3001"])
         #expect(defaults.maxBodySize == 16 * 1024 * 1024)
         #expect(defaults.logLevel == .info)
+        #expect(defaults.searchScanLimit == 2_000)
     }
 
     @Test func everySettingIsRead() throws {
         let custom = try settings([
             "host": "0.0.0.0", "port": "8080", "database": "/tmp/x.db", "corsOrigins": "https://a.example, https://b.example",
-            "maxBodySize": "2048", "logLevel": "DEBUG",
+            "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0",
         ])
         #expect(custom.host == "0.0.0.0")
         #expect(custom.port == 8080)
@@ -34,6 +35,7 @@ struct SettingsTests {
         #expect(custom.corsOrigins == ["https://a.example", "https://b.example"])
         #expect(custom.maxBodySize == 2048)
         #expect(custom.logLevel == .debug)
+        #expect(custom.searchScanLimit == 0)
     }
 
     @Test(arguments: [
@@ -41,6 +43,7 @@ struct SettingsTests {
         ("port", "70000", "invalid --port / QLIPPY_PORT value '70000': expected an integer from 0 to 65535"),
         ("maxBodySize", "-1", "invalid --max-body-size / QLIPPY_MAX_BODY_SIZE value '-1': expected an integer from 1 to 2147483647"),
         ("logLevel", "loud", "invalid --log-level / QLIPPY_LOG_LEVEL value 'loud': expected one of trace, debug, info, notice, warning, error, critical"),
+        ("searchScanLimit", "-5", "invalid --search-scan-limit / QLIPPY_SEARCH_SCAN_LIMIT value '-5': expected an integer from 0 to 2147483647"),
         ("database", "", "invalid --database / QLIPPY_DATABASE value '': expected a file path"),
     ])
     func badValuesAreOneLineErrors(key: String, value: String, message: String) {

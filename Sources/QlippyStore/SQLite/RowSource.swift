@@ -23,6 +23,15 @@ extension Database: RowSource {
 }
 
 extension RowSource {
+    /// Steps `sql` until `body` returns false or the rows end.
+    func forEachRow(_ sql: String, _ arguments: [String], while body: (Columns) throws -> Bool) throws {
+        do {
+            try forEachRow(sql, arguments) { row in
+                guard try body(row) else { throw EnoughRows() }
+            }
+        } catch is EnoughRows {}
+    }
+
     /// Each row decoded from the statement's own buffers (``Columns``), without copying rows first.
     func fetchAll<Record>(_ sql: String, _ arguments: [String], _ decode: (Columns) -> Record) throws -> [Record] {
         var records: [Record] = []
@@ -50,3 +59,6 @@ extension RowSource {
         return conversation
     }
 }
+
+/// Thrown by a `forEachRow(_:_:while:)` body to stop stepping; caught there, never seen outside.
+private struct EnoughRows: Error {}

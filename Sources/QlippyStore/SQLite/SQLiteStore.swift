@@ -10,9 +10,15 @@ public final class SQLiteStore: ChatStore {
     private let database: AppDatabase
     let readers: ReadConnectionPool
     let writer: GroupCommitWriter
+    /// Users with at most this many messages are searched by scanning them, not through the index
+    /// (see ``search(userID:query:previewLength:)``): about 10 ms of scanning at most.
+    let searchScanLimit: Int
 
-    public init(database: AppDatabase) {
+    public static let defaultSearchScanLimit = 2_000
+
+    public init(database: AppDatabase, searchScanLimit: Int = defaultSearchScanLimit) {
         self.database = database
+        self.searchScanLimit = searchScanLimit
         self.readers = ReadConnectionPool(path: database.path)
         self.writer = GroupCommitWriter(pool: database.pool)
     }

@@ -70,7 +70,8 @@ struct Columns {
         sqlite3_column_int64(statement, index)
     }
 
-    private func withBytes<Value>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> Value? {
+    /// The column's UTF-8 bytes, valid only during `body`; `nil` for NULL.
+    func withBytes<Value>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Value) -> Value? {
         guard !isNull(index) else { return nil }
         // Text first, then its length: the documented order for a stable pointer.
         guard let text = sqlite3_column_text(statement, index) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }

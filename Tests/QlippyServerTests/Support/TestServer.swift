@@ -57,9 +57,12 @@ struct TestServer {
         }
     }
 
-    /// Runs raw SQL against the file beside the server, e.g. to plant rows a test needs.
-    func execute(_ sql: String, _ arguments: StatementArguments = []) throws {
-        let queue = try DatabaseQueue(path: databasePath)
+    /// Runs raw SQL against the file beside the server, e.g. to plant rows a test needs. Without
+    /// `foreignKeys`, as the original backend wrote (SQLAlchemy leaves SQLite's enforcement off).
+    func execute(_ sql: String, _ arguments: StatementArguments = [], foreignKeys: Bool = true) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = foreignKeys
+        let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
         defer { try? queue.close() }
         try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
     }
@@ -147,4 +150,19 @@ var uuidPattern: Regex<Substring> { #/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 func matches(_ value: Any?, _ pattern: Regex<Substring>) -> Bool {
     guard let text = value as? String else { return false }
     return text.wholeMatch(of: pattern) != nil
+}
+
+/// The two ways the server finds a search's messages; search tests run against both, since which
+/// one a query takes depends on the user's size (`--search-scan-limit`) and test users are small.
+enum SearchPath: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    /// The trigram index, for every query of three characters or more.
+    case index
+    /// A scan of the user's messages, for every query.
+    case scan
+
+    var settings: [String: String] {
+        ["searchScanLimit": self == .index ? "0" : "\(Int32.max)"]
+    }
+
+    var testDescription: String { rawValue }
 }
