@@ -27,14 +27,7 @@ final class ReadConnection: @unchecked Sendable {
         self.handle = handle
         // As GRDB's connections: wait out another process's brief lock instead of failing.
         sqlite3_busy_timeout(handle, 10_000)
-        // Pages of the main file are read through a memory map instead of one `pread` call each:
-        // a search for a common term reads thousands of index pages, and the copies and system calls
-        // were 11 % of its profile. (Pages still in the WAL are read as before.)
-        try check(sqlite3_exec(handle, "PRAGMA mmap_size = \(Self.mmapSize)", nil, nil, nil), "PRAGMA mmap_size")
     }
-
-    /// Address space, not memory: the kernel maps file pages in as they are read, and can drop them.
-    static let mmapSize: Int64 = 1 << 40
 
     deinit {
         for statement in statements.values { sqlite3_finalize(statement) }
