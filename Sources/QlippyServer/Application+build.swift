@@ -17,7 +17,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         return logger
     }()
 
-    let store = try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit)
+    let store = try await openStore(settings, logger: logger)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
     let router = buildRouter(store: store, settings: settings)
@@ -33,6 +33,14 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         },
         logger: logger
     )
+}
+
+/// The store the database setting names: PostgreSQL for a `postgres://` URL, else a SQLite file.
+func openStore(_ settings: ServerSettings, logger: Logger) async throws -> any ChatStore {
+    if PostgresLocation.isURL(settings.database) {
+        return try await PostgresStore.open(location: PostgresLocation(url: settings.database), logger: logger)
+    }
+    return try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit)
 }
 
 /// The router with every controller and middleware, in the order requests pass through them.

@@ -10,7 +10,7 @@ import QlippyStore
 public struct ServerSettings: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 5001
-    /// A SQLite file path.
+    /// A SQLite file path, or a `postgres://` URL (``PostgresLocation``).
     public var database = "qlippy.db"
     public var corsOrigins = ["http://localhost:3000", "http://localhost:3001"]
     public var maxBodySize = 16 * 1024 * 1024

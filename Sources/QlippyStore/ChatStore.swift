@@ -51,4 +51,9 @@ public enum Entity: String, Sendable, Hashable {
 public enum StoreError: Error, Sendable, Hashable {
     case notFound(Entity)
     case usernameTaken
+    /// The database did not answer (a lost connection, or none within the store's deadline); the
+    /// request may succeed when repeated.
+    case unavailable
+    /// Text the database cannot hold (PostgreSQL's text type has no U+0000).
+    case unsupportedText
 }

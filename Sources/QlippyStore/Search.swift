@@ -48,6 +48,38 @@ public struct SearchCursor: Sendable, Hashable {
     }
 }
 
+/// A matching conversation's place in the results' order: most matches first, then newest
+/// `lastUpdated` (none last), then by id, so that pages are stable.
+struct SearchRank {
+    var matchCount: Int
+    var lastUpdated: Timestamp?
+    var conversationID: String
+
+    static func precedes(_ lhs: SearchRank, _ rhs: SearchRank) -> Bool {
+        if lhs.matchCount != rhs.matchCount { return lhs.matchCount > rhs.matchCount }
+        switch (lhs.lastUpdated, rhs.lastUpdated) {
+        case let (l?, r?) where l != r: return l > r
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return lhs.conversationID < rhs.conversationID
+        }
+    }
+}
+
+extension SearchQuery {
+    /// The matching conversations in the results' order, cut to the page this query asks for
+    /// (after its cursor, at most its limit), and whether more follow.
+    func page<Item>(of items: [Item], rank: (Item) -> SearchRank) -> (items: [Item], hasMore: Bool) {
+        var ordered = items.sorted { SearchRank.precedes(rank($0), rank($1)) }
+        if let after {
+            let position = SearchRank(matchCount: after.matchCount, lastUpdated: after.lastUpdated, conversationID: after.conversationID)
+            ordered.removeAll { !SearchRank.precedes(position, rank($0)) }
+        }
+        guard let limit, ordered.count > limit else { return (ordered, false) }
+        return (Array(ordered.prefix(limit)), true)
+    }
+}
+
 /// One matching conversation: as the list shows it, with how many of its messages match and the first three.
 public struct SearchResult: Sendable, Hashable {
     public var summary: ConversationSummary

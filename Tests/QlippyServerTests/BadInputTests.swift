@@ -22,13 +22,13 @@ struct BadInputTests {
         let before = try await server.run { client in
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user)
-            let counts = try server.rowCounts()
+            let counts = try await server.rowCounts()
             let response = try await request(client, Planted(user: user, conversation: conversation))
             #expect(response.status == status)
             #expect(response.errorMessage == message)
             return counts
         }
-        #expect(try server.rowCounts() == before)
+        #expect(try await server.rowCounts() == before)
     }
 
     @Test func malformedJSON() async throws {

@@ -71,4 +71,19 @@ struct CommandLineTests {
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "qlippy-server: error: \(path) is not a SQLite database; refusing to open it (the file was not modified)\n")
     }
+
+    /// Nothing listens on port 1: the server gives up within its deadline, in one line without the password.
+    @Test func anUnreachablePostgreSQLIsOneLineAndExitsNonZero() throws {
+        let outcome = try run(["--database", "postgres://qlippy:hunter2@127.0.0.1:1/qlippy?sslmode=disable", "--port", "0"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.hasPrefix("qlippy-server: error: cannot use PostgreSQL at postgres://qlippy@127.0.0.1:1/qlippy: "), "\(outcome.stderr)")
+        #expect(outcome.stderr.filter { $0 == "\n" }.count == 1)
+        #expect(!outcome.stderr.contains("hunter2"))
+    }
+
+    @Test func aMalformedPostgreSQLURLIsOneLine() throws {
+        let outcome = try run(["--database", "postgres://qlippy@db/qlippy?sslmode=sometimes", "--port", "0"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr == "qlippy-server: error: invalid PostgreSQL URL: sslmode must be one of disable, prefer, require\n")
+    }
 }

@@ -32,14 +32,14 @@ struct ConcurrencyTests {
                 return try await group.reduce(into: []) { $0 += $1 }
             }
             #expect(statuses.count == 400)
-            #expect(statuses.allSatisfy { $0 == .created })
+            #expect(statuses.allSatisfy { $0 == .created }, "\(Dictionary(grouping: statuses, by: \.code).mapValues(\.count))")
             let detail = try await client.get("/api/conversations/\(conversation)").json
             #expect(detail.int("message_count") == 400)
             let messages = detail["messages"] as? [[String: Any]] ?? []
             #expect(Set(messages.compactMap { $0["id"] as? String }).count == 400)
             #expect(Set(messages.compactMap { $0["content"] as? String }).count == 400)
         }
-        #expect(try server.rowCounts()["messages"] == 400)
+        #expect(try await server.rowCounts()["messages"] == 400)
     }
 
     @Test func eightCreationsOfOneUsernameGiveOne201AndSeven409() async throws {
@@ -64,7 +64,7 @@ struct ConcurrencyTests {
             #expect(conflicts.count == 7)
             #expect(conflicts.allSatisfy { $0.1 == #"{"error":"Username already exists"}"# })
         }
-        #expect(try server.rowCounts()["users"] == 1)
+        #expect(try await server.rowCounts()["users"] == 1)
     }
 
     @Test func liveServerAnswersTheWholeFlow() async throws {

@@ -51,7 +51,7 @@ struct ConversationRouteTests {
             #expect(listed.status == .notFound)
             #expect(listed.errorMessage == "User not found")
         }
-        #expect(try server.rowCounts()["conversations"] == 0)
+        #expect(try await server.rowCounts()["conversations"] == 0)
     }
 
     @Test func listShowsCountsAndPreviews() async throws {
@@ -161,6 +161,6 @@ struct ConversationRouteTests {
             #expect(again.status == .notFound)
             #expect(again.errorMessage == "Conversation not found")
         }
-        #expect(try server.rowCounts() == ["users": 1, "conversations": 1, "messages": 1, "plugins": 0])
+        #expect(try await server.rowCounts() == ["users": 1, "conversations": 1, "messages": 1, "plugins": 0])
     }
 }

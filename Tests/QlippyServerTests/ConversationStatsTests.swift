@@ -4,7 +4,7 @@ import QlippyStore
 import Testing
 
 /// Counts and newest messages kept by triggers agree with the messages themselves.
-@Suite("Conversation stats")
+@Suite("Conversation stats", .sqliteOnly)
 struct ConversationStatsTests {
     /// What the stats must be, computed the slow way.
     private func recomputed(_ db: Database) throws -> [String: [String?]] {

@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// SIGKILL at random moments while clients write: every acknowledged message survives, once.
-@Suite("Crash safety")
+@Suite("Crash safety", .sqliteOnly)
 struct CrashSafetyTests {
     static let writers = 6
     static let rounds = 5

@@ -4,7 +4,7 @@ import GRDB
 import Testing
 
 /// Concurrent writes share commits, but each keeps its own result.
-@Suite("Group commit")
+@Suite("Group commit", .sqliteOnly)
 struct GroupCommitTests {
     private func openStore() throws -> (SQLiteStore, String) {
         let path = try makeTemporaryDirectory().appendingPathComponent("qlippy.db").path

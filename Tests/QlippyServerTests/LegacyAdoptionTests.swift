@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 
 /// The original backend's database, adopted in place and served unchanged.
-@Suite("Legacy database adoption")
+@Suite("Legacy database adoption", .sqliteOnly)
 struct LegacyAdoptionTests {
     @Test func everyLegacyRowIsServedUnchanged() async throws {
         let server = try TestServer(databasePath: Fixtures.copyOfLegacyDatabase())

@@ -44,7 +44,7 @@ struct MessageRouteTests {
             #expect(response.status == .badRequest)
             #expect(response.errorMessage == message)
         }
-        #expect(try server.rowCounts()["messages"] == 0)
+        #expect(try await server.rowCounts()["messages"] == 0)
     }
 
     @Test func addToUnknownConversationIs404() async throws {
@@ -116,12 +116,18 @@ struct MessageRouteTests {
 
 @Suite("Message contents survive the round trip")
 struct MessageContentRoundTripTests {
-    @Test func aNULCharacterDoesNotCutTheContent() async throws {
+    /// A user, a conversation, and the answer to adding `before U+0000 after` to it.
+    static func postNULMessage(_ client: any TestClientProtocol) async throws -> (user: String, conversation: String, response: TestResponse) {
+        let user = try await client.createUser()
+        let conversation = try await client.createConversation(user: user)
+        let response = try await client.post("/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "before\u0000after"}"#)
+        return (user, conversation, response)
+    }
+
+    @Test(.sqliteOnly) func aNULCharacterDoesNotCutTheContent() async throws {
         let server = try TestServer()
         try await server.run { client in
-            let user = try await client.createUser()
-            let conversation = try await client.createConversation(user: user)
-            let created = try await client.post("/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "before\u0000after"}"#)
+            let (user, conversation, created) = try await Self.postNULMessage(client)
             #expect(created.status == .created)
             let messages = try await client.get("/api/conversations/\(conversation)").json["messages"] as? [[String: Any]]
             #expect(messages?.first?["content"] as? String == "before\u{0}after")
@@ -133,5 +139,18 @@ struct MessageContentRoundTripTests {
         let stored = try await queue.read { db in try Row.fetchOne(db, sql: "SELECT typeof(content) AS type, length(CAST(content AS BLOB)) AS bytes FROM messages") }
         #expect(stored?["type"] as String? == "text", "stored as TEXT, as the original stored it")
         #expect(stored?["bytes"] as Int? == 12)
+    }
+
+    /// PostgreSQL's text type cannot hold U+0000: the message is refused with a 400 naming the
+    /// character, and nothing is stored (not a 500).
+    @Test(.enabled(if: TestStore.current == .postgres, "SQLite stores U+0000; the test above checks it"))
+    func aNULCharacterIsRefusedWhereTheDatabaseCannotHoldIt() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let created = try await Self.postNULMessage(client).response
+            #expect(created.status == .badRequest)
+            #expect(created.errorMessage == "Text cannot contain the character U+0000 on this server")
+        }
+        #expect(try await server.rowCounts()["messages"] == 0)
     }
 }

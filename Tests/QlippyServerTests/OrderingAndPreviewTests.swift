@@ -18,7 +18,7 @@ struct OrderingAndPreviewTests {
         }
     }
 
-    @Test func equalTimestampsKeepCreationOrder() async throws {
+    @Test(.sqliteOnly) func equalTimestampsKeepCreationOrder() async throws {
         let server = try TestServer()
         try await server.run { client in
             let user = try await client.createUser()
@@ -26,7 +26,7 @@ struct OrderingAndPreviewTests {
             // Ids deliberately out of lexical order: only the insertion order may decide.
             let ids = ["cccccccc-0000-4000-8000-000000000000", "aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000"]
             for (index, id) in ids.enumerated() {
-                try server.execute(
+                try await server.execute(
                     "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, 'user', ?, '2026-01-01 00:00:00.000000')",
                     [id, conversation, "m\(index)"]
                 )
@@ -86,13 +86,13 @@ struct OrderingAndPreviewTests {
         ]
     }()
 
-    @Test(arguments: invalidUTF8)
+    @Test(.sqliteOnly, arguments: invalidUTF8)
     func previewOfInvalidUTF8IsCutFromTheRepairedText(bytes: [UInt8]) async throws {
         let server = try TestServer()
         try await server.run { client in
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user)
-            try server.execute(
+            try await server.execute(
                 "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, 'user', CAST(? AS TEXT), '2026-01-01 00:00:00.000000')",
                 ["dddddddd-0000-4000-8000-000000000000", conversation, Data(bytes)]
             )

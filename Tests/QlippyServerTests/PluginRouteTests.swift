@@ -49,7 +49,7 @@ struct PluginRouteTests {
             #expect(response.status == .badRequest)
             #expect(response.errorMessage == message)
         }
-        #expect(try server.rowCounts()["plugins"] == 0)
+        #expect(try await server.rowCounts()["plugins"] == 0)
     }
 
     @Test func createAndListForAnUnknownUserAre404() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// The store's lookups walk indexes: `EXPLAIN QUERY PLAN` of each statement it runs shows
 /// no full table scan and no sort outside an index.
-@Suite("Query plans")
+@Suite("Query plans", .sqliteOnly)
 struct QueryPlanTests {
     @Test(arguments: Queries.all.map(\.name))
     func usesIndexes(name: String) throws {

@@ -148,22 +148,22 @@ struct SearchTests {
     /// Rows another program writes (the original backend, a script), in any order: a message written
     /// before its conversation is found once the conversation exists, and the messages a deleted
     /// conversation leaves behind are not inherited by the next conversation, which reuses its rowid.
-    @Test(arguments: SearchPath.allCases) func ownersFollowRowsWrittenInAnyOrder(path: SearchPath) async throws {
+    @Test(.sqliteOnly, arguments: SearchPath.allCases) func ownersFollowRowsWrittenInAnyOrder(path: SearchPath) async throws {
         let server = try TestServer(settings: path.settings)
         try await server.run { client in
             let user = try await client.createUser()
             let early = "11111111-1111-4111-8111-111111111111"
             let time = "2025-01-01 00:00:00.000000"
-            try server.execute(
+            try await server.execute(
                 "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES ('m-early', ?, 'user', 'written before its conversation', ?)",
                 [early, time], foreignKeys: false
             )
             #expect(try await Self.search(client, user, "before its").json.int("total_results") == 0)
-            try server.execute(
+            try await server.execute(
                 "INSERT INTO conversations (id, title, user_id, last_updated, created_at) VALUES (?, 'late', ?, ?, ?)", [early, user, time, time]
             )
             #expect(try await Self.search(client, user, "before its").json.int("total_results") == 1)
-            try server.execute("DELETE FROM conversations WHERE id = ?", [early], foreignKeys: false)
+            try await server.execute("DELETE FROM conversations WHERE id = ?", [early], foreignKeys: false)
             let next = try await client.createConversation(user: user, #"{"title": "successor"}"#)
             #expect(try await Self.search(client, user, "before its").json.int("total_results") == 0)
             let results = try await Self.search(client, user, "successor").json["results"] as? [[String: Any]]
@@ -233,7 +233,7 @@ struct SearchTests {
             let loose = try await client.createConversation(user: user, #"{"title": "l"}"#)
             try await client.addMessage(to: work, role: "user", "topic from user")
             try await client.addMessage(to: loose, role: "assistant", "topic from assistant")
-            try server.execute("UPDATE messages SET timestamp = '2020-05-01 12:00:00.000000' WHERE conversation_id = ?", [loose])
+            try await server.execute("UPDATE messages SET timestamp = '2020-05-01 12:00:00.000000' WHERE conversation_id = ?", [loose])
             func ids(_ parameters: String) async throws -> [String?] {
                 (try await Self.search(client, user, "topic", parameters).json["results"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
             }

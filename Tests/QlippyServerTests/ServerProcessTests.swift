@@ -4,7 +4,7 @@ import NIOCore
 import Testing
 
 /// The real executable as an operator runs it: startup log, request log, signals.
-@Suite("Server process")
+@Suite("Server process", .sqliteOnly)
 struct ServerProcessTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func startsLogsRequestsAndStopsCleanlyOnSignal(signal: Int32) async throws {

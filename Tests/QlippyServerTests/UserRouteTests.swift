@@ -56,7 +56,7 @@ struct UserRouteTests {
             #expect(response.status == .badRequest)
             #expect(response.errorMessage == "Username is required")
         }
-        #expect(try server.rowCounts()["users"] == 0)
+        #expect(try await server.rowCounts()["users"] == 0)
     }
 
     @Test func duplicateUsernameIs409() async throws {
@@ -67,7 +67,7 @@ struct UserRouteTests {
             #expect(response.status == .conflict)
             #expect(response.errorMessage == "Username already exists")
         }
-        #expect(try server.rowCounts()["users"] == 1)
+        #expect(try await server.rowCounts()["users"] == 1)
     }
 
     @Test func usernameLengthCountsUnicodeScalars() async throws {

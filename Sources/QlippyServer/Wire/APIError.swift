@@ -48,6 +48,8 @@ extension APIError {
         switch error {
         case .notFound(let entity): self = .notFound(entity)
         case .usernameTaken: self = .usernameTaken
+        case .unavailable: self = .databaseUnavailable
+        case .unsupportedText: self = .unsupportedText
         }
     }
 
@@ -92,4 +94,6 @@ extension APIError {
     }
 
     static let databaseUnavailable = APIError(.serviceUnavailable, "Database unavailable")
+    /// PostgreSQL's text type cannot hold U+0000 (SQLite stores it).
+    static let unsupportedText = APIError(.badRequest, "Text cannot contain the character U+0000 on this server")
 }

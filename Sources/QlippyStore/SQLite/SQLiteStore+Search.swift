@@ -29,10 +29,10 @@ extension SQLiteStore {
                     if row.withBytes(SearchSQL.contentColumn, { matcher.matches(utf8: $0) }) == true { hits.add(message: row) }
                 }
             }
-            let ordered = hits.ordered(after: query.after)
-            let page = query.limit.map { Array(ordered.prefix($0)) } ?? ordered
-            let results = try page.map { try Self.result(for: $0, connection, previewLength: previewLength) }
-            return SearchResults(total: hits.count, results: results, hasMore: page.count < ordered.count)
+            let matching = hits.matching
+            let page = query.page(of: matching, rank: \.rank)
+            let results = try page.items.map { try Self.result(for: $0, connection, previewLength: previewLength) }
+            return SearchResults(total: matching.count, results: results, hasMore: page.hasMore)
         }
     }
 

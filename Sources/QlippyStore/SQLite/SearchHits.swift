@@ -15,6 +15,7 @@ struct SearchHits {
 
         var matchCount: Int { messageRowIDs.count }
         var matches: Bool { titleMatches || !messageRowIDs.isEmpty }
+        var rank: SearchRank { SearchRank(matchCount: matchCount, lastUpdated: lastUpdated, conversationID: id) }
     }
 
     private var conversations: [Conversation] = []
@@ -45,30 +46,5 @@ struct SearchHits {
     }
 
     /// Conversations with a matching title or message.
-    var count: Int { conversations.count { $0.matches } }
-
-    /// The matching conversations, most matches first, then newest `lastUpdated` (none last), then
-    /// by id; only those after `cursor`.
-    func ordered(after cursor: SearchCursor?) -> [Conversation] {
-        let all = conversations.filter(\.matches).sorted { Self.precedes(Self.key($0), Self.key($1)) }
-        guard let cursor else { return all }
-        let position = (cursor.matchCount, cursor.lastUpdated, cursor.conversationID)
-        return all.filter { Self.precedes(position, Self.key($0)) }
-    }
-
-    private typealias OrderKey = (matchCount: Int, lastUpdated: Timestamp?, id: String)
-
-    private static func key(_ conversation: Conversation) -> OrderKey {
-        (conversation.matchCount, conversation.lastUpdated, conversation.id)
-    }
-
-    private static func precedes(_ lhs: OrderKey, _ rhs: OrderKey) -> Bool {
-        if lhs.matchCount != rhs.matchCount { return lhs.matchCount > rhs.matchCount }
-        switch (lhs.lastUpdated, rhs.lastUpdated) {
-        case let (l?, r?) where l != r: return l > r
-        case (_?, nil): return true
-        case (nil, _?): return false
-        default: return lhs.id < rhs.id
-        }
-    }
+    var matching: [Conversation] { conversations.filter(\.matches) }
 }

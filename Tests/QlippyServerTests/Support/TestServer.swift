@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import QlippyServer
 import Testing
 
@@ -15,19 +16,34 @@ func makeTemporaryDirectory() throws -> URL {
     return url
 }
 
-/// The configuration a test server runs with: a database file in its own temporary folder.
+/// The configuration a test server runs with: a database of its own, on the store this run tests
+/// (``TestStore``): a file in a temporary folder, or a new database on the throwaway PostgreSQL.
+/// A test that passes `databasePath` (a SQLite file it prepared) always runs on SQLite.
 struct TestServer {
     let databasePath: String
+    /// The database on the PostgreSQL run; created when the server first runs.
+    let postgresURL: String?
     var settings: [String: String]
 
     init(databasePath: String? = nil, settings: [String: String] = [:]) throws {
         self.databasePath = try databasePath ?? makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
+        postgresURL = databasePath == nil && TestStore.current == .postgres ? TestPostgres.url(of: TestPostgres.newDatabaseName()) : nil
         self.settings = settings
     }
 
+    /// A server on a new database of the PostgreSQL server `server` names.
+    init(postgresServer server: String) throws {
+        databasePath = try makeTemporaryDirectory().appendingPathComponent("unused.db").path
+        postgresURL = TestPostgres.url(of: TestPostgres.newDatabaseName(), on: server)
+        settings = [:]
+    }
+
+    /// The `--database` setting: the PostgreSQL URL on that run, else the file.
+    var database: String { postgresURL ?? databasePath }
+
     var reader: ConfigReader {
         var values: [AbsoluteConfigKey: ConfigValue] = [
-            "qlippy.database": ConfigValue(.string(databasePath), isSecret: false),
+            "qlippy.database": ConfigValue(.string(database), isSecret: false),
             "qlippy.port": "0",
             "qlippy.logLevel": "warning",
         ]
@@ -41,14 +57,16 @@ struct TestServer {
     func run<Value: Sendable>(
         _ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        try await buildApplication(reader: reader).test(setup, body)
+        if let postgresURL { try await TestPostgres.create(postgresURL) }
+        return try await buildApplication(reader: reader).test(setup, body)
     }
 
-    /// Row counts of the four original tables, read straight from the file.
-    func rowCounts() throws -> [String: Int] {
+    /// Row counts of the four original tables, read straight from the database.
+    func rowCounts() async throws -> [String: Int] {
+        if let postgresURL { return try await TestPostgres.rowCounts(postgresURL) }
         let queue = try DatabaseQueue(path: databasePath)
         defer { try? queue.close() }
-        return try queue.read { db in
+        return try await queue.read { db in
             var counts: [String: Int] = [:]
             for table in ["users", "conversations", "messages", "plugins"] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")
@@ -57,14 +75,38 @@ struct TestServer {
         }
     }
 
-    /// Runs raw SQL against the file beside the server, e.g. to plant rows a test needs. Without
-    /// `foreignKeys`, as the original backend wrote (SQLAlchemy leaves SQLite's enforcement off).
-    func execute(_ sql: String, _ arguments: StatementArguments = [], foreignKeys: Bool = true) throws {
+    /// Runs raw SQL against the database beside the server, e.g. to plant rows a test needs; `?`
+    /// marks each argument. On PostgreSQL the placeholders become `$1`, `$2`…, so plain
+    /// `UPDATE`/`INSERT` statements work on both stores (with text arguments only). Without
+    /// `foreignKeys` (SQLite only), as the original backend wrote: SQLAlchemy leaves SQLite's
+    /// enforcement off.
+    func execute(_ sql: String, _ arguments: [any DatabaseValueConvertible & Sendable] = [], foreignKeys: Bool = true) async throws {
+        if let postgresURL {
+            var numbered = ""
+            var index = 0
+            for character in sql {
+                if character == "?" {
+                    index += 1
+                    numbered += "$\(index)"
+                } else {
+                    numbered.append(character)
+                }
+            }
+            var bindings = PostgresBindings()
+            for argument in arguments {
+                bindings.append(try #require(argument as? String, "PostgreSQL arguments here are text"))
+            }
+            let query = PostgresQuery(unsafeSQL: numbered, binds: bindings)
+            try await TestPostgres.withConnection(postgresURL) { connection in
+                try await connection.query(query, logger: TestPostgres.logger)
+            }
+            return
+        }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = foreignKeys
         let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
         defer { try? queue.close() }
-        try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
+        try await queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
     }
 }
 

@@ -1,0 +1,67 @@
+import PostgresNIO
+
+/// The select lists of the PostgreSQL store and their decoders, in one place: each list's columns
+/// are decoded by position, as the tuple type next to it says.
+///
+/// Timestamps travel as microseconds since the epoch (`int8`): `extract(epoch …)` is exact
+/// (numeric) since PostgreSQL 14, and `Date` would round microseconds. They are written as the
+/// original's `YYYY-MM-DD HH:MM:SS.ffffff` text cast to `timestamp` (UTC, without time zone).
+enum PostgresRows {
+    static func micros(_ column: String) -> String {
+        "(extract(epoch FROM \(column)) * 1000000)::int8"
+    }
+
+    static func timestamp(_ micros: Int64?) -> Timestamp? {
+        micros.map(Timestamp.init(microsecondsSinceEpoch:))
+    }
+
+    static let user = "u.id, u.username, \(micros("u.created_at")), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)"
+    typealias UserRow = (String, String, Int64?, Int64)
+
+    static func user(_ row: UserRow) -> User {
+        User(id: row.0, username: row.1, createdAt: timestamp(row.2), conversationCount: Int(row.3))
+    }
+
+    static let conversation = """
+        c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated")),
+        (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)
+        """
+    typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
+
+    static func conversation(_ row: ConversationRow) -> Conversation {
+        Conversation(
+            id: row.0, title: row.1, folder: row.2, userID: row.3, createdAt: timestamp(row.4), lastUpdated: timestamp(row.5),
+            messageCount: Int(row.6)
+        )
+    }
+
+    /// `conversation`, then the head of the newest message (one character more than any preview,
+    /// which tells whether the message was longer).
+    static let summary = """
+        \(conversation),
+        (SELECT left(m.content, \(Queries.storedHeadLength)) FROM messages m WHERE m.conversation_id = c.id
+         ORDER BY m.timestamp DESC NULLS LAST, m.seq DESC LIMIT 1)
+        """
+    typealias SummaryRow = (String, String, String?, String, Int64?, Int64?, Int64, String?)
+
+    static func summary(_ row: SummaryRow, previewLength: Int) -> ConversationSummary {
+        ConversationSummary(
+            conversation: conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6)),
+            lastMessagePreview: row.7.map { TextPrefix(of: $0, length: previewLength) }
+        )
+    }
+
+    static let message = "m.id, m.conversation_id, m.role, m.content, \(micros("m.timestamp"))"
+    typealias MessageRow = (String, String, String, String, Int64?)
+
+    static func message(_ row: MessageRow) -> Message {
+        Message(id: row.0, conversationID: row.1, role: row.2, content: row.3, timestamp: timestamp(row.4))
+    }
+
+    static let plugin = "p.id, p.user_id, p.name, p.description, p.enabled, \(micros("p.created_at"))"
+    typealias PluginRow = (String, String, String, String?, Bool?, Int64?)
+
+    static func plugin(_ row: PluginRow) -> Plugin {
+        Plugin(id: row.0, userID: row.1, name: row.2, description: row.3, enabled: row.4, createdAt: timestamp(row.5))
+    }
+}

@@ -1,0 +1,448 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The scale-out store: a PostgreSQL database shared by any number of server processes.
+///
+/// Every method is one transaction on a pooled connection (`PostgresClient`), answered after
+/// PostgreSQL's commit. Correctness between processes rests on the database, not on this process:
+/// counts are computed, never stored; `last_updated` only moves forward (`GREATEST`); usernames are
+/// unique by constraint (a race ends in `usernameTaken`, not a 500); messages reference their
+/// conversation with `ON DELETE CASCADE`, so a delete racing an insert leaves no orphan (the insert
+/// fails as "not found" or the cascade takes it).
+public final class PostgresStore: ChatStore {
+    let client: PostgresClient
+    let logger: Logger
+    private let location: PostgresLocation
+    private let runner: Task<Void, Never>
+    private let schemaVersion: Int
+
+    /// How long a request waits for PostgreSQL (a connection, then its answer) before it is
+    /// answered 503: while the database is away the pool keeps trying to reconnect, and requests
+    /// should fail fast rather than hang.
+    static let deadline: Duration = .seconds(5)
+
+    private init(client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int) {
+        self.client = client
+        self.logger = logger
+        self.location = location
+        self.runner = runner
+        self.schemaVersion = schemaVersion
+    }
+
+    /// Connects, migrates the schema (under an advisory lock) and returns the store. Throws
+    /// ``PostgresUnavailableError`` with one line when the database cannot be reached.
+    public static func open(location: PostgresLocation, logger: Logger) async throws -> PostgresStore {
+        // The pool reports each failed reconnection; the store says once per request what failed.
+        var poolLogger = logger
+        poolLogger.logLevel = .critical
+        let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: poolLogger)
+        let runner = Task { await client.run() }
+        do {
+            try await within(deadline, location) {
+                try await client.withConnection { connection in try await connection.query("SELECT 1", logger: logger) }
+            }
+            // Not within the deadline: a migration may build an index over many rows, and other
+            // servers starting at the same time wait for the lock while one migrates.
+            let version = try await client.withConnection { connection in
+                try await PostgresMigrations.apply(on: connection, logger: logger)
+            }
+            return PostgresStore(client: client, logger: logger, location: location, runner: runner, schemaVersion: version)
+        } catch {
+            runner.cancel()
+            throw PostgresUnavailableError(location: location.redacted, reason: Self.reason(error))
+        }
+    }
+
+    public var description: String {
+        "PostgreSQL \(location.redacted) (schema version \(schemaVersion))"
+    }
+
+    public func ping() async throws {
+        try await run { connection in try await connection.query("SELECT 1", logger: self.logger) }
+    }
+
+    public func close() async throws {
+        runner.cancel()
+    }
+
+    // MARK: Users
+
+    public func createUser(username: String) async throws -> User {
+        let id = Self.newID()
+        let now = Timestamp.now()
+        do {
+            try await run { connection in
+                try await connection.query(
+                    "INSERT INTO users (id, username, created_at) VALUES (\(id), \(username), \(now.storageText)::timestamp)", logger: self.logger
+                )
+            }
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw StoreError.usernameTaken
+        }
+        return User(id: id, username: username, createdAt: now, conversationCount: 0)
+    }
+
+    public func user(id: String) async throws -> User {
+        try await run { connection in try await self.fetchUser(id: id, connection) }
+    }
+
+    // MARK: Conversations
+
+    public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {
+        let previewLength = min(previewLength, Queries.storedHeadLength - 1)
+        return try await snapshot { connection in
+            _ = try await self.fetchUser(id: userID, connection)
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.summary) FROM conversations c WHERE c.user_id = \(userID)
+                ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC
+                """, logger: self.logger
+            )
+            var summaries: [ConversationSummary] = []
+            for try await row in rows.decode(PostgresRows.SummaryRow.self) {
+                summaries.append(PostgresRows.summary(row, previewLength: previewLength))
+            }
+            return summaries
+        }
+    }
+
+    public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
+        let id = Self.newID()
+        let now = Timestamp.now()
+        try await run { connection in
+            try await self.insert(.user) {
+                try await connection.query(
+                    """
+                    INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
+                    VALUES (\(id), \(title), \(userID), \(folder), \(now.storageText)::timestamp, \(now.storageText)::timestamp)
+                    """, logger: self.logger
+                )
+            }
+        }
+        return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
+    }
+
+    public func conversation(id: String) async throws -> ConversationDetail {
+        try await snapshot { connection in
+            let conversation = try await self.fetchConversation(id: id, connection)
+            let rows = try await connection.query(
+                "SELECT \(unescaped: PostgresRows.message) FROM messages m WHERE m.conversation_id = \(id) ORDER BY m.timestamp NULLS FIRST, m.seq",
+                logger: self.logger
+            )
+            var messages: [Message] = []
+            for try await row in rows.decode(PostgresRows.MessageRow.self) {
+                messages.append(PostgresRows.message(row))
+            }
+            return ConversationDetail(conversation: conversation, messages: messages)
+        }
+    }
+
+    public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
+        var changed = PostgresUpdate(table: "conversations")
+        changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
+        if let title = changes.title { changed.set("title", title) }
+        if let folder = changes.folder { changed.set("folder", folder) }
+        let update = changed
+        return try await transaction { connection in
+            guard try await update.execute(on: connection, id: id, logger: self.logger) else { throw StoreError.notFound(.conversation) }
+            return try await self.fetchConversation(id: id, connection)
+        }
+    }
+
+    public func deleteConversation(id: String) async throws {
+        try await delete(from: "conversations", id: id, missing: .conversation)
+    }
+
+    // MARK: Messages
+
+    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
+        let id = Self.newID()
+        let now = Timestamp.now()
+        try await transaction { connection in
+            try await self.insert(.conversation) {
+                try await connection.query(
+                    """
+                    INSERT INTO messages (id, conversation_id, role, content, timestamp)
+                    VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
+                    """, logger: self.logger
+                )
+            }
+            // Never backwards: two servers' concurrent adds may commit in either order.
+            try await connection.query(
+                """
+                UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp) WHERE id = \(conversationID)
+                """, logger: self.logger
+            )
+        }
+        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
+    }
+
+    public func updateMessage(id: String, content: String?) async throws -> Message {
+        try await transaction { connection in
+            if let content {
+                try await connection.query("UPDATE messages SET content = \(content) WHERE id = \(id)", logger: self.logger)
+            }
+            return try await self.one("SELECT \(unescaped: PostgresRows.message) FROM messages m WHERE m.id = \(id)", on: connection, missing: .message) {
+                PostgresRows.message(try $0.decode(PostgresRows.MessageRow.self))
+            }
+        }
+    }
+
+    public func deleteMessage(id: String) async throws {
+        try await delete(from: "messages", id: id, missing: .message)
+    }
+
+    // MARK: Plugins
+
+    public func plugins(ofUser userID: String) async throws -> [Plugin] {
+        try await snapshot { connection in
+            _ = try await self.fetchUser(id: userID, connection)
+            let rows = try await connection.query(
+                "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.user_id = \(userID) ORDER BY p.created_at NULLS FIRST, p.seq",
+                logger: self.logger
+            )
+            var plugins: [Plugin] = []
+            for try await row in rows.decode(PostgresRows.PluginRow.self) {
+                plugins.append(PostgresRows.plugin(row))
+            }
+            return plugins
+        }
+    }
+
+    public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
+        let id = Self.newID()
+        let now = Timestamp.now()
+        try await run { connection in
+            try await self.insert(.user) {
+                try await connection.query(
+                    """
+                    INSERT INTO plugins (id, user_id, name, description, enabled, created_at)
+                    VALUES (\(id), \(userID), \(plugin.name), \(plugin.description), \(plugin.enabled), \(now.storageText)::timestamp)
+                    """, logger: self.logger
+                )
+            }
+        }
+        return Plugin(id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now)
+    }
+
+    public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {
+        var changed = PostgresUpdate(table: "plugins")
+        if let name = changes.name { changed.set("name", name) }
+        if let description = changes.description { changed.set("description", description) }
+        if let enabled = changes.enabled { changed.set("enabled", enabled) }
+        let update = changed
+        return try await transaction { connection in
+            _ = try await update.execute(on: connection, id: id, logger: self.logger)
+            return try await self.one("SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.id = \(id)", on: connection, missing: .plugin) {
+                PostgresRows.plugin(try $0.decode(PostgresRows.PluginRow.self))
+            }
+        }
+    }
+
+    public func deletePlugin(id: String) async throws {
+        try await delete(from: "plugins", id: id, missing: .plugin)
+    }
+
+    // MARK: Shared lookups
+
+    /// The query's first row, made into a record; "not found" (as `missing`) when there is none.
+    func one<Record>(
+        _ query: PostgresQuery, on connection: PostgresConnection, missing: Entity, _ record: (PostgresRow) throws -> Record
+    ) async throws -> Record {
+        for try await row in try await connection.query(query, logger: logger) {
+            return try record(row)
+        }
+        throw StoreError.notFound(missing)
+    }
+
+    /// Deletes row `id` (PostgreSQL cascades to what references it); "not found" when there was none.
+    private func delete(from table: String, id: String, missing: Entity) async throws {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        let query = PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE id = $1 RETURNING id", binds: bindings)
+        try await run { connection in
+            let rows = try await connection.query(query, logger: self.logger)
+            guard try await rows.decode(String.self).contains(where: { _ in true }) else { throw StoreError.notFound(missing) }
+        }
+    }
+
+    func fetchUser(id: String, _ connection: PostgresConnection) async throws -> User {
+        try await one("SELECT \(unescaped: PostgresRows.user) FROM users u WHERE u.id = \(id)", on: connection, missing: .user) {
+            PostgresRows.user(try $0.decode(PostgresRows.UserRow.self))
+        }
+    }
+
+    func fetchConversation(id: String, _ connection: PostgresConnection) async throws -> Conversation {
+        try await one("SELECT \(unescaped: PostgresRows.conversation) FROM conversations c WHERE c.id = \(id)", on: connection, missing: .conversation) {
+            PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
+        }
+    }
+
+    /// Runs an insert whose foreign key names `parent`: a missing parent is "not found", also when
+    /// another server deleted it a moment ago.
+    private func insert(_ parent: Entity, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as PSQLError where error.sqlState == "23503" {
+            throw StoreError.notFound(parent)
+        }
+    }
+
+    // MARK: Connections
+
+    /// `body` on a pooled connection (autocommit), within the deadline.
+    func run<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        try await logged {
+            try await Self.within(Self.deadline, self.location) {
+                try await self.client.withConnection { connection in try await body(connection) }
+            }
+        }
+    }
+
+    /// `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        try await logged {
+            try await Self.within(Self.deadline, self.location) {
+                do {
+                    return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+                } catch let error as PostgresTransactionError {
+                    // The closure's own error (a "not found") is what the caller should see.
+                    throw error.closureError ?? error.beginError ?? error.commitError ?? error
+                }
+            }
+        }
+    }
+
+    /// Logs a request the database could not serve (the client gets a 503).
+    private func logged<Value>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
+        } catch StoreError.unavailable {
+            logger.warning("PostgreSQL unavailable", metadata: ["database": "\(location.redacted)"])
+            throw StoreError.unavailable
+        }
+    }
+
+    /// `body` in a read-only transaction that sees one snapshot for all of its statements.
+    func snapshot<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        try await transaction { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
+            return try await body(connection)
+        }
+    }
+
+    /// Runs `body`, failing with ``StoreError/unavailable`` after `deadline` or when PostgreSQL's
+    /// connection is lost; other errors pass through.
+    ///
+    /// Not a task group: a group waits for all of its tasks, and a request waiting for a connection
+    /// while the database is down does not end until it is back. Here the caller is answered at the
+    /// deadline and `body` is cancelled (which withdraws its wait for a connection, so a write
+    /// answered 503 is not run later).
+    static func within<Value: Sendable>(
+        _ deadline: Duration, _ location: PostgresLocation, _ body: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let answer = FirstAnswer(continuation)
+                let timer = Task {
+                    try await Task.sleep(for: deadline)
+                    answer.resume(with: .failure(StoreError.unavailable))
+                }
+                let work = Task {
+                    let result: Result<Value, any Error>
+                    do { result = .success(try await body()) } catch { result = .failure(error) }
+                    timer.cancel()
+                    answer.resume(with: result)
+                }
+                Task {
+                    _ = await timer.result
+                    if !timer.isCancelled { work.cancel() }
+                }
+            }
+        } catch let error as PSQLError where error.isConnectionLoss {
+            throw StoreError.unavailable
+        } catch let error as PSQLError where error.sqlState == "22021" {
+            throw StoreError.unsupportedText
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        if let error = error as? StoreError, error == .unavailable { return "no answer within \(deadline)" }
+        return "\(error)"
+    }
+
+    private static func newID() -> String {
+        UUID().uuidString.lowercased()
+    }
+}
+
+/// A continuation resumed by whichever of two tasks answers first; the other's answer is dropped.
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, any Error>?>
+
+    init(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(with result: Result<Value, any Error>) {
+        continuation.withLock { $0.take() }?.resume(with: result)
+    }
+}
+
+/// PostgreSQL could not be reached (or refused us) at start-up: one line for the operator.
+public struct PostgresUnavailableError: Error, CustomStringConvertible {
+    public var location: String
+    public var reason: String
+
+    public var description: String {
+        "cannot use PostgreSQL at \(location): \(reason)"
+    }
+}
+
+extension PSQLError {
+    var sqlState: String? { serverInfo?[.sqlState] }
+
+    /// The connection broke or could not be made: the database is away, not the request wrong.
+    var isConnectionLoss: Bool {
+        [.connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed].contains(code)
+            || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || sqlState == "57P03"
+    }
+}
+
+/// `UPDATE table SET …` for only the columns a partial update names.
+struct PostgresUpdate {
+    let table: String
+    private var assignments: [String] = []
+    private var bindings = PostgresBindings()
+
+    init(table: String) {
+        self.table = table
+    }
+
+    /// `cast`: a type the text value is cast to (`timestamp`).
+    mutating func set(_ column: String, _ value: some PostgresNonThrowingEncodable & Sendable, cast: String? = nil) {
+        bindings.append(value)
+        assignments.append("\(column) = $\(bindings.count)" + (cast.map { "::\($0)" } ?? ""))
+    }
+
+    mutating func set(_ column: String, _ value: String?) {
+        bindings.append(value)
+        assignments.append("\(column) = $\(bindings.count)")
+    }
+
+    /// Runs the update on row `id`; whether the row exists (checked even when nothing is set).
+    func execute(on connection: PostgresConnection, id: String, logger: Logger) async throws -> Bool {
+        var bindings = bindings
+        bindings.append(id)
+        let set = assignments.isEmpty ? "id = id" : assignments.joined(separator: ", ")
+        let query = PostgresQuery(unsafeSQL: "UPDATE \(table) SET \(set) WHERE id = $\(bindings.count) RETURNING id", binds: bindings)
+        return try await connection.query(query, logger: logger).decode(String.self).contains { _ in true }
+    }
+}
