@@ -66,7 +66,7 @@ public struct SQLiteToPostgres {
             let after = lastRowID
             let (rows, last) = try await file.read { db in try table.batch(db, after: after, limit: Self.batchSize) }
             guard let last else { break }
-            try await store.transaction { connection in
+            try await store.transaction(deadline: nil) { connection in
                 try await connection.query(table.insert(rows), logger: store.logger)
             }
             lastRowID = last

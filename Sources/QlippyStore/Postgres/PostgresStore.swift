@@ -40,7 +40,7 @@ public final class PostgresStore: ChatStore {
         let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: poolLogger)
         let runner = Task { await client.run() }
         do {
-            try await within(deadline, location) {
+            try await within(deadline) {
                 try await client.withConnection { connection in try await connection.query("SELECT 1", logger: logger) }
             }
             // Not within the deadline: a migration may build an index over many rows, and other
@@ -295,16 +295,20 @@ public final class PostgresStore: ChatStore {
     /// `body` on a pooled connection (autocommit), within the deadline.
     func run<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
         try await logged {
-            try await Self.within(Self.deadline, self.location) {
+            try await Self.within(Self.deadline) {
                 try await self.client.withConnection { connection in try await body(connection) }
             }
         }
     }
 
-    /// `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+    /// `body` in one transaction: committed when it returns, rolled back when it throws. `deadline`:
+    /// `nil` for work that may legitimately take long (a `migrate` batch whose index maintenance
+    /// ran past the requests' 5 s ended a copy of a million messages as "unavailable").
+    func transaction<Value: Sendable>(
+        deadline: Duration? = deadline, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
         try await logged {
-            try await Self.within(Self.deadline, self.location) {
+            try await Self.within(deadline) {
                 do {
                     return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
                 } catch let error as PostgresTransactionError {
@@ -341,9 +345,10 @@ public final class PostgresStore: ChatStore {
     /// deadline and `body` is cancelled (which withdraws its wait for a connection, so a write
     /// answered 503 is not run later).
     static func within<Value: Sendable>(
-        _ deadline: Duration, _ location: PostgresLocation, _ body: @escaping @Sendable () async throws -> Value
+        _ deadline: Duration?, _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         do {
+            guard let deadline else { return try await body() }
             return try await withCheckedThrowingContinuation { continuation in
                 let answer = FirstAnswer(continuation)
                 let timer = Task {
