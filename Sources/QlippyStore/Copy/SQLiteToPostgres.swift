@@ -126,10 +126,14 @@ struct CopiedTable: Sendable {
         }
     }
 
+    /// The columns as the file is read: text (legacy rows may hold other types), flags as stored.
+    private var sqliteColumns: String {
+        columns.map { column in column.kind == .bool ? column.name : "CAST(\(column.name) AS TEXT)" }.joined(separator: ", ")
+    }
+
     /// Up to `limit` rows after rowid `after`, in rowid order, and the last rowid read (`nil`: none left).
     func batch(_ db: Database, after: Int64, limit: Int) throws -> (rows: [[Value]], last: Int64?) {
-        let select = columns.map { column in column.kind == .bool ? column.name : "CAST(\(column.name) AS TEXT)" }.joined(separator: ", ")
-        let cursor = try Row.fetchCursor(db, sql: "SELECT rowid, \(select) FROM \(name) WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [after, limit])
+        let cursor = try Row.fetchCursor(db, sql: "SELECT rowid, \(sqliteColumns) FROM \(name) WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [after, limit])
         var rows: [[Value]] = []
         var last: Int64?
         while let row = try cursor.next() {
@@ -175,8 +179,7 @@ struct CopiedTable: Sendable {
     func report(sqliteRows db: Database) throws -> SQLiteToPostgres.TableReport {
         var checksum = Checksum()
         var count = 0
-        let select = columns.map { column in column.kind == .bool ? column.name : "CAST(\(column.name) AS TEXT)" }.joined(separator: ", ")
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(select) FROM \(name) ORDER BY id")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(sqliteColumns) FROM \(name) ORDER BY id")
         while let row = try cursor.next() {
             checksum.add(columns.enumerated().map { index, column in Self.value(row[index], column.kind) })
             count += 1
