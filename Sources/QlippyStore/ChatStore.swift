@@ -57,3 +57,15 @@ public enum StoreError: Error, Sendable, Hashable {
     /// Text the database cannot hold (PostgreSQL's text type has no U+0000).
     case unsupportedText
 }
+
+extension StoreError: CustomStringConvertible {
+    /// For logs and the command line; the API's wording is the wire layer's.
+    public var description: String {
+        switch self {
+        case .notFound(let entity): "\(entity.rawValue) not found"
+        case .usernameTaken: "username already exists"
+        case .unavailable: "the database did not answer (connection lost, or no answer within the deadline)"
+        case .unsupportedText: "text contains a character the database cannot store (U+0000)"
+        }
+    }
+}

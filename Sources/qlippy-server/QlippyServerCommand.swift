@@ -100,10 +100,15 @@ struct Migrate: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("\(from) does not exist") }
             var copy = SQLiteToPostgres(source: from, target: try PostgresLocation(url: to), logger: Logger(label: "qlippy-migrate"))
             let started = ContinuousClock.now
-            copy.progress = { table, copied, total in
-                guard copied == total || copied % 50_000 == 0 else { return }
-                let percent = total == 0 ? 100 : copied * 100 / total
-                FileHandle.standardError.write(Data("migrate: \(table) \(copied)/\(total) (\(percent) %)\n".utf8))
+            copy.progress = { progress in
+                switch progress {
+                case let .copied(table, copied, total):
+                    guard copied == total || copied % 50_000 == 0 else { return }
+                    let percent = total == 0 ? 100 : copied * 100 / total
+                    FileHandle.standardError.write(Data("migrate: \(table) \(copied)/\(total) (\(percent) %)\n".utf8))
+                case let .indexing(table, index):
+                    FileHandle.standardError.write(Data("migrate: \(table): building \(index)\n".utf8))
+                }
             }
             for report in try await copy.run() {
                 print("\(report.table): \(report.rows) rows, checksum \(String(report.checksum, radix: 16)) on both sides")

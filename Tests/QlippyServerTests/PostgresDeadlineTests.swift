@@ -1,3 +1,5 @@
+import Logging
+import PostgresNIO
 @testable import QlippyStore
 import Testing
 
@@ -21,5 +23,25 @@ struct PostgresDeadlineTests {
             return 7
         }
         #expect(value == 7)
+    }
+
+    /// A server's store answers "unavailable" when PostgreSQL takes longer than its deadline; the
+    /// store `migrate` opens (no deadline) waits for slow statements such as an index build.
+    @Test(.enabled(if: TestStore.current == .postgres, "needs the PostgreSQL run"))
+    func aStoreWithoutADeadlineWaitsForSlowStatements() async throws {
+        let url = TestPostgres.url(of: TestPostgres.newDatabaseName())
+        try await TestPostgres.create(url)
+        let logger = Logger(label: "tests.deadline")
+        let hasty = try await PostgresStore.open(location: try PostgresLocation(url: url), logger: logger, deadline: .milliseconds(100))
+        await #expect(throws: StoreError.unavailable) {
+            try await hasty.run { connection in try await connection.query("SELECT pg_sleep(0.5)", logger: logger) }
+        }
+        try await hasty.close()
+        let patient = try await PostgresStore.open(location: try PostgresLocation(url: url), logger: logger, deadline: nil)
+        let answer = try await patient.transaction { connection in
+            try await connection.query("SELECT 42 FROM pg_sleep(0.5)", logger: logger).decode(Int.self).first { _ in true }
+        }
+        #expect(answer == 42)
+        try await patient.close()
     }
 }

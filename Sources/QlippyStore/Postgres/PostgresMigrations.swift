@@ -9,6 +9,10 @@ enum PostgresMigrations {
     /// The advisory lock's key: any constant the application owns ("qlippy" in ASCII).
     static let lockKey: Int64 = 0x716C_6970_7079
 
+    /// The trigram index search reads. Named here because `migrate` builds it after copying the
+    /// messages rather than letting each batch maintain it (see ``SQLiteToPostgres``).
+    static let searchIndex = PostgresIndex(name: "messages_content_trigrams", table: "messages", definition: "USING gin (content gin_trgm_ops)")
+
     static let all: [(name: String, sql: [String])] = [
         ("v1-tables", [
             // Ids are the original's lowercase UUID strings, kept as text so that ids copied from a
@@ -61,7 +65,7 @@ enum PostgresMigrations {
         // Search: trigram indexes answer `ILIKE '%text%'` without reading every row.
         ("v2-search-trigrams", [
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            "CREATE INDEX messages_content_trigrams ON messages USING gin (content gin_trgm_ops)",
+            searchIndex.create,
         ]),
     ]
 
@@ -103,6 +107,17 @@ enum PostgresMigrations {
         }
         return all.count
     }
+}
+
+/// An index of the schema, for the statements that create and drop it.
+struct PostgresIndex: Sendable {
+    let name: String
+    let table: String
+    let definition: String
+
+    var create: String { "CREATE INDEX \(name) ON \(table) \(definition)" }
+    var createIfMissing: String { "CREATE INDEX IF NOT EXISTS \(name) ON \(table) \(definition)" }
+    var dropIfPresent: String { "DROP INDEX IF EXISTS \(name)" }
 }
 
 /// The database was migrated by a newer server: this one refuses it rather than guess.

@@ -17,30 +17,39 @@ public final class PostgresStore: ChatStore {
     private let location: PostgresLocation
     private let runner: Task<Void, Never>
     private let schemaVersion: Int
+    /// How long each call waits for PostgreSQL (a connection, then its answers) before it fails
+    /// as unavailable; `nil`: as long as it takes.
+    private let deadline: Duration?
 
-    /// How long a request waits for PostgreSQL (a connection, then its answer) before it is
-    /// answered 503: while the database is away the pool keeps trying to reconnect, and requests
-    /// should fail fast rather than hang.
-    static let deadline: Duration = .seconds(5)
+    /// A request's deadline: while the database is away the pool keeps trying to reconnect, and
+    /// requests should be answered 503 rather than hang. Also how long start-up waits for the
+    /// database's first answer.
+    public static let requestDeadline: Duration = .seconds(5)
 
-    private init(client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int) {
+    private init(
+        client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int, deadline: Duration?
+    ) {
         self.client = client
         self.logger = logger
         self.location = location
         self.runner = runner
         self.schemaVersion = schemaVersion
+        self.deadline = deadline
     }
 
     /// Connects, migrates the schema (under an advisory lock) and returns the store. Throws
     /// ``PostgresUnavailableError`` with one line when the database cannot be reached.
-    public static func open(location: PostgresLocation, logger: Logger) async throws -> PostgresStore {
+    /// `deadline`: each call's, ``requestDeadline`` for a server; `nil` for long work such as
+    /// `migrate` (a copy of a million messages once failed as "unavailable" when a batch's index
+    /// maintenance, and then the final checksum, ran past 5 s).
+    public static func open(location: PostgresLocation, logger: Logger, deadline: Duration? = requestDeadline) async throws -> PostgresStore {
         // The pool reports each failed reconnection; the store says once per request what failed.
         var poolLogger = logger
         poolLogger.logLevel = .critical
         let client = PostgresClient(configuration: try location.clientConfiguration(), backgroundLogger: poolLogger)
         let runner = Task { await client.run() }
         do {
-            try await within(deadline) {
+            try await within(requestDeadline) {
                 try await client.withConnection { connection in try await connection.query("SELECT 1", logger: logger) }
             }
             // Not within the deadline: a migration may build an index over many rows, and other
@@ -48,7 +57,7 @@ public final class PostgresStore: ChatStore {
             let version = try await client.withConnection { connection in
                 try await PostgresMigrations.apply(on: connection, logger: logger)
             }
-            return PostgresStore(client: client, logger: logger, location: location, runner: runner, schemaVersion: version)
+            return PostgresStore(client: client, logger: logger, location: location, runner: runner, schemaVersion: version, deadline: deadline)
         } catch {
             runner.cancel()
             throw PostgresUnavailableError(location: location.redacted, reason: Self.reason(error))
@@ -292,28 +301,37 @@ public final class PostgresStore: ChatStore {
 
     // MARK: Connections
 
-    /// `body` on a pooled connection (autocommit), within the deadline.
+    /// `body` on a pooled connection (autocommit), within the store's deadline.
+    @discardableResult
     func run<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
         try await logged {
-            try await Self.within(Self.deadline) {
+            try await Self.within(self.deadline) {
                 try await self.client.withConnection { connection in try await body(connection) }
             }
         }
     }
 
-    /// `body` in one transaction: committed when it returns, rolled back when it throws. `deadline`:
-    /// `nil` for work that may legitimately take long (a `migrate` batch whose index maintenance
-    /// ran past the requests' 5 s ended a copy of a million messages as "unavailable").
+    /// `body` in one transaction, within the store's deadline: committed when it returns, rolled
+    /// back when it throws. `begin` opens the transaction, so that its mode costs no round trip of
+    /// its own (`SET TRANSACTION` after `BEGIN` would).
+    @discardableResult
     func transaction<Value: Sendable>(
-        deadline: Duration? = deadline, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+        begin: String = "BEGIN", _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
         try await logged {
-            try await Self.within(deadline) {
-                do {
-                    return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
-                } catch let error as PostgresTransactionError {
-                    // The closure's own error (a "not found") is what the caller should see.
-                    throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            try await Self.within(self.deadline) {
+                try await self.client.withConnection { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: begin), logger: self.logger)
+                    let value: Value
+                    do {
+                        value = try await body(connection)
+                    } catch {
+                        // A broken connection has nothing to roll back; the caller's error is what matters.
+                        _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                        throw error
+                    }
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return value
                 }
             }
         }
@@ -331,10 +349,7 @@ public final class PostgresStore: ChatStore {
 
     /// `body` in a read-only transaction that sees one snapshot for all of its statements.
     func snapshot<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
-        try await transaction { connection in
-            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
-            return try await body(connection)
-        }
+        try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", body)
     }
 
     /// Runs `body`, failing with ``StoreError/unavailable`` after `deadline` or when PostgreSQL's
@@ -344,6 +359,7 @@ public final class PostgresStore: ChatStore {
     /// while the database is down does not end until it is back. Here the caller is answered at the
     /// deadline and `body` is cancelled (which withdraws its wait for a connection, so a write
     /// answered 503 is not run later).
+    @discardableResult
     static func within<Value: Sendable>(
         _ deadline: Duration?, _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
@@ -379,7 +395,7 @@ public final class PostgresStore: ChatStore {
             if let underlying = error.underlying { return "\(underlying)" }
             return "\(error.code)"
         }
-        if let error = error as? StoreError, error == .unavailable { return "no answer within \(deadline)" }
+        if let error = error as? StoreError, error == .unavailable { return "no answer within \(requestDeadline)" }
         return "\(error)"
     }
 

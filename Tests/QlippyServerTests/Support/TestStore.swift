@@ -109,6 +109,7 @@ enum TestPostgres {
     }()
 
     /// `body` on one connection to `url`, closed afterwards.
+    @discardableResult
     static func withConnection<Value: Sendable>(_ url: String, _ body: @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
         let client = PostgresClient(configuration: try PostgresLocation(url: url).clientConfiguration(), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
