@@ -3,11 +3,12 @@ import NIOSSL
 import PostgresNIO
 
 /// Where a PostgreSQL database is and how to log in, from a `postgres://` or `postgresql://` URL:
-/// `postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=MODE`, percent-encoded as usual.
+/// `postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=MODE&pool_size=N`, percent-encoded as usual.
 ///
 /// As with libpq, a `host` query parameter naming a folder (`?host=/run/postgresql`) means the Unix
 /// socket in that folder; `sslmode` is `disable`, `prefer` (the default: TLS when the server offers
-/// it) or `require` (TLS or fail, certificates verified against the system's roots).
+/// it) or `require` (TLS or fail, certificates verified against the system's roots). `pool_size`
+/// (ours, as in pgx's `pool_max_conns`) is how many connections a server keeps open.
 public struct PostgresLocation: Sendable, Equatable {
     public var username: String
     public var password: String?
@@ -17,6 +18,10 @@ public struct PostgresLocation: Sendable, Equatable {
     /// The folder of the server's Unix socket, when connecting through one.
     public var socketFolder: String?
     public var sslMode: SSLMode
+    public var poolSize: Int
+
+    public static let defaultPoolSize = 16
+    static let poolSizes = 1...1_000
 
     public enum SSLMode: String, Sendable, CaseIterable {
         case disable, prefer, require
@@ -46,6 +51,13 @@ public struct PostgresLocation: Sendable, Equatable {
             throw PostgresLocationError(url: text, reason: "sslmode must be one of disable, prefer, require")
         }
         sslMode = mode
+        poolSize = Self.defaultPoolSize
+        if let size = query["pool_size"] {
+            guard let size = Int(size), Self.poolSizes.contains(size) else {
+                throw PostgresLocationError(url: text, reason: "pool_size must be an integer from \(Self.poolSizes.lowerBound) to \(Self.poolSizes.upperBound)")
+            }
+            poolSize = size
+        }
     }
 
     /// The URL without its password, for logs and errors.
@@ -69,6 +81,15 @@ public struct PostgresLocation: Sendable, Equatable {
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(5)
+        // A fixed pool without keep-alive queries: otherwise the pool arms a timer each time a
+        // connection goes idle (an idle timeout beyond the minimum count, and a keep-alive), and
+        // each timer's sleep holds its memory until its deadline, cancelled or not. Health checks
+        // on PostgreSQL grew the server from 37 MB to 169 MB in 15 s (heaptrack: 34 000 sleeps
+        // outstanding after 17 000 requests), and the timers cost CPU. A connection the database
+        // dropped is noticed when next used, which answers that request 503.
+        configuration.options.minimumConnections = poolSize
+        configuration.options.maximumConnections = poolSize
+        configuration.options.keepAliveBehavior = nil
         return configuration
     }
 }

@@ -35,9 +35,10 @@ enum TestPostgres {
         return url
     }
 
-    /// The URL of database `name` on the server `server` names (the suite's by default).
+    /// The URL of database `name` on the server `server` names (the suite's by default), for a
+    /// store with a small pool: a hundred tests run stores side by side on one server.
     static func url(of name: String, on server: String = adminURL) -> String {
-        server.replacingOccurrences(of: "/postgres?", with: "/\(name)?")
+        server.replacingOccurrences(of: "/postgres?", with: "/\(name)?") + "&pool_size=2"
     }
 
     /// A fresh database name; the database itself is created by ``create(_:)``.
@@ -111,7 +112,10 @@ enum TestPostgres {
     /// `body` on one connection to `url`, closed afterwards.
     @discardableResult
     static func withConnection<Value: Sendable>(_ url: String, _ body: @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
-        let client = PostgresClient(configuration: try PostgresLocation(url: url).clientConfiguration(), backgroundLogger: logger)
+        var configuration = try PostgresLocation(url: url).clientConfiguration()
+        configuration.options.minimumConnections = 0
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
