@@ -51,7 +51,7 @@ struct PostgresDeadlineTests {
         }
         try await hasty.close()
         let patient = try await PostgresStore.open(location: try PostgresLocation(url: url), logger: logger, deadline: nil)
-        let answer = try await patient.transaction { connection in
+        let answer = try await patient.run { connection in
             try await connection.query("SELECT 42 FROM pg_sleep(0.5)", logger: logger).decode(Int.self).first { _ in true }
         }
         #expect(answer == 42)

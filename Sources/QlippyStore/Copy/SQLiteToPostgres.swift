@@ -75,7 +75,7 @@ public struct SQLiteToPostgres {
         let total = try await file.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.name)") ?? 0 }
         if try await table.isEmpty(in: store) {
             for index in table.deferredIndexes {
-                try await store.transaction { connection in
+                try await store.transaction(deadline: nil) { connection in
                     try await connection.query(PostgresQuery(unsafeSQL: index.dropIfPresent), logger: store.logger)
                 }
             }
@@ -86,7 +86,7 @@ public struct SQLiteToPostgres {
             let after = lastRowID
             let (rows, last) = try await file.read { db in try table.batch(db, after: after, limit: Self.batchSize) }
             guard let last else { break }
-            try await store.transaction { connection in
+            try await store.transaction(deadline: nil) { connection in
                 try await connection.query(table.insert(rows), logger: store.logger)
             }
             lastRowID = last
@@ -96,7 +96,7 @@ public struct SQLiteToPostgres {
         if copied == 0 { progress(.copied(table: table.name, rows: 0, total: total)) }
         for index in table.deferredIndexes {
             progress(.indexing(table: table.name, index: index.name))
-            try await store.transaction { connection in
+            try await store.transaction(deadline: nil) { connection in
                 // The build sorts in this much memory before it spills to disk (the default is 64 MB).
                 try await connection.query("SET LOCAL maintenance_work_mem = '256MB'", logger: store.logger)
                 try await connection.query(PostgresQuery(unsafeSQL: index.createIfMissing), logger: store.logger)
@@ -235,7 +235,7 @@ struct CopiedTable: Sendable {
             }
         }.joined(separator: ", ")
         let columns = columns
-        return try await store.snapshot { connection in
+        return try await store.snapshot(deadline: nil) { connection in
             var checksum = Checksum()
             var count = 0
             let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(self.name) ORDER BY id COLLATE \"C\""), logger: store.logger)

@@ -22,11 +22,13 @@ enum PostgresRows {
         User(id: row.0, username: row.1, createdAt: timestamp(row.2), conversationCount: Int(row.3))
     }
 
-    static let conversation = """
-        c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated")),
-        (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)
+    static let conversationColumns = """
+        c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated"))
         """
+    static let conversation = "\(conversationColumns), (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"
     typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
+    /// `conversationColumns` and `message`, from a left join: no message columns on a conversation without messages.
+    typealias ConversationWithMessageRow = (String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?)
 
     static func conversation(_ row: ConversationRow) -> Conversation {
         Conversation(
@@ -56,6 +58,12 @@ enum PostgresRows {
 
     static func message(_ row: MessageRow) -> Message {
         Message(id: row.0, conversationID: row.1, role: row.2, content: row.3, timestamp: timestamp(row.4))
+    }
+
+    /// The message of a left join's row; `nil` when the row has none.
+    static func message(joined row: (String?, String?, String?, String?, Int64?)) -> Message? {
+        guard let id = row.0, let conversationID = row.1, let role = row.2, let content = row.3 else { return nil }
+        return message((id, conversationID, role, content, row.4))
     }
 
     static let plugin = "p.id, p.user_id, p.name, p.description, p.enabled, \(micros("p.created_at"))"

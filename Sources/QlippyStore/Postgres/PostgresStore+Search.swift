@@ -9,7 +9,7 @@ extension PostgresStore {
     public func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
         let pattern = "%" + Self.likeEscaped(query.text) + "%"
-        return try await snapshot { connection in
+        return try await snapshot(deadline: deadline.map { max($0, Self.searchDeadline) }) { connection in
             _ = try await self.fetchUser(id: userID, connection)
             var hits: [(rank: SearchRank, first: [String])] = []
             for try await row in try await connection.query(Self.hitsQuery(userID, pattern, query), logger: self.logger)
