@@ -38,8 +38,74 @@ struct PostgresMigrateTests {
             paths += ["actor", "résumé", "e"].map { "/api/users/\(id)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
             paths += (user["conversations"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }.map { "/api/conversations/\($0)" }
         }
-        let sqlite = try TestServer(databasePath: try Fixtures.copyOfLegacyDatabase())
-        try await sqlite.run { [paths] fromFile in
+        try await Self.expectSameAnswers(paths, sqliteFile: try Fixtures.copyOfLegacyDatabase(), postgres: postgres)
+    }
+
+    /// A database written through our API (random users, folders, edits, deletions, plugins and
+    /// text from every corner of Unicode but U+0000, which PostgreSQL cannot hold) arrives whole.
+    @Test(arguments: [1, 2] as [UInt64])
+    func aSeededDatabaseArrivesWholeAndServesTheSameAnswers(seed: UInt64) async throws {
+        var random = SeededRandom(seed: seed)
+        func text(_ maxLength: Int) -> String {
+            String(random.nastyString(maxLength: maxLength).unicodeScalars.filter { $0 != "\0" }.map(Character.init))
+        }
+        var plan: [(username: String, conversations: [(body: String, messages: [String])], plugins: [String])] = []
+        for index in 0..<3 {
+            let conversations = try (0..<Int.random(in: 1...6, using: &random)).map { _ in
+                var body: [String: Any] = ["title": "t" + text(30)]
+                if Bool.random(using: &random) { body["folder"] = text(10) }
+                return (try Self.json(body), (0..<Int.random(in: 0...12, using: &random)).map { _ in "m" + text(300) })
+            }
+            let plugins = try (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                try Self.json(["name": "p" + text(20), "description": text(50), "enabled": Bool.random(using: &random)])
+            }
+            plan.append(("user-\(index)-" + text(8), conversations, plugins))
+        }
+        let file = try makeTemporaryDirectory().appendingPathComponent("seeded.db").path
+        let paths = try await TestServer(databasePath: file).run { [plan] client in
+            var paths: [String] = []
+            for user in plan {
+                let response = try await client.post("/api/users", try Self.json(["username": user.username]))
+                let userID = try #require(try response.json.string("id"))
+                paths += ["/api/users/\(userID)", "/api/users/\(userID)/conversations", "/api/users/\(userID)/plugins"]
+                paths += ["a", "é", "日本"].map { "/api/users/\(userID)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+                for (number, conversation) in user.conversations.enumerated() {
+                    let conversationID = try #require(try await client.post("/api/users/\(userID)/conversations", conversation.body).json.string("id"))
+                    var messageIDs: [String] = []
+                    for content in conversation.messages {
+                        messageIDs.append(try #require(try await client.addMessage(to: conversationID, content).string("id")))
+                    }
+                    if let first = messageIDs.first { _ = try await client.put("/api/messages/\(first)", #"{"content": "edited"}"#) }
+                    if messageIDs.count > 1 { _ = try await client.delete("/api/messages/\(messageIDs[1])") }
+                    if number == 2 {
+                        _ = try await client.delete("/api/conversations/\(conversationID)")
+                    } else {
+                        paths.append("/api/conversations/\(conversationID)")
+                    }
+                }
+                for plugin in user.plugins {
+                    let pluginID = try #require(try await client.post("/api/users/\(userID)/plugins", plugin).json.string("id"))
+                    _ = try await client.put("/api/plugins/\(pluginID)", #"{"enabled": false}"#)
+                }
+            }
+            return paths
+        }
+        #expect(paths.count >= 3 * 6, "every user's reads, and conversations")
+        let postgres = try TestServer()
+        let reports = try await Self.copy(file, into: postgres)
+        #expect(reports[0].rows == 3)
+        #expect(reports[1].rows == plan.map { $0.conversations.count - ($0.conversations.count > 2 ? 1 : 0) }.reduce(0, +))
+        #expect(reports[3].rows == plan.map(\.plugins.count).reduce(0, +))
+        try await Self.expectSameAnswers(paths, sqliteFile: file, postgres: postgres)
+    }
+
+    static func json(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    /// Every path answers the same status and the same bytes from the file and from PostgreSQL.
+    static func expectSameAnswers(_ paths: [String], sqliteFile: String, postgres: TestServer) async throws {
+        try await TestServer(databasePath: sqliteFile).run { fromFile in
             try await postgres.run { fromPostgres in
                 for path in paths {
                     let expected = try await fromFile.get(path)

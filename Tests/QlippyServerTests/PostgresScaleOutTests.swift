@@ -57,9 +57,22 @@ struct PostgresScaleOutTests {
                 #expect(detail.int("message_count") == 200)
                 #expect((detail["messages"] as? [Any])?.count == 200)
                 #expect(detail.string("last_updated") == stamps.compactMap { $0 }.max(), "last_updated is the newest message's, whichever server committed last")
+
+                // Half of them deleted through both servers at once: the kept count follows.
+                let ids = (detail["messages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                let deletions = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for (index, id) in ids.prefix(100).enumerated() {
+                        group.addTask { try await Self.send(index % 2 == 0 ? one : two, .delete, "/api/messages/\(id)").status }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(deletions.allSatisfy { $0 == .ok })
+                #expect(try await Self.send(one, .get, "/api/conversations/\(conversation)").json?.int("message_count") == 100)
+                let listed = try #require(try await Self.send(two, .get, "/api/users/\(user)/conversations").json?.array.first)
+                #expect(listed["message_count"] as? Int == 100)
             }
         }
-        #expect(try await TestPostgres.rowCounts(url)["messages"] == 200)
+        #expect(try await TestPostgres.rowCounts(url)["messages"] == 100)
         try await first.stop()
         try await second.stop()
     }
@@ -76,11 +89,22 @@ struct PostgresScaleOutTests {
                     let conversation = try #require(
                         try await Self.send(one, .post, "/api/users/\(user)/conversations", "{}").json?.string("id")
                     )
+                    var existing: [String] = []
+                    for index in 0..<10 {
+                        let added = try await Self.send(one, .post, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "e\#(index)"}"#)
+                        existing.append(try #require(added.json?.string("id")))
+                    }
+                    // Adds and message deletes through one server, the conversation's delete through
+                    // the other: the two kinds of delete take the message's and the conversation's
+                    // rows in opposite orders.
                     let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                         for index in 0..<20 {
                             group.addTask {
                                 try await Self.send(two, .post, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "m\#(index)"}"#).status
                             }
+                        }
+                        for id in existing {
+                            group.addTask { try await Self.send(two, .delete, "/api/messages/\(id)").status }
                         }
                         group.addTask { try await Self.send(one, .delete, "/api/conversations/\(conversation)").status }
                         return try await group.reduce(into: []) { $0.append($1) }

@@ -67,6 +67,45 @@ enum PostgresMigrations {
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
             searchIndex.create,
         ]),
+        // Each conversation's message count, kept with it as SQLite's store keeps its stats:
+        // counting on every list read a million index entries for the heavy user's 5 000
+        // conversations (346 ms, where SQLite took 47). Statement-level triggers with transition
+        // tables, so that a batch of a thousand rows (`migrate`) updates each conversation once;
+        // writers from any number of servers serialize on the conversation's row.
+        ("v3-message-counts", [
+            "ALTER TABLE conversations ADD COLUMN message_count bigint NOT NULL DEFAULT 0",
+            """
+            UPDATE conversations c SET message_count = n.count
+            FROM (SELECT conversation_id, count(*) AS count FROM messages GROUP BY conversation_id) n
+            WHERE c.id = n.conversation_id
+            """,
+            """
+            CREATE FUNCTION qlippy_count_added_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE conversations c SET message_count = c.message_count + n.count
+                FROM (SELECT conversation_id, count(*) AS count FROM added GROUP BY conversation_id) n
+                WHERE c.id = n.conversation_id;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE FUNCTION qlippy_count_removed_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE conversations c SET message_count = c.message_count - n.count
+                FROM (SELECT conversation_id, count(*) AS count FROM removed GROUP BY conversation_id) n
+                WHERE c.id = n.conversation_id;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER messages_added AFTER INSERT ON messages
+            REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION qlippy_count_added_messages()
+            """,
+            """
+            CREATE TRIGGER messages_removed AFTER DELETE ON messages
+            REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION qlippy_count_removed_messages()
+            """,
+        ]),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

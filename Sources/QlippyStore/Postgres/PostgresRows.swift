@@ -25,7 +25,7 @@ enum PostgresRows {
     static let conversationColumns = """
         c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated"))
         """
-    static let conversation = "\(conversationColumns), (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"
+    static let conversation = "\(conversationColumns), c.message_count"
     typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
     /// `conversationColumns` and `message`, from a left join: no message columns on a conversation without messages.
     typealias ConversationWithMessageRow = (String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?)

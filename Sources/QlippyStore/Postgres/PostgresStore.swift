@@ -9,7 +9,8 @@ import Synchronization
 /// one snapshot, answered after PostgreSQL's commit; only search reads in several statements, in
 /// one read-only transaction. (Round trips are what a request costs here: BEGIN, the statements
 /// and COMMIT each wait for the server.) Correctness between processes rests on the database, not on this process:
-/// counts are computed, never stored; `last_updated` only moves forward (`GREATEST`); usernames are
+/// message counts are kept by triggers in the statements that add and remove messages;
+/// `last_updated` only moves forward (`GREATEST`); usernames are
 /// unique by constraint (a race ends in `usernameTaken`, not a 500); messages reference their
 /// conversation with `ON DELETE CASCADE`, so a delete racing an insert leaves no orphan (the insert
 /// fails as "not found" or the cascade takes it).
@@ -319,11 +320,23 @@ public final class PostgresStore: ChatStore {
     // MARK: Connections
 
     /// `body` on a pooled connection (autocommit), within the store's deadline.
+    ///
+    /// A statement PostgreSQL ended as a deadlock's victim (40P01) changed nothing and runs again,
+    /// up to three times in all: deleting a message takes its row and then its conversation's
+    /// (for the count), deleting the conversation takes them the other way round.
     @discardableResult
     func run<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
         try await logged {
             try await Self.within(self.deadline) {
-                try await self.client.withConnection { connection in try await body(connection) }
+                var attempt = 1
+                while true {
+                    do {
+                        return try await self.client.withConnection { connection in try await body(connection) }
+                    } catch let error as PSQLError where error.sqlState == "40P01" && attempt < 3 {
+                        self.logger.notice("deadlock, running the statement again", metadata: ["attempt": "\(attempt)"])
+                        attempt += 1
+                    }
+                }
             }
         }
     }
