@@ -49,6 +49,9 @@ func buildRouter(store: any ChatStore, settings: ServerSettings) -> Router<AppRe
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
     router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
+    if let token = settings.apiToken {
+        router.add(middleware: APITokenMiddleware(token: token))
+    }
 
     let routes = RouteTable(router: router)
     HealthController(store: store).register(on: routes)

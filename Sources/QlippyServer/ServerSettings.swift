@@ -1,3 +1,4 @@
+import Foundation
 import Configuration
 import Logging
 import QlippyStore
@@ -18,12 +19,25 @@ public struct ServerSettings: Sendable, Equatable {
     /// Users with at most this many messages are searched by scanning them instead of the index
     /// (`SQLiteStore.search`); 0 sends every search of three characters or more to the index.
     public var searchScanLimit = SQLiteStore.defaultSearchScanLimit
+    /// The token every route but `/api/health` requires as `Authorization: Bearer …` when set;
+    /// from `QLIPPY_API_TOKEN` or the file `--api-token-file` names (never a command-line value,
+    /// which other users of the machine can read in the process list). Required to listen
+    /// beyond loopback.
+    public var apiToken: String?
+
+    /// The shortest token accepted: anything shorter is guessable.
+    public static let minimumTokenLength = 16
 
     public init() {}
 
+    /// Whether `host` only accepts connections from this machine.
+    public var listensOnLoopbackOnly: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -71,6 +85,36 @@ public struct ServerSettings: Sendable, Equatable {
             logLevel = parsed
         }
         if let limit = try integer(.searchScanLimit, in: 0...Int(Int32.max)) { searchScanLimit = limit }
+        apiToken = try Self.token(text(.apiToken), file: text(.apiTokenFile))
+        if apiToken == nil && !listensOnLoopbackOnly {
+            throw SettingsError(
+                key: .host, value: host,
+                expected: "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with "
+                    + "\(Key.apiToken.environmentVariable) or \(Key.apiTokenFile.flag) FILE"
+            )
+        }
+    }
+
+    /// The token from its variable or its file (not both); errors never repeat the token.
+    private static func token(_ value: String?, file: String?) throws(SettingsError) -> String? {
+        var token = value
+        if let file {
+            guard value == nil else {
+                throw SettingsError(key: .apiTokenFile, value: file, expected: "either it or \(Key.apiToken.environmentVariable), not both")
+            }
+            guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw SettingsError(key: .apiTokenFile, value: file, expected: "a readable file holding the token")
+            }
+            token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let token else { return nil }
+        guard token.count >= minimumTokenLength, !token.contains(where: \.isWhitespace) else {
+            throw SettingsError(
+                key: value == nil ? .apiTokenFile : .apiToken, value: file ?? "(hidden)",
+                expected: "a token of at least \(minimumTokenLength) characters without spaces"
+            )
+        }
+        return token
     }
 }
 
@@ -81,6 +125,8 @@ public struct SettingsError: Error, CustomStringConvertible, Equatable {
     public var expected: String
 
     public var description: String {
-        "invalid \(key.flag) / \(key.environmentVariable) value '\(value)': expected \(expected)"
+        // The token has no flag: a command-line value shows in the process list.
+        let names = key == .apiToken ? key.environmentVariable : "\(key.flag) / \(key.environmentVariable)"
+        return "invalid \(names) value '\(value)': expected \(expected)"
     }
 }

@@ -45,10 +45,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Users with at most this many messages are searched by scanning them, not the index. (env: QLIPPY_SEARCH_SCAN_LIMIT, default: 2000)")
     var searchScanLimit: String?
 
+    @Option(help: "A file holding the API token that every route but /api/health then requires (Authorization: Bearer); needed to listen beyond loopback. The token itself can be given as QLIPPY_API_TOKEN. (env: QLIPPY_API_TOKEN_FILE)")
+    var apiTokenFile: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
             .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
+            .apiTokenFile: apiTokenFile,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case let (key, value?) in flags {

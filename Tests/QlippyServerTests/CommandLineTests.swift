@@ -37,7 +37,7 @@ struct CommandLineTests {
         #expect(help.status == 0)
         for name in ["--host", "QLIPPY_HOST", "--port", "QLIPPY_PORT", "--database", "QLIPPY_DATABASE", "--cors-origins",
                      "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL",
-                     "--search-scan-limit", "QLIPPY_SEARCH_SCAN_LIMIT"] {
+                     "--search-scan-limit", "QLIPPY_SEARCH_SCAN_LIMIT", "--api-token-file", "QLIPPY_API_TOKEN_FILE", "QLIPPY_API_TOKEN"] {
             #expect(help.stdout.contains(name), "\(name) is missing from --help")
         }
     }
@@ -46,6 +46,13 @@ struct CommandLineTests {
         let outcome = try run(["--port", "eighty", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "qlippy-server: error: invalid --port / QLIPPY_PORT value 'eighty': expected an integer from 0 to 65535\n")
+    }
+
+    @Test func listeningBeyondLoopbackWithoutATokenIsRefused() throws {
+        let outcome = try run(["--host", "0.0.0.0", "--port", "0", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr == "qlippy-server: error: invalid --host / QLIPPY_HOST value '0.0.0.0': expected a loopback address "
+            + "(127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE\n")
     }
 
     @Test func aBadEnvironmentValueIsOneLineAndExitsNonZero() throws {

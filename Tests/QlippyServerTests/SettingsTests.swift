@@ -1,6 +1,6 @@
 import Configuration
 import Logging
-import QlippyServer
+@testable import QlippyServer
 import Testing
 
 @Suite("Settings from configuration")
@@ -27,7 +27,7 @@ struct SettingsTests {
     @Test func everySettingIsRead() throws {
         let custom = try settings([
             "host": "0.0.0.0", "port": "8080", "database": "/tmp/x.db", "corsOrigins": "https://a.example, https://b.example",
-            "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0",
+            "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0", "apiToken": "a-token-of-twenty-chars",
         ])
         #expect(custom.host == "0.0.0.0")
         #expect(custom.port == 8080)
@@ -36,6 +36,35 @@ struct SettingsTests {
         #expect(custom.maxBodySize == 2048)
         #expect(custom.logLevel == .debug)
         #expect(custom.searchScanLimit == 0)
+        #expect(custom.apiToken == "a-token-of-twenty-chars")
+    }
+
+    /// Beyond loopback only with a token; the error says how to set one, and never shows a token.
+    @Test func exposureNeedsAToken() throws {
+        #expect(try settings([:]).apiToken == nil)
+        for host in ["127.0.0.1", "127.0.0.2", "::1", "localhost"] {
+            #expect(try settings(["host": host]).listensOnLoopbackOnly)
+        }
+        #expect(throws: SettingsError(
+            key: .host, value: "0.0.0.0",
+            expected: "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE"
+        )) { try settings(["host": "0.0.0.0"]) }
+
+        let folder = try makeTemporaryDirectory()
+        let file = folder.appendingPathComponent("token").path
+        try "  from-a-file-0123456789\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try settings(["host": "0.0.0.0", "apiTokenFile": file]).apiToken == "from-a-file-0123456789")
+
+        let short = SettingsError(key: .apiToken, value: "(hidden)", expected: "a token of at least 16 characters without spaces")
+        #expect(throws: short) { try settings(["apiToken": "secret"]) }
+        #expect(short.description == "invalid QLIPPY_API_TOKEN value '(hidden)': expected a token of at least 16 characters without spaces")
+        #expect(throws: SettingsError(key: .apiTokenFile, value: file, expected: "either it or QLIPPY_API_TOKEN, not both")) {
+            try settings(["apiToken": "a-token-of-twenty-chars", "apiTokenFile": file])
+        }
+        let missing = folder.appendingPathComponent("absent").path
+        #expect(throws: SettingsError(key: .apiTokenFile, value: missing, expected: "a readable file holding the token")) {
+            try settings(["apiTokenFile": missing])
+        }
     }
 
     @Test(arguments: [

@@ -58,6 +58,9 @@ extension APIError {
     static let bodyNotObject = APIError(.badRequest, "Request body must be a JSON object")
     static let unsupportedMediaType = APIError(.unsupportedMediaType, "Content-Type must be application/json")
     static let internalError = APIError(.internalServerError, "Internal server error")
+    static let unauthorized = APIError(
+        .unauthorized, "Missing or wrong API token: send Authorization: Bearer <token>", headers: [.wwwAuthenticate: "Bearer"]
+    )
     static let routeNotFound = APIError(.notFound, "Not found")
 
     static func bodyTooLarge(limit: Int) -> APIError {

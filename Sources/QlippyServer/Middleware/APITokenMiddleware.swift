@@ -1,0 +1,37 @@
+import Hummingbird
+
+/// With an API token set, every route but `/api/health` needs `Authorization: Bearer <token>`;
+/// anything else is answered 401 before it reaches a controller.
+///
+/// Health stays open for load balancers and probes, and `OPTIONS` preflights are answered by the
+/// CORS middleware before this one (browsers send them without credentials). The token is never
+/// logged: the request log writes the method and path only.
+struct APITokenMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    static let openPaths: Set<String> = ["/api/health"]
+
+    private let expected: [UInt8]
+
+    init(token: String) {
+        expected = Array("Bearer \(token)".utf8)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.openPaths.contains(request.uri.path) || matches(request.headers[.authorization]) else {
+            throw APIError.unauthorized
+        }
+        return try await next(request, context)
+    }
+
+    /// Compares in time that depends only on the expected token's length, so that how long a
+    /// refusal takes says nothing about how much of a guess was right.
+    private func matches(_ header: String?) -> Bool {
+        let given = Array((header ?? "").utf8)
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for index in expected.indices {
+            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
+        }
+        return difference == 0
+    }
+}
