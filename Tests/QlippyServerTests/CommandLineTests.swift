@@ -48,6 +48,23 @@ struct CommandLineTests {
         #expect(outcome.stderr == "qlippy-server: error: invalid --port / QLIPPY_PORT value 'eighty': expected an integer from 0 to 65535\n")
     }
 
+    @Test func checkAndBackupSayWhatTheyFound() throws {
+        let file = try Fixtures.copyOfLegacyDatabase()
+        let check = try run(["check", "--database", file])
+        #expect(check.status == 0)
+        #expect(check.stdout == "integrity: ok\nusers: 3\nconversations: 4\nmessages: 8\nplugins: 3\n")
+        let copy = try makeTemporaryDirectory().appendingPathComponent("copy.db").path
+        let backup = try run(["backup", copy, "--database", file])
+        #expect(backup.status == 0)
+        #expect(backup.stdout.hasSuffix("integrity: ok\nusers: 3\nconversations: 4\nmessages: 8\nplugins: 3\n"))
+        let again = try run(["backup", copy, "--database", file])
+        #expect(again.status == 1)
+        #expect(again.stderr == "qlippy-server: error: \(copy) exists; choose a new path\n")
+        let postgres = try run(["check", "--database", "postgres://qlippy@db/qlippy"])
+        #expect(postgres.status == 1)
+        #expect(postgres.stderr == "qlippy-server: error: this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks\n")
+    }
+
     @Test func listeningBeyondLoopbackWithoutATokenIsRefused() throws {
         let outcome = try run(["--host", "0.0.0.0", "--port", "0", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status == 1)
