@@ -1,5 +1,6 @@
 import Configuration
 import Hummingbird
+import HummingbirdCore
 import Logging
 import QlippyStore
 import ServiceLifecycle
@@ -23,6 +24,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let router = buildRouter(store: store, settings: settings)
     return Application(
         router: router,
+        server: .http1(configuration: httpConfiguration(settings)),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         services: [StoreService(store: store, logger: logger)],
         onServerRunning: { channel in
@@ -32,6 +34,15 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
             ])
         },
         logger: logger
+    )
+}
+
+/// HTTP/1.1 limits: idle connections are closed after the idle timeout, and request headers are
+/// capped at 32 KB in all and 100 fields (a bigger head is refused before any handler runs).
+func httpConfiguration(_ settings: ServerSettings) -> HTTP1Channel.Configuration {
+    HTTP1Channel.Configuration(
+        idleTimeout: .seconds(Int64(settings.idleTimeout)),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
     )
 }
 

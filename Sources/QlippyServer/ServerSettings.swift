@@ -24,6 +24,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// which other users of the machine can read in the process list). Required to listen
     /// beyond loopback.
     public var apiToken: String?
+    /// Seconds a connection may stay without sending anything (between requests, or in the middle
+    /// of one) before the server closes it: a stalled or slow client cannot hold a connection.
+    public var idleTimeout = 30
 
     /// The shortest token accepted: anything shorter is guessable.
     public static let minimumTokenLength = 16
@@ -37,7 +40,7 @@ public struct ServerSettings: Sendable, Equatable {
 
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -85,6 +88,7 @@ public struct ServerSettings: Sendable, Equatable {
             logLevel = parsed
         }
         if let limit = try integer(.searchScanLimit, in: 0...Int(Int32.max)) { searchScanLimit = limit }
+        if let seconds = try integer(.idleTimeout, in: 1...3_600) { idleTimeout = seconds }
         apiToken = try Self.token(text(.apiToken), file: text(.apiTokenFile))
         if apiToken == nil && !listensOnLoopbackOnly {
             throw SettingsError(

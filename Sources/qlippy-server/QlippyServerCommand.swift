@@ -48,11 +48,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file holding the API token that every route but /api/health then requires (Authorization: Bearer); needed to listen beyond loopback. The token itself can be given as QLIPPY_API_TOKEN. (env: QLIPPY_API_TOKEN_FILE)")
     var apiTokenFile: String?
 
+    @Option(help: "Seconds a connection may send nothing before it is closed. (env: QLIPPY_IDLE_TIMEOUT, default: 30)")
+    var idleTimeout: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
             .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
-            .apiTokenFile: apiTokenFile,
+            .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case let (key, value?) in flags {

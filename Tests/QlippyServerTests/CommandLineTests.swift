@@ -37,7 +37,8 @@ struct CommandLineTests {
         #expect(help.status == 0)
         for name in ["--host", "QLIPPY_HOST", "--port", "QLIPPY_PORT", "--database", "QLIPPY_DATABASE", "--cors-origins",
                      "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL",
-                     "--search-scan-limit", "QLIPPY_SEARCH_SCAN_LIMIT", "--api-token-file", "QLIPPY_API_TOKEN_FILE", "QLIPPY_API_TOKEN"] {
+                     "--search-scan-limit", "QLIPPY_SEARCH_SCAN_LIMIT", "--api-token-file", "QLIPPY_API_TOKEN_FILE", "QLIPPY_API_TOKEN",
+                     "--idle-timeout", "QLIPPY_IDLE_TIMEOUT"] {
             #expect(help.stdout.contains(name), "\(name) is missing from --help")
         }
     }

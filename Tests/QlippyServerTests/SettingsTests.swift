@@ -22,12 +22,13 @@ struct SettingsTests {
         #expect(defaults.maxBodySize == 16 * 1024 * 1024)
         #expect(defaults.logLevel == .info)
         #expect(defaults.searchScanLimit == 2_000)
+        #expect(defaults.idleTimeout == 30)
     }
 
     @Test func everySettingIsRead() throws {
         let custom = try settings([
             "host": "0.0.0.0", "port": "8080", "database": "/tmp/x.db", "corsOrigins": "https://a.example, https://b.example",
-            "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0", "apiToken": "a-token-of-twenty-chars",
+            "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0", "apiToken": "a-token-of-twenty-chars", "idleTimeout": "5",
         ])
         #expect(custom.host == "0.0.0.0")
         #expect(custom.port == 8080)
@@ -37,6 +38,7 @@ struct SettingsTests {
         #expect(custom.logLevel == .debug)
         #expect(custom.searchScanLimit == 0)
         #expect(custom.apiToken == "a-token-of-twenty-chars")
+        #expect(custom.idleTimeout == 5)
     }
 
     /// Beyond loopback only with a token; the error says how to set one, and never shows a token.
