@@ -15,8 +15,10 @@ struct Check: AsyncParsableCommand {
     var database: String?
 
     func run() async throws {
-        let path = try sqliteFile(database)
-        try oneLineErrors { try report(try SQLiteMaintenance.check(path: path), of: path) }
+        try await oneLineErrors {
+            let path = try sqliteFile(database)
+            try report(try SQLiteMaintenance.check(path: path), of: path)
+        }
     }
 }
 
@@ -34,10 +36,10 @@ struct Backup: AsyncParsableCommand {
     var database: String?
 
     func run() async throws {
-        let source = try sqliteFile(database)
-        guard !FileManager.default.fileExists(atPath: path) else { fail("\(path) exists; choose a new path") }
-        let started = ContinuousClock.now
-        try oneLineErrors {
+        try await oneLineErrors {
+            let source = try sqliteFile(database)
+            guard !FileManager.default.fileExists(atPath: path) else { throw CommandFailure(description: "\(path) exists; choose a new path") }
+            let started = ContinuousClock.now
             let checked = try SQLiteMaintenance.backup(path: source, to: path)
             print("backup: \(source) → \(path) in \(started.duration(to: .now))")
             try report(checked, of: path)
@@ -45,36 +47,22 @@ struct Backup: AsyncParsableCommand {
     }
 }
 
-/// The SQLite file a maintenance command works on: the flag, else `QLIPPY_DATABASE`, else the
-/// server's default; a PostgreSQL URL or a missing file ends the command with one line.
+/// The SQLite file a maintenance command works on: the flag, else the server's variable, else
+/// the server's default; a PostgreSQL URL or a missing file is a one-line failure.
 private func sqliteFile(_ flag: String?) throws -> String {
-    let path = flag ?? ProcessInfo.processInfo.environment["QLIPPY_DATABASE"] ?? ServerSettings().database
-    if PostgresLocation.isURL(path) { fail("this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks") }
-    guard FileManager.default.fileExists(atPath: path) else { fail("\(path) does not exist") }
+    let path = flag ?? ProcessInfo.processInfo.environment[ServerSettings.Key.database.environmentVariable] ?? ServerSettings().database
+    if PostgresLocation.isURL(path) {
+        throw CommandFailure(description: "this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks")
+    }
+    guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure(description: "\(path) does not exist") }
     return path
 }
 
 /// Prints a check's outcome; exits 1 when the file has problems.
 private func report(_ report: SQLiteMaintenance.Report, of path: String) throws {
     print("integrity: " + (report.isSound ? "ok" : report.problems.joined(separator: "; ")))
-    for table in ["users", "conversations", "messages", "plugins"] {
+    for table in SQLiteMaintenance.tables {
         print("\(table): \(report.counts[table] ?? 0)")
     }
     if !report.isSound { throw ExitCode.failure }
-}
-
-/// Runs `body`; an error other than the exit code ends the command with its one line.
-private func oneLineErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        fail("\(error)")
-    }
-}
-
-private func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("qlippy-server: error: \(message)\n".utf8))
-    Foundation.exit(1)
 }

@@ -27,8 +27,8 @@ struct Migrate: AsyncParsableCommand {
             handler.logLevel = .warning
             return handler
         }
-        do {
-            guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("\(from) does not exist") }
+        try await oneLineErrors {
+            guard FileManager.default.fileExists(atPath: from) else { throw CommandFailure(description: "\(from) does not exist") }
             var copy = SQLiteToPostgres(source: from, target: try PostgresLocation(url: to), logger: Logger(label: "qlippy-migrate"))
             let started = ContinuousClock.now
             copy.progress = { progress in
@@ -45,9 +45,6 @@ struct Migrate: AsyncParsableCommand {
                 print("\(report.table): \(report.rows) rows, checksum \(String(report.checksum, radix: 16)) on both sides")
             }
             print("migrate: done in \(started.duration(to: .now))")
-        } catch {
-            FileHandle.standardError.write(Data("qlippy-server: error: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

@@ -70,12 +70,9 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = .trace
             return handler
         }
-        do {
+        try await oneLineErrors {
             let app = try await buildApplication(reader: reader)
             try await app.runService()
-        } catch {
-            FileHandle.standardError.write(Data("qlippy-server: error: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

@@ -12,7 +12,11 @@ struct CommandLineTests {
         var stderr: String
     }
 
-    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    private func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        try await onOwnThread { try Self.runBlocking(arguments, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Outcome {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -32,8 +36,8 @@ struct CommandLineTests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "swift build puts it at \(Self.binary.path)")
     }
 
-    @Test func helpNamesEveryFlagAndVariable() throws {
-        let help = try run(["serve", "--help"])
+    @Test func helpNamesEveryFlagAndVariable() async throws {
+        let help = try await run(["serve", "--help"])
         #expect(help.status == 0)
         for name in ["--host", "QLIPPY_HOST", "--port", "QLIPPY_PORT", "--database", "QLIPPY_DATABASE", "--cors-origins",
                      "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL",
@@ -43,71 +47,71 @@ struct CommandLineTests {
         }
     }
 
-    @Test func aBadFlagValueIsOneLineAndExitsNonZero() throws {
-        let outcome = try run(["--port", "eighty", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
+    @Test func aBadFlagValueIsOneLineAndExitsNonZero() async throws {
+        let outcome = try await run(["--port", "eighty", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "qlippy-server: error: invalid --port / QLIPPY_PORT value 'eighty': expected an integer from 0 to 65535\n")
     }
 
-    @Test func checkAndBackupSayWhatTheyFound() throws {
+    @Test func checkAndBackupSayWhatTheyFound() async throws {
         let file = try Fixtures.copyOfLegacyDatabase()
-        let check = try run(["check", "--database", file])
+        let check = try await run(["check", "--database", file])
         #expect(check.status == 0)
         #expect(check.stdout == "integrity: ok\nusers: 3\nconversations: 4\nmessages: 8\nplugins: 3\n")
         let copy = try makeTemporaryDirectory().appendingPathComponent("copy.db").path
-        let backup = try run(["backup", copy, "--database", file])
+        let backup = try await run(["backup", copy, "--database", file])
         #expect(backup.status == 0)
         #expect(backup.stdout.hasSuffix("integrity: ok\nusers: 3\nconversations: 4\nmessages: 8\nplugins: 3\n"))
-        let again = try run(["backup", copy, "--database", file])
+        let again = try await run(["backup", copy, "--database", file])
         #expect(again.status == 1)
         #expect(again.stderr == "qlippy-server: error: \(copy) exists; choose a new path\n")
-        let postgres = try run(["check", "--database", "postgres://qlippy@db/qlippy"])
+        let postgres = try await run(["check", "--database", "postgres://qlippy@db/qlippy"])
         #expect(postgres.status == 1)
         #expect(postgres.stderr == "qlippy-server: error: this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks\n")
     }
 
-    @Test func listeningBeyondLoopbackWithoutATokenIsRefused() throws {
-        let outcome = try run(["--host", "0.0.0.0", "--port", "0", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
+    @Test func listeningBeyondLoopbackWithoutATokenIsRefused() async throws {
+        let outcome = try await run(["--host", "0.0.0.0", "--port", "0", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status == 1)
         #expect(outcome.stderr == "qlippy-server: error: invalid --host / QLIPPY_HOST value '0.0.0.0': expected a loopback address "
             + "(127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE\n")
     }
 
-    @Test func aBadEnvironmentValueIsOneLineAndExitsNonZero() throws {
-        let outcome = try run([], environment: ["QLIPPY_LOG_LEVEL": "chatty", "QLIPPY_DATABASE": makeTemporaryDirectory().appendingPathComponent("x.db").path])
+    @Test func aBadEnvironmentValueIsOneLineAndExitsNonZero() async throws {
+        let outcome = try await run([], environment: ["QLIPPY_LOG_LEVEL": "chatty", "QLIPPY_DATABASE": makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.hasPrefix("qlippy-server: error: invalid --log-level / QLIPPY_LOG_LEVEL value 'chatty'"))
         #expect(outcome.stderr.filter { $0 == "\n" }.count == 1)
     }
 
-    @Test func theFlagWinsOverTheVariable() throws {
+    @Test func theFlagWinsOverTheVariable() async throws {
         // The variable is bad, the flag good: the flag's value is used, so the error is the database's.
         let folder = try makeTemporaryDirectory()
-        let outcome = try run(["--port", "eighty"], environment: ["QLIPPY_PORT": "5001", "QLIPPY_DATABASE": folder.path])
+        let outcome = try await run(["--port", "eighty"], environment: ["QLIPPY_PORT": "5001", "QLIPPY_DATABASE": folder.path])
         #expect(outcome.stderr.contains("--port"))
-        let flagWins = try run(["--database", folder.path], environment: ["QLIPPY_DATABASE": "/nonexistent/other.db"])
+        let flagWins = try await run(["--database", folder.path], environment: ["QLIPPY_DATABASE": "/nonexistent/other.db"])
         #expect(flagWins.stderr == "qlippy-server: error: cannot open database \(folder.path): it is a directory\n")
     }
 
-    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+    @Test func aFileThatIsNotADatabaseIsRefused() async throws {
         let path = try makeTemporaryDirectory().appendingPathComponent("notes.txt").path
         try Data("not a database at all, just text that is long enough to have a header".utf8).write(to: URL(fileURLWithPath: path))
-        let outcome = try run(["--database", path, "--port", "0"])
+        let outcome = try await run(["--database", path, "--port", "0"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "qlippy-server: error: \(path) is not a SQLite database; refusing to open it (the file was not modified)\n")
     }
 
     /// Nothing listens on port 1: the server gives up within its deadline, in one line without the password.
-    @Test func anUnreachablePostgreSQLIsOneLineAndExitsNonZero() throws {
-        let outcome = try run(["--database", "postgres://qlippy:hunter2@127.0.0.1:1/qlippy?sslmode=disable", "--port", "0"])
+    @Test func anUnreachablePostgreSQLIsOneLineAndExitsNonZero() async throws {
+        let outcome = try await run(["--database", "postgres://qlippy:hunter2@127.0.0.1:1/qlippy?sslmode=disable", "--port", "0"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.hasPrefix("qlippy-server: error: cannot use PostgreSQL at postgres://qlippy@127.0.0.1:1/qlippy: "), "\(outcome.stderr)")
         #expect(outcome.stderr.filter { $0 == "\n" }.count == 1)
         #expect(!outcome.stderr.contains("hunter2"))
     }
 
-    @Test func aMalformedPostgreSQLURLIsOneLine() throws {
-        let outcome = try run(["--database", "postgres://qlippy@db/qlippy?sslmode=sometimes", "--port", "0"])
+    @Test func aMalformedPostgreSQLURLIsOneLine() async throws {
+        let outcome = try await run(["--database", "postgres://qlippy@db/qlippy?sslmode=sometimes", "--port", "0"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "qlippy-server: error: invalid PostgreSQL URL: sslmode must be one of disable, prefer, require\n")
     }

@@ -134,7 +134,7 @@ struct PostgresScaleOutTests {
         try await server.run(.live) { client in
             let user = try await client.createUser()
             #expect(try await client.get("/api/users/\(user)").status == .ok)
-            try Self.postgres(control, "stop")
+            try await Self.postgres(control, "stop")
             do {
                 let during = try await client.get("/api/users/\(user)")
                 #expect(during.status == .serviceUnavailable)
@@ -142,7 +142,7 @@ struct PostgresScaleOutTests {
                 let health = try await client.get("/api/health")
                 #expect(health.status == .serviceUnavailable)
             }
-            try Self.postgres(control, "start")
+            try await Self.postgres(control, "start")
             var recovered = false
             for _ in 0..<50 where !recovered {
                 recovered = try await client.get("/api/users/\(user)").status == .ok
@@ -152,13 +152,16 @@ struct PostgresScaleOutTests {
         }
     }
 
-    static func postgres(_ control: String, _ action: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: control)
-        process.arguments = [action]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "pg_ctl \(action)")
+    static func postgres(_ control: String, _ action: String) async throws {
+        let status = try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: control)
+            process.arguments = [action]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(status == 0, "pg_ctl \(action)")
     }
 }

@@ -6,15 +6,9 @@ import Testing
 @Suite("Slow and abusive clients")
 struct SlowClientTests {
     /// A raw TCP connection to the server on `port`: sends `bytes`, then reads until the server
-    /// closes it or `wait` passes. Returns what was read and whether the server closed it. The
-    /// blocking socket calls run on a thread of their own: on the two threads of Swift's pool
-    /// they would starve the server they talk to.
+    /// closes it or `wait` passes. Returns what was read and whether the server closed it.
     static func exchange(port: Int, _ bytes: [UInt8], wait: Duration) async throws -> (reply: String, closed: Bool) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try blockingExchange(port: port, bytes, wait: wait) })
-            }
-        }
+        try await onOwnThread { try blockingExchange(port: port, bytes, wait: wait) }
     }
 
     private static func blockingExchange(port: Int, _ bytes: [UInt8], wait: Duration) throws -> (reply: String, closed: Bool) {

@@ -75,7 +75,7 @@ public struct SQLiteToPostgres {
         let total = try await file.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.name)") ?? 0 }
         if try await table.isEmpty(in: store) {
             for index in table.deferredIndexes {
-                try await store.transaction(deadline: nil) { connection in
+                try await store.run { connection in
                     try await connection.query(PostgresQuery(unsafeSQL: index.dropIfPresent), logger: store.logger)
                 }
             }
@@ -86,7 +86,8 @@ public struct SQLiteToPostgres {
             let after = lastRowID
             let (rows, last) = try await file.read { db in try table.batch(db, after: after, limit: Self.batchSize) }
             guard let last else { break }
-            try await store.transaction(deadline: nil) { connection in
+            // One statement: the batch and its count triggers commit together.
+            try await store.run { connection in
                 try await connection.query(table.insert(rows), logger: store.logger)
             }
             lastRowID = last

@@ -168,11 +168,8 @@ public final class PostgresStore: ChatStore {
         changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
         if let title = changes.title { changed.set("title", title) }
         if let folder = changes.folder { changed.set("folder", folder) }
-        let update = changed
-        return try await run { connection in
-            try await self.one(update.query(id: id, returning: PostgresRows.conversation), on: connection, missing: .conversation) {
-                PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
-            }
+        return try await updated(changed, id: id, returning: PostgresRows.conversation, missing: .conversation) {
+            PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
         }
     }
 
@@ -208,11 +205,8 @@ public final class PostgresStore: ChatStore {
     public func updateMessage(id: String, content: String?) async throws -> Message {
         var changed = PostgresUpdate(table: "messages", alias: "m")
         if let content { changed.set("content", content) }
-        let update = changed
-        return try await run { connection in
-            try await self.one(update.query(id: id, returning: PostgresRows.message), on: connection, missing: .message) {
-                PostgresRows.message(try $0.decode(PostgresRows.MessageRow.self))
-            }
+        return try await updated(changed, id: id, returning: PostgresRows.message, missing: .message) {
+            PostgresRows.message(try $0.decode(PostgresRows.MessageRow.self))
         }
     }
 
@@ -258,11 +252,8 @@ public final class PostgresStore: ChatStore {
         if let name = changes.name { changed.set("name", name) }
         if let description = changes.description { changed.set("description", description) }
         if let enabled = changes.enabled { changed.set("enabled", enabled) }
-        let update = changed
-        return try await run { connection in
-            try await self.one(update.query(id: id, returning: PostgresRows.plugin), on: connection, missing: .plugin) {
-                PostgresRows.plugin(try $0.decode(PostgresRows.PluginRow.self))
-            }
+        return try await updated(changed, id: id, returning: PostgresRows.plugin, missing: .plugin) {
+            PostgresRows.plugin(try $0.decode(PostgresRows.PluginRow.self))
         }
     }
 
@@ -280,6 +271,15 @@ public final class PostgresStore: ChatStore {
             return try record(row)
         }
         throw StoreError.notFound(missing)
+    }
+
+    /// Runs `update` on row `id` and makes its `returning` columns into a record; "not found"
+    /// (as `missing`) when there is no such row.
+    private func updated<Record: Sendable>(
+        _ update: PostgresUpdate, id: String, returning: String, missing: Entity, _ record: @escaping @Sendable (PostgresRow) throws -> Record
+    ) async throws -> Record {
+        let query = update.query(id: id, returning: returning)
+        return try await run { connection in try await self.one(query, on: connection, missing: missing, record) }
     }
 
     /// Deletes row `id` (PostgreSQL cascades to what references it); "not found" when there was none.

@@ -13,7 +13,8 @@ public enum SQLiteMaintenance {
         public var isSound: Bool { problems.isEmpty }
     }
 
-    static let tables = ["users", "conversations", "messages", "plugins"]
+    /// The original's four tables, in the order reports list them.
+    public static let tables = ["users", "conversations", "messages", "plugins"]
 
     /// `PRAGMA integrity_check` and row counts of the file at `path`.
     public static func check(path: String) throws -> Report {
