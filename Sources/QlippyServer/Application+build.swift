@@ -21,9 +21,8 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let store = try await openStore(settings, logger: logger)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
-    let router = buildRouter(store: store, settings: settings)
     return Application(
-        router: router,
+        router: buildRoutes(store: store, settings: settings).router,
         server: .http1(configuration: httpConfiguration(settings)),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         services: [StoreService(store: store, logger: logger)],
@@ -54,8 +53,9 @@ func openStore(_ settings: ServerSettings, logger: Logger) async throws -> any C
     return try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit)
 }
 
-/// The router with every controller and middleware, in the order requests pass through them.
-func buildRouter(store: any ChatStore, settings: ServerSettings) -> Router<AppRequestContext> {
+/// The router with every controller and middleware, in the order requests pass through them,
+/// and the table of the routes it serves (which the OpenAPI document must list, no more, no fewer).
+func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
@@ -71,8 +71,9 @@ func buildRouter(store: any ChatStore, settings: ServerSettings) -> Router<AppRe
     MessageController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
-    routes.addMethodNotAllowed()
-    return router
+    OpenAPIController().register(on: routes)
+    routes.addMethodAnswers()
+    return routes
 }
 
 /// Closes the store once the server has stopped taking requests.

@@ -85,8 +85,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
 }
 
 extension Timestamp {
-    /// Parses `YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}][Z]`: the original's storage text
-    /// (`2026-11-24 20:21:09.503554`), its naive ISO output, and our RFC 3339 output.
+    /// Parses `YYYY-MM-DD[ Tt]HH:MM:SS[.f{1,9}][Zz|±HH:MM]`: the original's storage text
+    /// (`2026-11-24 20:21:09.503554`), its naive ISO output, our RFC 3339 output, and any RFC 3339
+    /// date-time a client sends (an offset is converted to UTC).
     public init?(iso8601 text: String) {
         var text = text
         guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
@@ -113,7 +114,7 @@ extension Timestamp {
             return true
         }
         guard let year = number(4), expect(0x2D), let month = number(2), expect(0x2D), let day = number(2),
-              expect(0x20, or: 0x54), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
+              expect(0x20, or: 0x54) || expect(0x74), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
               let second = number(2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
@@ -129,8 +130,18 @@ extension Timestamp {
             guard digits > 0 else { return nil }
             for _ in digits..<max(digits, 6) { microsecond *= 10 }
         }
-        if index < bytes.count, bytes[index] == 0x5A { index += 1 }
+        // RFC 3339 ends with Z or an offset (`+05:30`); stored timestamps have neither and are UTC.
+        var offsetMinutes = 0
+        if index < bytes.count, bytes[index] == 0x2B || bytes[index] == 0x2D {
+            let sign = bytes[index] == 0x2D ? -1 : 1
+            index += 1
+            guard let hours = number(2), expect(0x3A), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+            offsetMinutes = sign * (hours * 60 + minutes)
+        } else {
+            _ = expect(0x5A, or: 0x7A)
+        }
         guard index == bytes.count else { return nil }
-        return Timestamp(Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond))
+        let local = Timestamp(Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond))
+        return Timestamp(microsecondsSinceEpoch: local.microsecondsSinceEpoch - Int64(offsetMinutes) * 60_000_000)
     }
 }

@@ -36,6 +36,23 @@ struct HealthAndProtocolTests {
             let put = try await client.put("/api/users/\(UUID().uuidString)/conversations", "{}")
             #expect(put.status == .methodNotAllowed)
             #expect(put.headers[.allow] == "GET, POST")
+            for method in ["TRACE", "QUERY", "PROPFIND"] {
+                let other = try await client.executeRequest(uri: "/api/health", method: try #require(HTTPRequest.Method(method)), headers: [:], body: nil)
+                #expect(other.status == .methodNotAllowed, "\(method)")
+                #expect(other.errorMessage == "Method \(method) is not allowed on /api/health; allowed: GET")
+            }
+        }
+    }
+
+    /// `OPTIONS` names exactly the path's own methods (schemathesis checks `Allow` against the document).
+    @Test func optionsListsThePathsOwnMethods() async throws {
+        try await TestServer().run { client in
+            for (path, allow) in [("/api/messages/\(UUID().uuidString)", "PUT, DELETE, OPTIONS"), ("/api/users", "POST, OPTIONS"), ("/api/health", "GET, OPTIONS")] {
+                let response = try await client.executeRequest(uri: path, method: .options, headers: [:], body: nil)
+                #expect(response.status == .noContent)
+                #expect(response.headers[.allow] == allow)
+            }
+            #expect(try await client.executeRequest(uri: "/api/nothing", method: .options, headers: [:], body: nil).status == .notFound)
         }
     }
 

@@ -203,6 +203,9 @@ struct SearchTests {
                 } while after != nil && seen.count < 20
                 #expect(seen == expected, "\(query)")
             }
+            // An empty cursor is the first page.
+            let first = try await Self.search(client, user, "needle", "limit=3&after=").json
+            #expect((first["results"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == Array(expected.prefix(3)))
         }
     }
 
@@ -212,8 +215,9 @@ struct SearchTests {
         ("limit=ten", "limit must be an integer from 1 to 500"),
         ("after=nonsense", "after must be a cursor from a previous page"),
         ("role=system", #"role must be "user" or "assistant""#),
-        ("from=yesterday", "from must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDTHH:MM:SSZ)"),
-        ("to=2026-13-45", "to must be a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDTHH:MM:SSZ)"),
+        ("from=yesterday", "from must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"),
+        ("from=2020-05-01T12:00:00+25:00", "from must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"),
+        ("to=2026-13-45", "to must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"),
         ("highlights=yes", "highlights must be true or false"),
     ])
     func badParametersAre400NamingThem(parameter: String, message: String) async throws {
@@ -243,6 +247,8 @@ struct SearchTests {
             #expect(try await ids("to=2020-05-01") == [loose])
             #expect(try await ids("from=2020-05-02") == [work])
             #expect(try await ids("from=2020-05-01T12:00:00Z&to=2020-05-01T12:00:00Z") == [loose])
+            #expect(try await ids("from=2020-05-01t14:00:00%2B02:00&to=2020-05-01T07:00:00-05:00") == [loose])
+            #expect(try await ids("from=2020-05-01T14:00:01%2B02:00&to=2020-05-01T12:00:00z") == [])
         }
     }
 

@@ -5,9 +5,8 @@ public typealias AppRequestContext = BasicRequestContext
 
 /// Registers routes on the router and remembers them.
 ///
-/// Hummingbird's router answers a known path with an unknown method as "not found"; the contract
-/// wants 405 with an `Allow` header, so once every controller has registered, ``addMethodNotAllowed()``
-/// fills each known path's remaining methods with a handler that says which methods exist.
+/// Once every controller has registered, ``addMethodAnswers()`` adds the middleware that answers
+/// `OPTIONS` and 405 for the paths remembered here.
 final class RouteTable {
     typealias Handler = @Sendable (Request, AppRequestContext) async throws -> Response
 
@@ -28,14 +27,8 @@ final class RouteTable {
         }
     }
 
-    func addMethodNotAllowed() {
-        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .delete, .patch]
-        for (path, methods) in routes {
-            for method in candidates where !methods.contains(method) {
-                router.on(RouterPath(path), method: method) { request, _ -> Response in
-                    throw APIError.methodNotAllowed(request.method, path: request.uri.path, allowed: methods)
-                }
-            }
-        }
+    /// `OPTIONS` and 405 for the known paths: added last, the middleware wraps only "not found".
+    func addMethodAnswers() {
+        router.add(middleware: MethodAnswerMiddleware(routes: routes))
     }
 }

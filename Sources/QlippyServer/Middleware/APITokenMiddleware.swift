@@ -3,8 +3,8 @@ import Hummingbird
 /// With an API token set, every route but `/api/health` needs `Authorization: Bearer <token>`;
 /// anything else is answered 401 before it reaches a controller.
 ///
-/// Health stays open for load balancers and probes, and `OPTIONS` preflights are answered by the
-/// CORS middleware before this one (browsers send them without credentials). The token is never
+/// Health stays open for load balancers and probes, and so do `OPTIONS` preflights: browsers send
+/// them without credentials, and they only say which methods a path has. The token is never
 /// logged: the request log writes the method and path only.
 struct APITokenMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
@@ -18,7 +18,7 @@ struct APITokenMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.openPaths.contains(request.uri.path) || matches(request.headers[.authorization]) else {
+        guard request.method == .options || Self.openPaths.contains(request.uri.path) || matches(request.headers[.authorization]) else {
             throw APIError.unauthorized
         }
         return try await next(request, context)

@@ -23,7 +23,8 @@ struct SearchRequest {
             }
             query.limit = value
         }
-        if let after = parameters["after"] {
+        // An empty cursor is the first page: a client may send `after=` before it has one.
+        if let after = parameters["after"], !after.isEmpty {
             guard let cursor = SearchCursorText.decode(after) else { throw .invalidParameter("after", "a cursor from a previous page") }
             query.after = cursor
         }
@@ -41,11 +42,12 @@ struct SearchRequest {
         }
     }
 
-    /// A date (`2026-01-31`: its whole day) or a date-time in UTC (`2026-01-31T12:00:00Z`).
+    /// A date (`2026-01-31`: its whole UTC day) or an RFC 3339 date-time (`2026-01-31T12:00:00Z`,
+    /// `2026-01-31T14:00:00+02:00`), which the OpenAPI document promises as `format: date-time`.
     private static func date(_ text: String, _ name: String, endOfDay: Bool) throws(APIError) -> Timestamp {
         let full = text.utf8.count == 10 ? text + (endOfDay ? " 23:59:59.999999" : " 00:00:00") : text
         guard let timestamp = Timestamp(iso8601: full) else {
-            throw .invalidParameter(name, "a date (YYYY-MM-DD) or a UTC date-time (YYYY-MM-DDTHH:MM:SSZ)")
+            throw .invalidParameter(name, "a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)")
         }
         return timestamp
     }

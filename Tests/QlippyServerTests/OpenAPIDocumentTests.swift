@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import QlippyStore
+import Testing
+@testable import QlippyServer
+
+/// The OpenAPI document (`Sources/QlippyServer/Resources/openapi.json`, served at
+/// `/api/openapi.json`) lists exactly the routes the router serves; schemathesis
+/// (`scripts/fuzz-contract`) holds the live server to it.
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    @Test func listsExactlyTheRoutesTheRouterServes() async throws {
+        // Which store serves does not change the routes: a SQLite file is enough here.
+        let path = try makeTemporaryDirectory().appendingPathComponent("routes.db").path
+        let store = try SQLiteStore(database: AppDatabase.open(path: path), searchScanLimit: 0)
+        let table = buildRoutes(store: store, settings: ServerSettings())
+        let registered = Set(table.routes.flatMap { route in route.methods.map { "\($0.rawValue) \(route.path)" } })
+        let documented = Set(try OpenAPIOperations.all.map { "\($0.method.rawValue) \($0.routerPath)" })
+        #expect(registered.subtracting(documented).isEmpty, "routes missing from the document")
+        #expect(documented.subtracting(registered).isEmpty, "documented operations the router does not serve")
+        #expect(registered.count == 17)
+        try await store.close()
+    }
+
+    @Test func isServedAsJSON() async throws {
+        try await TestServer().run { client in
+            let response = try await client.get("/api/openapi.json")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            #expect((document["info"] as? [String: Any])?["version"] as? String == HealthController.version)
+        }
+    }
+
+    /// Every `$ref` points at something the document defines.
+    @Test func everyReferenceResolves() throws {
+        let text = String(decoding: OpenAPIController.document.readableBytesView, as: UTF8.self)
+        let document = try OpenAPIOperations.document
+        let references = Set(text.matches(of: /"\$ref": "#\/([^"]+)"/).map { String($0.1) })
+        #expect(references.count > 20)
+        for reference in references {
+            var node: Any? = document
+            for key in reference.split(separator: "/") { node = (node as? [String: Any])?[String(key)] }
+            #expect(node != nil, "\(reference)")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+@testable import QlippyServer
+
+/// The operations the server's OpenAPI document lists, read from the document the binary embeds.
+enum OpenAPIOperations {
+    struct Operation: Hashable, CustomStringConvertible {
+        var method: HTTPRequest.Method
+        /// As the document writes it: `/api/users/{user_id}`.
+        var path: String
+        var isOpen: Bool
+
+        /// The path with every parameter filled by the nil UUID, ready to request.
+        var samplePath: String {
+            path.replacingOccurrences(of: #"\{[a-z_]+\}"#, with: "00000000-0000-0000-0000-000000000000", options: .regularExpression)
+        }
+
+        /// The path as the router writes it: `/api/users/:user_id`.
+        var routerPath: String {
+            path.replacingOccurrences(of: #"\{([a-z_]+)\}"#, with: ":$1", options: .regularExpression)
+        }
+
+        var description: String { "\(method.rawValue) \(path)" }
+    }
+
+    static var document: [String: Any] {
+        get throws {
+            try JSONSerialization.jsonObject(with: Data(OpenAPIController.document.readableBytesView)) as! [String: Any]
+        }
+    }
+
+    /// Every operation; `isOpen` when it overrides the document's security with none (health).
+    static var all: [Operation] {
+        get throws {
+            let paths = try document["paths"] as! [String: [String: Any]]
+            return paths.flatMap { path, item in
+                item.compactMap { key, value -> Operation? in
+                    guard let method = HTTPRequest.Method(key.uppercased()), let operation = value as? [String: Any] else { return nil }
+                    let security = operation["security"] as? [Any]
+                    return Operation(method: method, path: path, isOpen: security?.isEmpty == true)
+                }
+            }.sorted { $0.description < $1.description }
+        }
+    }
+}
