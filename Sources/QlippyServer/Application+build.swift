@@ -23,7 +23,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
 
     return Application(
         router: buildRoutes(store: store, settings: settings).router,
-        server: .http1(configuration: httpConfiguration(settings)),
+        server: .http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger)),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         services: [StoreService(store: store, logger: logger)],
         onServerRunning: { channel in
@@ -36,13 +36,24 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     )
 }
 
-/// HTTP/1.1 limits: idle connections are closed after the idle timeout, and request headers are
-/// capped at 32 KB in all and 100 fields (a bigger head is refused before any handler runs).
-func httpConfiguration(_ settings: ServerSettings) -> HTTP1Channel.Configuration {
+/// HTTP/1.1 limits: idle connections are closed after the idle timeout, request heads are capped
+/// (``HTTPLimits``; a bigger head is refused before any handler runs), connections beyond
+/// `--max-connections` are answered 503, and unreadable requests get a JSON 400.
+func httpConfiguration(_ settings: ServerSettings, connections: ConnectionCounter, logger: Logger) -> HTTP1Channel.Configuration {
     HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ProtocolErrorHandler(), ConnectionLimitHandler(counter: connections, logger: logger)],
         idleTimeout: .seconds(Int64(settings.idleTimeout)),
-        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
+        httpDecoderConfiguration: .init(
+            maxHeaderFieldSize: HTTPLimits.headerFieldSize, maxHeaderListSize: HTTPLimits.headerListSize, maxHeaderFieldCount: HTTPLimits.headerFieldCount
+        )
     )
+}
+
+/// The largest request head the server reads: a header line, all headers, and how many.
+enum HTTPLimits {
+    static let headerFieldSize = 16 * 1024
+    static let headerListSize = 32 * 1024
+    static let headerFieldCount = 100
 }
 
 /// The store the database setting names: PostgreSQL for a `postgres://` URL, else a SQLite file.
@@ -60,6 +71,13 @@ func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
     router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
+    if settings.rateLimit > 0 {
+        // Before the token check: guessing tokens is limited like any other request.
+        router.add(middleware: RateLimitMiddleware(
+            buckets: TokenBuckets(ratePerSecond: settings.rateLimit, burst: settings.rateLimitBurst),
+            limitsLoopback: settings.rateLimitLoopback
+        ))
+    }
     if let token = settings.apiToken {
         router.add(middleware: APITokenMiddleware(token: token))
     }

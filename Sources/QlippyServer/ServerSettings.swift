@@ -27,6 +27,22 @@ public struct ServerSettings: Sendable, Equatable {
     /// Seconds a connection may stay without sending anything (between requests, or in the middle
     /// of one) before the server closes it: a stalled or slow client cannot hold a connection.
     public var idleTimeout = 30
+    /// Open connections the server serves at once; one more is answered 503 and closed.
+    public var maxConnections = 512
+    /// Requests per second each client address may send on average (a token bucket); 0 turns the
+    /// limit off. Beyond it: 429 with `Retry-After`.
+    public var rateLimit = 20
+    /// How many requests a client may send at once before the average rate applies.
+    public var rateLimitBurst = 40
+    /// Whether clients on this machine are limited too. Off by default: the desktop app talks to
+    /// its own server over loopback, and a local user can stop the server anyway.
+    public var rateLimitLoopback = false
+    /// PEM certificate chain and private key: with both, the server speaks HTTPS only.
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// Where `POST /api/admin/backup` writes its snapshots; by default `<database>-backups/`
+    /// beside a SQLite file.
+    public var backupDirectory: String?
 
     /// The shortest token accepted: anything shorter is guessable.
     public static let minimumTokenLength = 16
@@ -40,7 +56,8 @@ public struct ServerSettings: Sendable, Equatable {
 
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, maxConnections
+        case rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -89,6 +106,22 @@ public struct ServerSettings: Sendable, Equatable {
         }
         if let limit = try integer(.searchScanLimit, in: 0...Int(Int32.max)) { searchScanLimit = limit }
         if let seconds = try integer(.idleTimeout, in: 1...3_600) { idleTimeout = seconds }
+        if let count = try integer(.maxConnections, in: 1...100_000) { maxConnections = count }
+        if let rate = try integer(.rateLimit, in: 0...1_000_000) { rateLimit = rate }
+        if let burst = try integer(.rateLimitBurst, in: 1...1_000_000) { rateLimitBurst = burst }
+        if let loopback = text(.rateLimitLoopback) {
+            guard let flag = ["true": true, "false": false][loopback.lowercased()] else {
+                throw SettingsError(key: .rateLimitLoopback, value: loopback, expected: "true or false")
+            }
+            rateLimitLoopback = flag
+        }
+        tlsCert = text(.tlsCert)
+        tlsKey = text(.tlsKey)
+        if (tlsCert == nil) != (tlsKey == nil) {
+            let missing: Key = tlsCert == nil ? .tlsCert : .tlsKey
+            throw SettingsError(key: missing, value: "", expected: "a PEM file: HTTPS needs both \(Key.tlsCert.flag) and \(Key.tlsKey.flag)")
+        }
+        backupDirectory = text(.backupDirectory)
         apiToken = try Self.token(text(.apiToken), file: text(.apiTokenFile))
         if apiToken == nil && !listensOnLoopbackOnly {
             throw SettingsError(

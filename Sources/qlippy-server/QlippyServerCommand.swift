@@ -51,11 +51,34 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may send nothing before it is closed. (env: QLIPPY_IDLE_TIMEOUT, default: 30)")
     var idleTimeout: String?
 
+    @Option(help: "Open connections served at once; one more is answered 503. (env: QLIPPY_MAX_CONNECTIONS, default: 512)")
+    var maxConnections: String?
+
+    @Option(help: "Requests per second each client address may send on average; 0: no limit. Beyond it: 429. (env: QLIPPY_RATE_LIMIT, default: 20)")
+    var rateLimit: String?
+
+    @Option(help: "Requests a client may send at once before the rate applies. (env: QLIPPY_RATE_LIMIT_BURST, default: 40)")
+    var rateLimitBurst: String?
+
+    @Option(help: "true: limit clients on this machine too. (env: QLIPPY_RATE_LIMIT_LOOPBACK, default: false)")
+    var rateLimitLoopback: String?
+
+    @Option(help: "PEM certificate chain; with --tls-key the server speaks HTTPS. (env: QLIPPY_TLS_CERT)")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert. (env: QLIPPY_TLS_KEY)")
+    var tlsKey: String?
+
+    @Option(help: "Folder for the snapshots of POST /api/admin/backup. (env: QLIPPY_BACKUP_DIRECTORY, default: <database>-backups)")
+    var backupDirectory: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
             .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
-            .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout,
+            .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .maxConnections: maxConnections,
+            .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
+            .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case let (key, value?) in flags {

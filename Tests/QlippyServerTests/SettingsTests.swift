@@ -23,12 +23,17 @@ struct SettingsTests {
         #expect(defaults.logLevel == .info)
         #expect(defaults.searchScanLimit == 2_000)
         #expect(defaults.idleTimeout == 30)
+        #expect(defaults.maxConnections == 512)
+        #expect(defaults.rateLimit == 20 && defaults.rateLimitBurst == 40 && !defaults.rateLimitLoopback)
+        #expect(defaults.tlsCert == nil && defaults.tlsKey == nil && defaults.backupDirectory == nil)
     }
 
     @Test func everySettingIsRead() throws {
         let custom = try settings([
             "host": "0.0.0.0", "port": "8080", "database": "/tmp/x.db", "corsOrigins": "https://a.example, https://b.example",
             "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0", "apiToken": "a-token-of-twenty-chars", "idleTimeout": "5",
+            "maxConnections": "64", "rateLimit": "0", "rateLimitBurst": "5", "rateLimitLoopback": "TRUE",
+            "tlsCert": "/etc/q/cert.pem", "tlsKey": "/etc/q/key.pem", "backupDirectory": "/var/backups/q",
         ])
         #expect(custom.host == "0.0.0.0")
         #expect(custom.port == 8080)
@@ -39,6 +44,10 @@ struct SettingsTests {
         #expect(custom.searchScanLimit == 0)
         #expect(custom.apiToken == "a-token-of-twenty-chars")
         #expect(custom.idleTimeout == 5)
+        #expect(custom.maxConnections == 64)
+        #expect(custom.rateLimit == 0 && custom.rateLimitBurst == 5 && custom.rateLimitLoopback)
+        #expect(custom.tlsCert == "/etc/q/cert.pem" && custom.tlsKey == "/etc/q/key.pem")
+        #expect(custom.backupDirectory == "/var/backups/q")
     }
 
     /// Beyond loopback only with a token; the error says how to set one, and never shows a token.
@@ -76,6 +85,9 @@ struct SettingsTests {
         ("logLevel", "loud", "invalid --log-level / QLIPPY_LOG_LEVEL value 'loud': expected one of trace, debug, info, notice, warning, error, critical"),
         ("searchScanLimit", "-5", "invalid --search-scan-limit / QLIPPY_SEARCH_SCAN_LIMIT value '-5': expected an integer from 0 to 2147483647"),
         ("database", "", "invalid --database / QLIPPY_DATABASE value '': expected a file path"),
+        ("maxConnections", "0", "invalid --max-connections / QLIPPY_MAX_CONNECTIONS value '0': expected an integer from 1 to 100000"),
+        ("rateLimitLoopback", "yes", "invalid --rate-limit-loopback / QLIPPY_RATE_LIMIT_LOOPBACK value 'yes': expected true or false"),
+        ("tlsCert", "/etc/q/cert.pem", "invalid --tls-key / QLIPPY_TLS_KEY value '': expected a PEM file: HTTPS needs both --tls-cert and --tls-key"),
     ])
     func badValuesAreOneLineErrors(key: String, value: String, message: String) {
         #expect(throws: SettingsError.self) { try settings([key: value]) }

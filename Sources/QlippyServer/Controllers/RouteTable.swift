@@ -1,8 +1,5 @@
 import Hummingbird
 
-/// The request context every route handler receives.
-public typealias AppRequestContext = BasicRequestContext
-
 /// Registers routes on the router and remembers them.
 ///
 /// Once every controller has registered, ``addMethodAnswers()`` adds the middleware that answers

@@ -17,11 +17,17 @@ public struct APIError: Error, HTTPResponseError, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        json.response(status: status, headers: headers)
+    }
+
+    /// The `{"error": message}` body, also written by the channel handlers that answer before any
+    /// request reaches the router (``ProtocolErrorHandler``, ``ConnectionLimitHandler``).
+    var json: JSONWriter {
         var json = JSONWriter()
         json.beginObject()
         json.field("error", message)
         json.endObject()
-        return json.response(status: status, headers: headers)
+        return json
     }
 }
 
@@ -67,6 +73,10 @@ extension APIError {
         APIError(.contentTooLarge, "Request body is larger than the limit of \(limit) bytes")
     }
 
+    static func duplicateKey(_ field: String) -> APIError {
+        APIError(.badRequest, "Request body has the key \(field) more than once")
+    }
+
     static func wrongType(_ field: String, expected: String) -> APIError {
         APIError(.badRequest, "\(field) must be \(expected)")
     }
@@ -97,6 +107,19 @@ extension APIError {
     }
 
     static let databaseUnavailable = APIError(.serviceUnavailable, "Database unavailable")
+    /// What the HTTP parser could not read: a malformed request line or header, a bare CR or LF,
+    /// both `Content-Length` and `Transfer-Encoding`, a head over the size limits.
+    static let unreadableRequest = APIError(.badRequest, "Request is not valid HTTP/1.1")
+    static func rateLimited(retryAfterSeconds seconds: Int) -> APIError {
+        APIError(.tooManyRequests, "Too many requests: try again in \(seconds) s", headers: [.retryAfter: String(seconds)])
+    }
+
+    static let headersTooLarge = APIError(
+        .requestHeaderFieldsTooLarge, "Request line and headers are larger than the limit of \(HTTPLimits.headerListSize / 1024) KB or \(HTTPLimits.headerFieldCount) fields"
+    )
+    static func tooManyConnections(limit: Int) -> APIError {
+        APIError(.serviceUnavailable, "Server is at its limit of \(limit) connections; try again shortly", headers: [.retryAfter: "1"])
+    }
     /// PostgreSQL's text type cannot hold U+0000 (SQLite stores it).
     static let unsupportedText = APIError(.badRequest, "Text cannot contain the character U+0000 on this server")
 }

@@ -57,11 +57,12 @@ struct JSONBody {
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
+            value = try JSONDecoder().decode(JSONValue.self, from: bytes.withUnsafeReadableBytes { Data($0) })
         } catch {
             throw APIError.malformedJSON
         }
         guard case .object(let fields) = value else { throw APIError.bodyNotObject }
+        if let key = bytes.withUnsafeReadableBytes({ DuplicateKeys.first(in: $0) }) { throw APIError.duplicateKey(key) }
         return JSONBody(fields: fields)
     }
 
