@@ -1,6 +1,7 @@
 import Configuration
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import QlippyStore
 import ServiceLifecycle
@@ -18,17 +19,19 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         return logger
     }()
 
+    let tls = try settings.tlsConfiguration()
     let store = try await openStore(settings, logger: logger)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
+    let http = HTTPServerBuilder.http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
     return Application(
         router: buildRoutes(store: store, settings: settings).router,
-        server: .http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger)),
+        server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         services: [StoreService(store: store, logger: logger)],
         onServerRunning: { channel in
             logger.info("listening", metadata: [
-                "address": "http://\(settings.host):\(channel.localAddress?.port ?? settings.port)",
+                "address": "\(tls == nil ? "http" : "https")://\(settings.host):\(channel.localAddress?.port ?? settings.port)",
                 "store": "\(store.description)",
             ])
         },

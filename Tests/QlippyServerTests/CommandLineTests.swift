@@ -1,4 +1,5 @@
 import Foundation
+import QlippyServer
 import Testing
 
 /// The built `qlippy-server` executable: help, refusals and exit codes.
@@ -6,30 +7,8 @@ import Testing
 struct CommandLineTests {
     static let binary = ServerProcess.binary
 
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
-        try await onOwnThread { try Self.runBlocking(arguments, environment: environment) }
-    }
-
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    private func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Command.Outcome {
+        try await Command.run(Self.binary.path, arguments, environment: environment)
     }
 
     @Test func theBinaryWasBuilt() {
@@ -39,10 +18,8 @@ struct CommandLineTests {
     @Test func helpNamesEveryFlagAndVariable() async throws {
         let help = try await run(["serve", "--help"])
         #expect(help.status == 0)
-        for name in ["--host", "QLIPPY_HOST", "--port", "QLIPPY_PORT", "--database", "QLIPPY_DATABASE", "--cors-origins",
-                     "QLIPPY_CORS_ORIGINS", "--max-body-size", "QLIPPY_MAX_BODY_SIZE", "--log-level", "QLIPPY_LOG_LEVEL",
-                     "--search-scan-limit", "QLIPPY_SEARCH_SCAN_LIMIT", "--api-token-file", "QLIPPY_API_TOKEN_FILE", "QLIPPY_API_TOKEN",
-                     "--idle-timeout", "QLIPPY_IDLE_TIMEOUT"] {
+        let flags = ServerSettings.Key.allCases.filter { $0 != .apiToken }.map(\.flag)
+        for name in flags + ServerSettings.Key.allCases.map(\.environmentVariable) {
             #expect(help.stdout.contains(name), "\(name) is missing from --help")
         }
     }

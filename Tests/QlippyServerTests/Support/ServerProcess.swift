@@ -34,7 +34,7 @@ final class ServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while port == nil, process.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
-            port = log.text.withLock { $0.firstMatch(of: #/address=http://[^ ]*:(\d+)/#).flatMap { Int($0.1) } }
+            port = log.text.withLock { $0.firstMatch(of: #/address=https?://[^ ]*:(\d+)/#).flatMap { Int($0.1) } }
         }
         guard let port else {
             process.terminate()
