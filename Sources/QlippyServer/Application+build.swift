@@ -39,12 +39,17 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     )
 }
 
-/// HTTP/1.1 limits: idle connections are closed after the idle timeout, request heads are capped
-/// (``HTTPLimits``; a bigger head is refused before any handler runs), connections beyond
-/// `--max-connections` are answered 503, and unreadable requests get a JSON 400.
+/// HTTP/1.1 limits: idle connections are closed after the idle timeout, requests whose body has not
+/// arrived within the request timeout too, request heads are capped (``HTTPLimits``; a bigger head
+/// is refused before any handler runs), connections beyond `--max-connections` are answered 503,
+/// and unreadable requests get a JSON 400.
 func httpConfiguration(_ settings: ServerSettings, connections: ConnectionCounter, logger: Logger) -> HTTP1Channel.Configuration {
     HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ProtocolErrorHandler(), ConnectionLimitHandler(counter: connections, logger: logger)],
+        additionalChannelHandlers: [
+            ProtocolErrorHandler(),
+            ConnectionLimitHandler(counter: connections, logger: logger),
+            RequestTimeoutHandler(timeout: .seconds(Int64(settings.requestTimeout)), logger: logger),
+        ],
         idleTimeout: .seconds(Int64(settings.idleTimeout)),
         httpDecoderConfiguration: .init(
             maxHeaderFieldSize: HTTPLimits.headerFieldSize, maxHeaderListSize: HTTPLimits.headerListSize, maxHeaderFieldCount: HTTPLimits.headerFieldCount
@@ -93,6 +98,9 @@ func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
     OpenAPIController().register(on: routes)
+    if settings.apiToken != nil && !PostgresLocation.isURL(settings.database) {
+        AdminController(settings: settings).register(on: routes)
+    }
     routes.addMethodAnswers()
     return routes
 }

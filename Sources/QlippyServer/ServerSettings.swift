@@ -27,6 +27,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// Seconds a connection may stay without sending anything (between requests, or in the middle
     /// of one) before the server closes it: a stalled or slow client cannot hold a connection.
     public var idleTimeout = 30
+    /// Seconds a request may take to arrive whole, from its head to the end of its body: a client
+    /// trickling a body cannot hold a connection (60 s lets 16 MB arrive at 270 KB/s).
+    public var requestTimeout = 60
     /// Open connections the server serves at once; one more is answered 503 and closed.
     public var maxConnections = 512
     /// Requests per second each client address may send on average (a token bucket); 0 turns the
@@ -56,7 +59,7 @@ public struct ServerSettings: Sendable, Equatable {
 
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, maxConnections
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout, maxConnections
         case rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory
 
         public var configKey: String { "qlippy.\(rawValue)" }
@@ -106,6 +109,7 @@ public struct ServerSettings: Sendable, Equatable {
         }
         if let limit = try integer(.searchScanLimit, in: 0...Int(Int32.max)) { searchScanLimit = limit }
         if let seconds = try integer(.idleTimeout, in: 1...3_600) { idleTimeout = seconds }
+        if let seconds = try integer(.requestTimeout, in: 1...3_600) { requestTimeout = seconds }
         if let count = try integer(.maxConnections, in: 1...100_000) { maxConnections = count }
         if let rate = try integer(.rateLimit, in: 0...1_000_000) { rateLimit = rate }
         if let burst = try integer(.rateLimitBurst, in: 1...1_000_000) { rateLimitBurst = burst }

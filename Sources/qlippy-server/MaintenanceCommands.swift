@@ -17,7 +17,7 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         try await oneLineErrors {
             let path = try sqliteFile(database)
-            try report(try SQLiteMaintenance.check(path: path), of: path)
+            try report(try await SQLiteMaintenance.check(path: path), of: path)
         }
     }
 }
@@ -40,7 +40,7 @@ struct Backup: AsyncParsableCommand {
             let source = try sqliteFile(database)
             guard !FileManager.default.fileExists(atPath: path) else { throw CommandFailure(description: "\(path) exists; choose a new path") }
             let started = ContinuousClock.now
-            let checked = try SQLiteMaintenance.backup(path: source, to: path)
+            let checked = try await SQLiteMaintenance.backup(path: source, to: path)
             print("backup: \(source) → \(path) in \(started.duration(to: .now))")
             try report(checked, of: path)
         }

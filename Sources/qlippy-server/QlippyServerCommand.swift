@@ -51,6 +51,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may send nothing before it is closed. (env: QLIPPY_IDLE_TIMEOUT, default: 30)")
     var idleTimeout: String?
 
+    @Option(help: "Seconds a request may take to arrive whole, head to end of body. (env: QLIPPY_REQUEST_TIMEOUT, default: 60)")
+    var requestTimeout: String?
+
     @Option(help: "Open connections served at once; one more is answered 503. (env: QLIPPY_MAX_CONNECTIONS, default: 512)")
     var maxConnections: String?
 
@@ -76,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
             .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
-            .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .maxConnections: maxConnections,
+            .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
             .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory,
         ]

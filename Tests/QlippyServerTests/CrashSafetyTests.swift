@@ -69,7 +69,7 @@ struct CrashSafetyTests {
 
         let wal = try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int
         #expect(wal == nil || wal == 0, "a clean stop leaves no WAL to recover")
-        let report = try SQLiteMaintenance.check(path: database)
+        let report = try await SQLiteMaintenance.check(path: database)
         #expect(report.isSound)
         let stored = try await DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: "SELECT content FROM messages") }
         #expect(report.counts["messages"] == stored.count)

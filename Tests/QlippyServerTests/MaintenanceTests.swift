@@ -7,10 +7,10 @@ import Testing
 /// `qlippy-server check` and `backup`: the integrity check, and a consistent copy of a live file.
 @Suite("Check and backup of a SQLite file", .sqliteOnly)
 struct MaintenanceTests {
-    @Test func checkCountsTheLegacyFixtureAndLeavesItAsItWas() throws {
+    @Test func checkCountsTheLegacyFixtureAndLeavesItAsItWas() async throws {
         let file = try Fixtures.copyOfLegacyDatabase()
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
-        let report = try SQLiteMaintenance.check(path: file)
+        let report = try await SQLiteMaintenance.check(path: file)
         #expect(report.isSound)
         let users = try #require(try Fixtures.legacyExpectations()["users"] as? [[String: Any]])
         #expect(report.counts["users"] == users.count)
@@ -34,7 +34,7 @@ struct MaintenanceTests {
             let writer = Task {
                 for index in 0..<200 { _ = try await client.addMessage(to: conversation, "during \(index)") }
             }
-            let report = try SQLiteMaintenance.backup(path: server.databasePath, to: copy)
+            let report = try await SQLiteMaintenance.backup(path: server.databasePath, to: copy)
             try await writer.value
             return (acknowledged, report)
         }
@@ -44,9 +44,9 @@ struct MaintenanceTests {
         #expect(Set(acknowledged).isSubset(of: copied))
     }
 
-    @Test func aFileThatIsNotADatabaseIsReportedNotCounted() throws {
+    @Test func aFileThatIsNotADatabaseIsReportedNotCounted() async throws {
         let file = try makeTemporaryDirectory().appendingPathComponent("notes.db").path
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: file))
-        #expect(throws: DatabaseError.self) { try SQLiteMaintenance.check(path: file) }
+        await #expect(throws: DatabaseError.self) { try await SQLiteMaintenance.check(path: file) }
     }
 }

@@ -24,6 +24,7 @@ struct SettingsTests {
         #expect(defaults.searchScanLimit == 2_000)
         #expect(defaults.idleTimeout == 30)
         #expect(defaults.maxConnections == 512)
+        #expect(defaults.requestTimeout == 60)
         #expect(defaults.rateLimit == 20 && defaults.rateLimitBurst == 40 && !defaults.rateLimitLoopback)
         #expect(defaults.tlsCert == nil && defaults.tlsKey == nil && defaults.backupDirectory == nil)
     }
@@ -32,7 +33,7 @@ struct SettingsTests {
         let custom = try settings([
             "host": "0.0.0.0", "port": "8080", "database": "/tmp/x.db", "corsOrigins": "https://a.example, https://b.example",
             "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0", "apiToken": "a-token-of-twenty-chars", "idleTimeout": "5",
-            "maxConnections": "64", "rateLimit": "0", "rateLimitBurst": "5", "rateLimitLoopback": "TRUE",
+            "maxConnections": "64", "requestTimeout": "9", "rateLimit": "0", "rateLimitBurst": "5", "rateLimitLoopback": "TRUE",
             "tlsCert": "/etc/q/cert.pem", "tlsKey": "/etc/q/key.pem", "backupDirectory": "/var/backups/q",
         ])
         #expect(custom.host == "0.0.0.0")
@@ -45,6 +46,7 @@ struct SettingsTests {
         #expect(custom.apiToken == "a-token-of-twenty-chars")
         #expect(custom.idleTimeout == 5)
         #expect(custom.maxConnections == 64)
+        #expect(custom.requestTimeout == 9)
         #expect(custom.rateLimit == 0 && custom.rateLimitBurst == 5 && custom.rateLimitLoopback)
         #expect(custom.tlsCert == "/etc/q/cert.pem" && custom.tlsKey == "/etc/q/key.pem")
         #expect(custom.backupDirectory == "/var/backups/q")

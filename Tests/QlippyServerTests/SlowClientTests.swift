@@ -55,4 +55,37 @@ struct SlowClientTests {
             #expect(RawHTTP.parse(served.reply).status == 200, "served again once connections close")
         }
     }
+
+    /// Slowloris: a byte every 200 ms. A trickled head is closed by the idle timeout (it counts whole
+    /// request parts, not bytes); a trickled body by the request timeout.
+    @Test(arguments: [("head", ["idleTimeout": "1"]), ("body", ["requestTimeout": "1"])])
+    func aTrickleIsClosed(part: String, settings: [String: String]) async throws {
+        try await TestServer(settings: settings).run(.live) { client in
+            let port = try #require(client.port)
+            let started = ContinuousClock.now
+            let closed = try await onOwnThread { () throws -> Bool in
+                let socket = try RawHTTP.connect(port: port)
+                defer { close(socket) }
+                var bytes = Array("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n".utf8)
+                if part == "body" {
+                    _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    bytes = Array(#"{"username": "\#(String(repeating: "a", count: 90))"}"#.utf8)
+                }
+                for byte in bytes {
+                    guard send(socket, [byte], 1, Int32(MSG_NOSIGNAL)) == 1 else { return true }
+                    var poll = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                    if Glibc.poll(&poll, 1, 200) > 0 {
+                        var buffer = [UInt8](repeating: 0, count: 512)
+                        if recv(socket, &buffer, buffer.count, 0) <= 0 { return true }
+                    }
+                }
+                return false
+            }
+            #expect(closed, "the \(part) trickle was closed before it was complete")
+            #expect(started.duration(to: .now) < .seconds(5))
+            // A new connection: the test client's own may have idled past a 1 s idle timeout.
+            let health = try await RawHTTP.exchange(port: port, RawHTTP.request("GET", "/api/health"), wait: .seconds(5))
+            #expect(RawHTTP.parse(health.reply).status == 200)
+        }
+    }
 }

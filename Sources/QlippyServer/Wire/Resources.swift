@@ -110,6 +110,24 @@ extension JSONWriter {
         endObject()
     }
 
+    /// `{"path", "bytes", "created_at", "integrity": "ok", "counts": {table: rows}}`.
+    mutating func write(backup: BackupSummary) {
+        beginObject()
+        field("path", backup.path)
+        field("bytes", backup.bytes)
+        field("created_at", backup.createdAt)
+        field("integrity", "ok")
+        key("counts")
+        beginObject()
+        let counts = backup.report.counts
+        field("users", counts["users"] ?? 0)
+        field("conversations", counts["conversations"] ?? 0)
+        field("messages", counts["messages"] ?? 0)
+        field("plugins", counts["plugins"] ?? 0)
+        endObject()
+        endObject()
+    }
+
     /// `{"message": text}`: the answer to a successful delete.
     mutating func writeConfirmation(_ text: String) {
         beginObject()

@@ -2,7 +2,8 @@ import GRDB
 
 /// Checking and copying a SQLite file, also while a server is writing to it: both read one
 /// snapshot on a read-only connection of their own, so they never block the server's writer and
-/// never change the file (a legacy file is not adopted by being checked).
+/// never change the file (a legacy file is not adopted by being checked). Both run on GRDB's own
+/// dispatch queue, not on the caller's task: a copy of a large file takes seconds.
 public enum SQLiteMaintenance {
     /// What `check` found: SQLite's integrity problems (none when the file is sound) and the rows
     /// of the original's four tables.
@@ -17,8 +18,8 @@ public enum SQLiteMaintenance {
     public static let tables = ["users", "conversations", "messages", "plugins"]
 
     /// `PRAGMA integrity_check` and row counts of the file at `path`.
-    public static func check(path: String) throws -> Report {
-        try readOnly(path).read { db in
+    public static func check(path: String) async throws -> Report {
+        try await readOnly(path).read { db in
             let results = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             var counts: [String: Int] = [:]
             for table in tables {
@@ -30,10 +31,10 @@ public enum SQLiteMaintenance {
 
     /// Writes a consistent copy of the file at `path` to `destination` (`VACUUM INTO`: the snapshot
     /// of one read transaction, compacted), then checks the copy.
-    public static func backup(path: String, to destination: String) throws -> Report {
+    public static func backup(path: String, to destination: String) async throws -> Report {
         // Outside a transaction (VACUUM refuses to run in one); it reads in its own.
-        try readOnly(path).inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
-        return try check(path: destination)
+        try await readOnly(path).writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+        return try await check(path: destination)
     }
 
     private static func readOnly(_ path: String) throws -> DatabaseQueue {
