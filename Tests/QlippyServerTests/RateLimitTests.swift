@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import NIOCore
 import Testing
 @testable import QlippyServer
 
@@ -52,5 +53,13 @@ struct RateLimitTests {
         #expect(buckets.take(for: "b", at: start) == nil, "another client has its own bucket")
         #expect(buckets.take(for: "a", at: start + .milliseconds(250)) == nil, "a quarter second refills one at 4/s")
         #expect(buckets.take(for: "a", at: start + .milliseconds(250)) == 1)
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", true), ("127.255.0.9", true), ("::1", true), ("::ffff:127.0.0.1", true),
+        ("10.0.0.1", false), ("128.0.0.1", false), ("::2", false), ("::ffff:10.0.0.1", false), ("fe80::1", false),
+    ])
+    func loopbackAddressesAreRecognised(ip: String, loopback: Bool) throws {
+        #expect(try SocketAddress(ipAddress: ip, port: 1).isLoopback == loopback)
     }
 }

@@ -19,10 +19,12 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // No address: no socket, a request made in-process (the router tests).
-        if let address = context.remoteAddress?.ipAddress, limitsLoopback || !(context.remoteAddress?.isLoopback ?? false),
-           let wait = buckets.take(for: address, at: .now) {
-            context.logger.notice("rate limited", metadata: ["client": "\(address)"])
-            throw APIError.rateLimited(retryAfterSeconds: wait)
+        if let address = context.remoteAddress, limitsLoopback || !address.isLoopback {
+            let client = address.ipAddress ?? "unknown"
+            if let wait = buckets.take(for: client, at: .now) {
+                context.logger.notice("rate limited", metadata: ["client": "\(client)"])
+                throw APIError.rateLimited(retryAfterSeconds: wait)
+            }
         }
         return try await next(request, context)
     }
@@ -71,9 +73,18 @@ final class TokenBuckets: Sendable {
 }
 
 extension SocketAddress {
-    /// 127.0.0.0/8, ::1, or an IPv4-mapped loopback address.
+    /// 127.0.0.0/8, ::1, or an IPv4-mapped 127.x address; read from the raw address, since this
+    /// runs for every request and `ipAddress` formats a string.
     var isLoopback: Bool {
-        guard let ip = ipAddress else { return false }
-        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+        switch self {
+        case .v4(let ip):
+            return UInt32(bigEndian: ip.address.sin_addr.s_addr) >> 24 == 127
+        case .v6(let ip):
+            let bytes = withUnsafeBytes(of: ip.address.sin6_addr) { Array($0) }
+            let mappedIPv4 = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+            return bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1 || mappedIPv4 && bytes[12] == 127
+        case .unixDomainSocket:
+            return true
+        }
     }
 }
