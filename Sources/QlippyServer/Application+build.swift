@@ -97,6 +97,7 @@ func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     MessageController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
+    TransferController(store: store, maxImportSize: settings.maxImportSize).register(on: routes)
     OpenAPIController().register(on: routes)
     if settings.apiToken != nil && !PostgresLocation.isURL(settings.database) {
         AdminController(settings: settings).register(on: routes)

@@ -15,6 +15,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var database = "qlippy.db"
     public var corsOrigins = ["http://localhost:3000", "http://localhost:3001"]
     public var maxBodySize = 16 * 1024 * 1024
+    /// Largest import file (`POST /api/users/{id}/import`): a whole history, not one message.
+    public var maxImportSize = 1024 * 1024 * 1024
     public var logLevel = Logger.Level.info
     /// Users with at most this many messages are searched by scanning them instead of the index
     /// (`SQLiteStore.search`); 0 sends every search of three characters or more to the index.
@@ -60,7 +62,7 @@ public struct ServerSettings: Sendable, Equatable {
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
         case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout, maxConnections
-        case rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory
+        case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -100,6 +102,7 @@ public struct ServerSettings: Sendable, Equatable {
             corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if let size = try integer(.maxBodySize, in: 1...Int(Int32.max)) { maxBodySize = size }
+        if let size = try integer(.maxImportSize, in: 1...(1 << 40)) { maxImportSize = size }
         if let level = text(.logLevel) {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")

@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, in bytes. (env: QLIPPY_MAX_BODY_SIZE, default: 16777216)")
     var maxBodySize: String?
 
+    @Option(help: "Largest import file accepted, in bytes. (env: QLIPPY_MAX_IMPORT_SIZE, default: 1073741824)")
+    var maxImportSize: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: QLIPPY_LOG_LEVEL, default: info)")
     var logLevel: String?
 
@@ -78,7 +81,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
-            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
+            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
             .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
             .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory,

@@ -44,7 +44,10 @@ struct AdminBackupTests {
                         }
                     }
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                // Until the writers are well under way (a fixed wait was too short on a busy machine).
+                for _ in 0..<200 where writes.acknowledged.withLock({ $0.count }) < 20 {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 let started = ContinuousClock.now
                 let answer = try await Self.post(client, "/api/admin/backup")
                 try await Task.sleep(for: .milliseconds(100))
@@ -62,7 +65,7 @@ struct AdminBackupTests {
 
         let before = writes.acknowledged.withLock { $0.filter { $0.at < started }.map(\.id) }
         let total = writes.acknowledged.withLock { $0.count }
-        #expect(before.count >= 4, "the writers were writing before the backup")
+        #expect(before.count >= 20, "the writers were writing before the backup")
         let copy = try DatabaseQueue(path: path)
         let copied = try await copy.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM messages")) }
         let lost = Set(before).subtracting(copied)

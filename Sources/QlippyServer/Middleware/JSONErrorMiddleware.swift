@@ -25,6 +25,8 @@ struct JSONErrorMiddleware: RouterMiddleware {
             return error
         case let error as StoreError:
             return APIError(error)
+        case let error as ImportError:
+            return APIError(error)
         case is NIOTooManyBytesError:
             return .bodyTooLarge(limit: maxBodySize)
         case let error as HTTPError where error.status == .notFound:

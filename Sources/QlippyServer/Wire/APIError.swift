@@ -77,6 +77,17 @@ extension APIError {
         APIError(.badRequest, "Request body has the key \(field) more than once")
     }
 
+    static let importMediaType = APIError(.unsupportedMediaType, "Import files are sent as Content-Type: application/json")
+
+    static func importTooLarge(limit: Int) -> APIError {
+        APIError(.contentTooLarge, "Import file is larger than the limit of \(limit) bytes (--max-import-size)")
+    }
+
+    /// A file that cannot be imported at all: nothing was written.
+    init(_ error: ImportError) {
+        self.init(.badRequest, error.description)
+    }
+
     static func wrongType(_ field: String, expected: String) -> APIError {
         APIError(.badRequest, "\(field) must be \(expected)")
     }

@@ -108,6 +108,14 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A field whose name is data (a map's key), escaped like any string.
+    mutating func dynamicField(_ name: String, _ number: Int) {
+        value(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+        value(number)
+    }
+
     mutating func field(_ name: StaticString, _ string: String) {
         key(name)
         value(string)
@@ -131,6 +139,13 @@ public struct JSONWriter {
     mutating func field(_ name: StaticString, _ timestamp: Timestamp?) {
         key(name)
         value(timestamp)
+    }
+
+    /// The bytes written so far, leaving the writer empty but where it was in the document: a
+    /// document streamed in pieces is written by one writer, taken from after each piece.
+    mutating func takeBytes() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
     }
 
     /// The finished document as a response with `Content-Type: application/json`.

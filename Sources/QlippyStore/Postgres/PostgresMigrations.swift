@@ -106,6 +106,10 @@ enum PostgresMigrations {
             REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION qlippy_count_removed_messages()
             """,
         ]),
+        // The export's order (creation time, rows without one first, then id), page by page.
+        ("v4-export-order", [
+            "CREATE INDEX conversations_by_user_created ON conversations (user_id, coalesce(created_at, '-infinity'::timestamp), id)",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

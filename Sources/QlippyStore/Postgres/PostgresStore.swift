@@ -430,7 +430,7 @@ public final class PostgresStore: ChatStore {
         return "\(error)"
     }
 
-    private static func newID() -> String {
+    static func newID() -> String {
         UUID().uuidString.lowercased()
     }
 }

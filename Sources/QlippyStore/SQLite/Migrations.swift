@@ -165,6 +165,11 @@ enum Migrations {
         migrator.registerMigration("v6-search-automerge") { db in
             try db.execute(sql: "INSERT INTO message_search (message_search, rank) VALUES ('automerge', 8)")
         }
+        // The export reads a user's conversations in creation order, page by page: without this,
+        // every page sorted all of the user's conversations again.
+        migrator.registerMigration("v7-export-order") { db in
+            try db.execute(sql: "CREATE INDEX conversations_by_user_created ON conversations (user_id, coalesce(created_at, ''), id)")
+        }
         return migrator
     }
 

@@ -59,10 +59,19 @@ enum Queries {
 
     static let deleteMessagesOfConversation = "DELETE FROM messages WHERE conversation_id = ?"
 
+    /// A page of the user's conversations for an export, in creation order, after a cursor.
+    /// Arguments: user id, the cursor's creation time ('' for none, which sorts first) and id, limit.
+    static let exportPage = """
+        SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
+        FROM conversations c
+        WHERE c.user_id = ? AND (coalesce(c.created_at, ''), c.id) > (?, ?)
+        ORDER BY coalesce(c.created_at, ''), c.id LIMIT CAST(? AS INTEGER)
+        """
+
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
         ("user", user), ("conversationList", conversationList), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
-        ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation),
+        ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
     ]
 }

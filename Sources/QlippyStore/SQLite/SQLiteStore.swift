@@ -207,7 +207,7 @@ public final class SQLiteStore: ChatStore {
 
     /// Runs a write statement from the connection's statement cache: preparing one (with its
     /// triggers, and GRDB's authorizer) cost more than running it.
-    private static func execute(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws {
+    static func execute(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
@@ -216,11 +216,11 @@ public final class SQLiteStore: ChatStore {
     /// GRDB binds a `String` as a C string, so text containing U+0000 was stored cut at that
     /// character (a lost message, found by a test). Bytes bound as a blob and cast back to text
     /// keep every character and are stored as TEXT, as the original backend stored them.
-    private static func text(_ value: String?) -> Data? {
+    static func text(_ value: String?) -> Data? {
         value.map { Data($0.utf8) }
     }
 
-    private static func newID() -> String {
+    static func newID() -> String {
         UUID().uuidString.lowercased()
     }
 }

@@ -1,0 +1,51 @@
+/// What an import did, as the API answers it and the CLI prints it: nothing is ever reported as a
+/// success without saying what arrived and, for whatever did not, why.
+struct ImportReport: Sendable, Equatable {
+    /// A conversation that could not be imported; the others still were.
+    struct Skipped: Sendable, Equatable {
+        var sourceID: String
+        var title: String
+        var reason: String
+    }
+
+    var format: ImportFormat
+    var conversationsImported = 0
+    var messagesImported = 0
+    var conversationsAlreadyPresent = 0
+    var pluginsImported = 0
+    var pluginsAlreadyPresent = 0
+    var skipped: [Skipped] = []
+    /// Messages left out on purpose, by reason (`system`, `hidden`, …).
+    var messagesSkipped: [String: Int] = [:]
+
+    init(format: ImportFormat) {
+        self.format = format
+    }
+}
+
+extension JSONWriter {
+    mutating func write(_ report: ImportReport) {
+        beginObject()
+        field("format", report.format.rawValue)
+        field("conversations_imported", report.conversationsImported)
+        field("messages_imported", report.messagesImported)
+        field("conversations_already_present", report.conversationsAlreadyPresent)
+        field("plugins_imported", report.pluginsImported)
+        field("plugins_already_present", report.pluginsAlreadyPresent)
+        key("skipped")
+        write(array: report.skipped) { json, skipped in
+            json.beginObject()
+            json.field("source_id", skipped.sourceID)
+            json.field("title", skipped.title)
+            json.field("reason", skipped.reason)
+            json.endObject()
+        }
+        key("messages_skipped")
+        beginObject()
+        for (reason, count) in report.messagesSkipped.sorted(by: { $0.key < $1.key }) {
+            dynamicField(reason, count)
+        }
+        endObject()
+        endObject()
+    }
+}

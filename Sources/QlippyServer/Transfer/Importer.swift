@@ -1,0 +1,167 @@
+import Foundation
+import QlippyStore
+
+/// The formats an import understands, detected from the file's content.
+enum ImportFormat: String, Sendable, Equatable {
+    case qlippy = "qlippy-export"
+}
+
+/// Why a file could not be imported at all (nothing was written); each one line for the client.
+enum ImportError: Error, Equatable, CustomStringConvertible {
+    case notJSON(String)
+    case unrecognised(found: String)
+    case unsupportedVersion(Int)
+
+    var description: String {
+        switch self {
+        case .notJSON(let detail): "Import file is not valid JSON: \(detail)"
+        case .unrecognised(let found): "Unrecognised import format: found \(found)"
+        case .unsupportedVersion(let version): "Unsupported qlippy-export version \(version): this server reads version \(ExportWriter.version)"
+        }
+    }
+}
+
+/// Imports a file into a user's history: detects its format, then writes each conversation in a
+/// transaction of its own (one that cannot be read or written is skipped and reported; the others
+/// arrive), and says exactly what happened.
+struct Importer {
+    let store: any ChatStore
+
+    func run(_ data: Data, userID: String) async throws -> ImportReport {
+        _ = try await store.user(id: userID)
+        switch try Self.detect(data) {
+        case .qlippy:
+            return try await importQlippy(data, userID: userID)
+        }
+    }
+
+    private func importQlippy(_ data: Data, userID: String) async throws -> ImportReport {
+        let file = try Self.decode(QlippyExportFile.self, from: data)
+        guard file.version == ExportWriter.version else { throw ImportError.unsupportedVersion(file.version) }
+        var report = ImportReport(format: .qlippy)
+        for entry in file.plugins {
+            guard case .success(let plugin) = entry.result else { continue }
+            switch try await store.importPlugin(plugin.imported, userID: userID) {
+            case .imported: report.pluginsImported += 1
+            case .alreadyPresent: report.pluginsAlreadyPresent += 1
+            }
+        }
+        for entry in file.conversations {
+            switch entry.result {
+            case .failure(let error):
+                report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
+            case .success(let conversation):
+                try await write(conversation.imported, sourceID: entry.sourceID, userID: userID, into: &report)
+            }
+        }
+        return report
+    }
+
+    /// Writes one conversation and counts what happened; a store that cannot hold its text skips it.
+    private func write(_ conversation: ImportedConversation, sourceID: String, userID: String, into report: inout ImportReport) async throws {
+        do {
+            switch try await store.importConversation(conversation, userID: userID) {
+            case .imported(let messages):
+                report.conversationsImported += 1
+                report.messagesImported += messages
+            case .alreadyPresent:
+                report.conversationsAlreadyPresent += 1
+            }
+        } catch StoreError.unsupportedText {
+            report.skipped.append(.init(sourceID: sourceID, title: conversation.title, reason: "contains U+0000, which this database cannot store"))
+        }
+    }
+
+    // MARK: Reading JSON
+
+    /// The format, from the file's shape; the error says what was found instead.
+    static func detect(_ data: Data) throws -> ImportFormat {
+        if let object = try? JSONDecoder().decode([String: Shape].self, from: data) {
+            if case .string(ExportWriter.format) = object["format"] { return .qlippy }
+            throw ImportError.unrecognised(found: "a JSON object with keys " + object.keys.sorted().prefix(8).joined(separator: ", "))
+        }
+        if let array = try? JSONDecoder().decode([Shape].self, from: data) {
+            let first = array.first.map { "; the first is \($0.name)" } ?? ""
+            throw ImportError.unrecognised(found: "a JSON array of \(array.count) items\(first)")
+        }
+        let value = try decode(Shape.self, from: data)
+        throw ImportError.unrecognised(found: value.name)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw ImportError.notJSON(syntaxError(in: data) ?? context.debugDescription)
+        }
+    }
+
+    /// Where `data` stops being JSON, as line, column and byte. The decoder says only that it is
+    /// not; Foundation's parser says "around character N" (a byte offset) or that the file ended.
+    static func syntaxError(in data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            if detail.hasPrefix("Unexpected end of file") {
+                return "the file ends in the middle of a value, at \(position(of: data.count, in: data))"
+            }
+            guard let match = detail.firstMatch(of: /around (?:character|line \d+, column) (\d+)/), let offset = Int(match.1) else { return detail }
+            return "\(detail.split(separator: " around").first ?? "invalid value") at \(position(of: offset, in: data))"
+        }
+    }
+
+    private static func position(of offset: Int, in data: Data) -> String {
+        let before = data.prefix(offset)
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 - data.startIndex + 1 } ?? 0) + 1
+        return "line \(line), column \(column) (byte \(offset))"
+    }
+
+    /// Why a record could not be read, for the report: the field and what was wrong with it.
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, _): return "missing field \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// A JSON value read only far enough to describe it: which kind, and an object's keys.
+enum Shape: Decodable {
+    case string(String)
+    case object(keys: [String])
+    case other(String)
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            self = .object(keys: object.allKeys.map(\.stringValue).sorted())
+        } else if (try? decoder.unkeyedContainer()) != nil {
+            self = .other("an array")
+        } else if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self = .string(text)
+        } else {
+            self = .other("a number, boolean or null")
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .string: "a string"
+        case .object(let keys): keys.isEmpty ? "an empty object" : "an object with keys " + keys.prefix(8).joined(separator: ", ")
+        case .other(let name): name
+        }
+    }
+}

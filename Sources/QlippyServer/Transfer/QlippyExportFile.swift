@@ -1,0 +1,138 @@
+import Foundation
+import QlippyStore
+
+/// Our own export (``ExportWriter``) read back: ids, timestamps, folders and order as written.
+///
+/// Each conversation and plugin decodes on its own (``Lossy``): one that cannot be read is
+/// reported and skipped, and the rest of the file still arrives.
+struct QlippyExportFile: Decodable {
+    var version: Int
+    var plugins: [Lossy<PluginEntry>]
+    var conversations: [Lossy<ConversationEntry>]
+
+    enum CodingKeys: String, CodingKey { case version, plugins, conversations }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        plugins = try container.decodeIfPresent([Lossy<PluginEntry>].self, forKey: .plugins) ?? []
+        conversations = try container.decode([Lossy<ConversationEntry>].self, forKey: .conversations)
+    }
+
+    struct PluginEntry: Decodable {
+        @WireID var id: String
+        var name: String
+        var description: String?
+        var enabled: Bool?
+        @WireTimestamp var createdAt: Timestamp?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, description, enabled
+            case createdAt = "created_at"
+        }
+
+        var imported: ImportedPlugin {
+            ImportedPlugin(id: id, name: name, description: description, enabled: enabled, createdAt: createdAt)
+        }
+    }
+
+    struct ConversationEntry: Decodable {
+        @WireID var id: String
+        var title: String
+        var folder: String?
+        @WireTimestamp var createdAt: Timestamp?
+        @WireTimestamp var lastUpdated: Timestamp?
+        var messages: [MessageEntry]
+
+        enum CodingKeys: String, CodingKey {
+            case id, title, folder, messages
+            case createdAt = "created_at"
+            case lastUpdated = "last_updated"
+        }
+
+        var imported: ImportedConversation {
+            ImportedConversation(
+                id: id, title: title, folder: folder, createdAt: createdAt, lastUpdated: lastUpdated,
+                messages: messages.map { ImportedMessage(id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp) }
+            )
+        }
+    }
+
+    struct MessageEntry: Decodable {
+        @WireID var id: String
+        var role: String
+        var content: String
+        @WireTimestamp var timestamp: Timestamp?
+    }
+}
+
+/// An element of an array that decodes on its own: a value, or why it could not be read (with the
+/// `id` and `title` it carried, when it had them, for the report).
+struct Lossy<Value: Decodable>: Decodable {
+    var result: Result<Value, any Error>
+    var sourceID: String
+    var title: String
+
+    private struct Identity: Decodable {
+        var id: String?
+        var title: String?
+    }
+
+    init(from decoder: any Decoder) throws {
+        let identity = try? Identity(from: decoder)
+        sourceID = identity?.id ?? ""
+        title = identity?.title ?? ""
+        do {
+            result = .success(try Value(from: decoder))
+        } catch {
+            result = .failure(error)
+        }
+    }
+}
+
+/// An id field: a UUID in either case, kept lowercase; anything else fails the record.
+@propertyWrapper
+struct WireID: Decodable {
+    var wrappedValue: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let id = UUIDText.normalized(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text.prefix(40))' is not a UUID")
+        }
+        wrappedValue = id
+    }
+}
+
+/// A timestamp field as the API writes it (RFC 3339, or `null`); anything else fails the record.
+@propertyWrapper
+struct WireTimestamp: Decodable {
+    var wrappedValue: Timestamp?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            wrappedValue = nil
+            return
+        }
+        let text = try container.decode(String.self)
+        guard let timestamp = Timestamp(iso8601: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a timestamp")
+        }
+        wrappedValue = timestamp
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing timestamp key reads as `null`, like an explicit one.
+    func decode(_ type: WireTimestamp.Type, forKey key: Key) throws -> WireTimestamp {
+        try decodeIfPresent(type, forKey: key) ?? WireTimestamp(wrappedValue: nil)
+    }
+}
+
+extension WireTimestamp {
+    init(wrappedValue: Timestamp?) {
+        self.wrappedValue = wrappedValue
+    }
+}

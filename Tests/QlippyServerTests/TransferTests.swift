@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Export and import of our own format: exact round trips, idempotent re-imports, never
+/// overwriting another user's rows, and a report of what happened.
+@Suite("Export and import")
+struct TransferTests {
+    /// A user with every field in use: Unicode, folders and none, an empty conversation, plugins.
+    static func seed(_ client: some TestClientProtocol) async throws -> (user: String, conversations: Int, messages: Int) {
+        let user = try await client.createUser("zoë 🦊")
+        let work = try await client.createConversation(user: user, #"{"title": "Über naïve ☕️ plans", "folder": "work/𝔘"}"#)
+        let loose = try await client.createConversation(user: user, #"{"title": "loose"}"#)
+        _ = try await client.createConversation(user: user, #"{"title": "empty", "folder": ""}"#)
+        try await client.addMessage(to: work, "e\u{301} and 👩🏽‍💻 and \"quotes\"\nnew line")
+        try await client.addMessage(to: work, role: "assistant", String(repeating: "long ", count: 500))
+        try await client.addMessage(to: loose, "tab\there")
+        #expect(try await client.post("/api/users/\(user)/plugins", #"{"name": "calc ∑", "description": "adds", "enabled": false}"#).status == .created)
+        #expect(try await client.post("/api/users/\(user)/plugins", #"{"name": "plain"}"#).status == .created)
+        return (user, 3, 3)
+    }
+
+    /// The export's bytes, checked for its status and attachment header.
+    static func exportData(_ client: some TestClientProtocol, _ user: String) async throws -> Data {
+        let response = try await client.get("/api/users/\(user)/export")
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentDisposition] == #"attachment; filename="qlippy-export-\#(user).json""#)
+        return Data(response.body.readableBytesView)
+    }
+
+    static func object(_ data: Data) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static func export(_ client: some TestClientProtocol, _ user: String) async throws -> [String: Any] {
+        try object(try await exportData(client, user))
+    }
+
+    static func importFile(_ client: some TestClientProtocol, _ user: String, _ body: Data) async throws -> TestResponse {
+        try await client.executeRequest(uri: "/api/users/\(user)/import", method: .post, headers: jsonHeaders, body: ByteBuffer(bytes: body))
+    }
+
+    /// The export without the moment it was taken, for comparing two exports.
+    static func comparable(_ export: [String: Any]) throws -> Data {
+        var export = export
+        export["exported_at"] = nil
+        return try JSONSerialization.data(withJSONObject: export, options: [.sortedKeys])
+    }
+
+    @Test func aRoundTripIsExact() async throws {
+        let file = try await TestServer().run { client in
+            let seeded = try await Self.seed(client)
+            let export = try await Self.export(client, seeded.user)
+            #expect(export["format"] as? String == "qlippy-export")
+            #expect(export["version"] as? Int == 1)
+            #expect((export["conversations"] as? [[String: Any]])?.count == seeded.conversations)
+            return try await Self.exportData(client, seeded.user)
+        }
+        let first = try Self.object(file)
+        let user = try #require(first["user"] as? [String: Any])
+        let userID = try #require(user["id"] as? String)
+        let createdAt = try #require(user["created_at"] as? String)
+
+        // Another server, where the same user exists (same id, name and creation time).
+        let target = try TestServer()
+        let second = try await target.run { client in
+            // PostgreSQL is sent text, which its timestamp column takes only when told.
+            let timestamp = TestStore.current == .postgres ? "?::timestamp" : "?"
+            try await target.execute(
+                "INSERT INTO users (id, username, created_at) VALUES (?, ?, \(timestamp))",
+                [userID, "zoë 🦊", createdAt.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")]
+            )
+            let response = try await Self.importFile(client, userID, file)
+            #expect(response.status == .ok)
+            let report = try response.json
+            #expect(report.string("format") == "qlippy-export")
+            #expect(report.int("conversations_imported") == 3)
+            #expect(report.int("messages_imported") == 3)
+            #expect(report.int("plugins_imported") == 2)
+            #expect((report["skipped"] as? [Any])?.isEmpty == true)
+            let found = try await client.get("/api/users/\(userID)/search?q=NAÏVE").json
+            #expect(found.int("total_results") == 1, "imported rows are searchable")
+            return try await Self.exportData(client, userID)
+        }
+        #expect(try Self.comparable(first) == Self.comparable(try Self.object(second)))
+    }
+
+    @Test func importingTheSameFileTwiceAddsNothing() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let seeded = try await Self.seed(client)
+            let file = try JSONSerialization.data(withJSONObject: try await Self.export(client, seeded.user))
+            let counts = try await server.rowCounts()
+            let again = try await Self.importFile(client, seeded.user, file).json
+            #expect(again.int("conversations_imported") == 0)
+            #expect(again.int("conversations_already_present") == 3)
+            #expect(again.int("plugins_already_present") == 2)
+            #expect(try await server.rowCounts() == counts)
+        }
+    }
+
+    /// Into another user on the same server: every id is taken, so every row gets a new one, and the
+    /// first user's history is untouched.
+    @Test func idsOfAnotherUserAreNeverOverwritten() async throws {
+        try await TestServer().run { client in
+            let seeded = try await Self.seed(client)
+            let before = try await Self.export(client, seeded.user)
+            let other = try await client.createUser("other")
+            let report = try await Self.importFile(client, other, try JSONSerialization.data(withJSONObject: before)).json
+            #expect(report.int("conversations_imported") == 3)
+            #expect(report.int("plugins_imported") == 2)
+            #expect(try Self.comparable(try await Self.export(client, seeded.user)) == Self.comparable(before))
+            let copied = try await Self.export(client, other)
+            let originalIDs = Set((before["conversations"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            let copiedIDs = Set((copied["conversations"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            #expect(copiedIDs.count == 3 && copiedIDs.isDisjoint(with: originalIDs))
+            let messages = (copied["conversations"] as? [[String: Any]] ?? []).flatMap { $0["messages"] as? [[String: Any]] ?? [] }
+            #expect(messages.count == 3)
+        }
+    }
+
+    /// One conversation that cannot be read is skipped and named; the others still arrive.
+    @Test func aBrokenConversationIsSkippedAndReported() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let good = UUID().uuidString.lowercased()
+            let bad = UUID().uuidString.lowercased()
+            let file = """
+                {"format": "qlippy-export", "version": 1, "conversations": [
+                  {"id": "\(bad)", "title": "no messages key", "folder": null, "created_at": null, "last_updated": null},
+                  {"id": "not-a-uuid", "title": "bad id", "messages": []},
+                  {"id": "\(good)", "title": "fine", "folder": null, "created_at": "2024-01-02T03:04:05.000006Z", "last_updated": null,
+                   "messages": [{"id": "\(UUID().uuidString)", "role": "user", "content": "hi", "timestamp": "2024-01-02T03:04:05Z"}]}
+                ]}
+                """
+            let report = try await Self.importFile(client, user, Data(file.utf8)).json
+            #expect(report.int("conversations_imported") == 1)
+            #expect(report.int("messages_imported") == 1)
+            let skipped = report["skipped"] as? [[String: String]] ?? []
+            #expect(skipped.count == 2)
+            #expect(skipped.first == ["source_id": bad, "title": "no messages key", "reason": "missing field messages"])
+            #expect(skipped.last?["reason"]?.contains("is not a UUID") == true)
+            #expect(try await client.get("/api/conversations/\(good)").json.int("message_count") == 1)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"format": "qlippy-export", "version": 1, "conversations": [{"id": "#, "Import file is not valid JSON: "),
+        (#"{"a": 1, "b": 2}"#, "Unrecognised import format: found a JSON object with keys a, b"),
+        ("[1, 2]", "Unrecognised import format: found a JSON array of 2 items; the first is a number, boolean or null"),
+        (#""text""#, "Unrecognised import format: found a string"),
+        (#"{"format": "qlippy-export", "version": 9, "conversations": []}"#, "Unsupported qlippy-export version 9: this server reads version 1"),
+    ])
+    func aFileThatCannotBeImportedIs400AndWritesNothing(body: String, message: String) async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            let counts = try await server.rowCounts()
+            let response = try await Self.importFile(client, user, Data(body.utf8))
+            #expect(response.status == .badRequest)
+            #expect(response.errorMessage?.hasPrefix(message) == true, "\(response.errorMessage ?? "")")
+            #expect(try await server.rowCounts() == counts)
+        }
+    }
+
+    @Test(arguments: [
+        ("{\"format\": \"qlippy-export\",\n \"conversations\": [{\"id\": \"x", "Import file is not valid JSON: the file ends in the middle of a value, at line 2, column 29 (byte 56)"),
+        ("{\"format\": \"qlippy-export\",\n \"version\": x}", "Import file is not valid JSON: Invalid value at line 2, column 13 (byte 40)"),
+    ])
+    func aFileThatIsNotJSONSaysWhereItBroke(body: String, message: String) async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let response = try await Self.importFile(client, user, Data(body.utf8))
+            #expect(response.status == .badRequest)
+            #expect(response.errorMessage == message)
+        }
+    }
+
+    @Test func wrongTypeUnknownUserAndOversizeAreClearErrors() async throws {
+        try await TestServer(settings: ["maxImportSize": "64"]).run { client in
+            let user = try await client.createUser()
+            let text = try await client.post("/api/users/\(user)/import", "{}", headers: [.contentType: "text/plain"])
+            #expect(text.status == .unsupportedMediaType)
+            #expect(text.errorMessage == "Import files are sent as Content-Type: application/json")
+            let unknown = try await Self.importFile(client, UUID().uuidString, Data("{}".utf8))
+            #expect(unknown.status == .notFound)
+            #expect(try await client.get("/api/users/\(UUID().uuidString)/export").status == .notFound)
+            let big = try await Self.importFile(client, user, Data((String(repeating: " ", count: 65) + "{}").utf8))
+            #expect(big.status == .contentTooLarge)
+            #expect(big.errorMessage == "Import file is larger than the limit of 64 bytes (--max-import-size)")
+        }
+    }
+}
