@@ -4,6 +4,8 @@ import QlippyStore
 /// The formats an import understands, detected from the file's content.
 enum ImportFormat: String, Sendable, Equatable {
     case qlippy = "qlippy-export"
+    /// ChatGPT's data export: `conversations.json`, a JSON array of conversations with a `mapping`.
+    case chatgpt
 }
 
 /// Why a file could not be imported at all (nothing was written); each one line for the client.
@@ -32,6 +34,10 @@ struct Importer {
         switch try Self.detect(data) {
         case .qlippy:
             return try await importQlippy(data, userID: userID)
+        case .chatgpt:
+            var report = ImportReport(format: .chatgpt)
+            try await importChatGPT(data, userID: userID, into: &report)
+            return report
         }
     }
 
@@ -55,6 +61,20 @@ struct Importer {
             }
         }
         return report
+    }
+
+    /// One ChatGPT file's conversations into `report` (the split archive's files share one report).
+    func importChatGPT(_ data: Data, userID: String, into report: inout ImportReport) async throws {
+        for entry in try Self.decode([Lossy<ChatGPTConversation>].self, from: data) {
+            do {
+                let conversation = try ChatGPTImport.conversation(try entry.result.get(), userID: userID, skipped: &report.messagesSkipped)
+                try await write(conversation, sourceID: entry.sourceID, userID: userID, into: &report)
+            } catch let error as ChatGPTImport.Broken {
+                report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: error.description))
+            } catch let error as DecodingError {
+                report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
+            }
+        }
     }
 
     /// Writes one conversation and counts what happened; a store that cannot hold its text skips it.
@@ -81,6 +101,7 @@ struct Importer {
             throw ImportError.unrecognised(found: "a JSON object with keys " + object.keys.sorted().prefix(8).joined(separator: ", "))
         }
         if let array = try? JSONDecoder().decode([Shape].self, from: data) {
+            if case .object(let keys) = array.first, keys.contains("mapping") { return .chatgpt }
             let first = array.first.map { "; the first is \($0.name)" } ?? ""
             throw ImportError.unrecognised(found: "a JSON array of \(array.count) items\(first)")
         }

@@ -75,12 +75,17 @@ struct Lossy<Value: Decodable>: Decodable {
 
     private struct Identity: Decodable {
         var id: String?
+        var conversationID: String?
         var title: String?
+        enum CodingKeys: String, CodingKey {
+            case id, title
+            case conversationID = "conversation_id"
+        }
     }
 
     init(from decoder: any Decoder) throws {
         let identity = try? Identity(from: decoder)
-        sourceID = identity?.id ?? ""
+        sourceID = identity?.conversationID ?? identity?.id ?? ""
         title = identity?.title ?? ""
         do {
             result = .success(try Value(from: decoder))

@@ -1,0 +1,131 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// ChatGPT exports: the active branch, user and assistant turns only, everything left out counted,
+/// a broken conversation skipped and named, and a second import adding nothing.
+@Suite("ChatGPT import")
+struct ChatGPTImportTests {
+    typealias F = ChatGPTFixture
+
+    /// Six conversations covering the format's corners (see each one's title).
+    static func export() throws -> Data {
+        let plain = F.conversation(id: "plain-1", title: "Plain", nodes: [
+            ("root", nil, nil),
+            ("sys", "root", F.message("system", F.text(""), hidden: true)),
+            ("u1", "sys", F.message("user", F.text("Hello"), time: 1_700_000_001.5)),
+            ("a1", "u1", F.message("assistant", F.text("Hi ", "there"), time: 1_700_000_002, model: "gpt-4o")),
+            ("u2", "a1", F.message("user", ["content_type": "multimodal_text", "parts": [
+                ["content_type": "image_asset_pointer", "asset_pointer": "file-service://file-1", "width": 10], "What is this?",
+            ]], time: 1_700_000_003)),
+            ("a2", "u2", F.message("assistant", ["content_type": "code", "language": "python", "text": "print(1)"], time: 1_700_000_004)),
+        ], current: "a2")
+        let branches = F.conversation(id: "branch-1", title: "Edited", nodes: [
+            ("root", nil, nil),
+            ("q1", "root", F.message("user", F.text("first wording"), time: 1_700_000_010)),
+            ("r1", "q1", F.message("assistant", F.text("first answer"), time: 1_700_000_011)),
+            ("q2", "root", F.message("user", F.text("second wording"), time: 1_700_000_020)),
+            ("r2", "q2", F.message("assistant", F.text("second answer"), time: 1_700_000_021)),
+        ], current: "r2")
+        let hidden = F.conversation(id: "hidden-1", title: "  ", nodes: [
+            ("root", nil, nil),
+            ("ctx", "root", F.message("user", ["content_type": "user_editable_context", "user_profile": "I am Ada", "user_instructions": "be brief"], hidden: true)),
+            ("u", "ctx", F.message("user", F.text("Think hard"), time: nil)),
+            ("t", "u", F.message("assistant", ["content_type": "thoughts", "thoughts": [["summary": "s", "content": "c"]]], time: 1_700_000_031)),
+            ("rr", "t", F.message("assistant", ["content_type": "reasoning_recap", "content": "Thought for 3s"], time: 1_700_000_032)),
+            ("tool", "rr", F.message("tool", ["content_type": "execution_output", "text": "42"], time: 1_700_000_033)),
+            ("e", "tool", F.message("assistant", F.text(""), time: 1_700_000_034)),
+            ("a", "e", F.message("assistant", ["content_type": "some_future_type", "parts": ["The answer"]], time: nil)),
+        ], current: "a", created: 1_700_000_030)
+        let noChildren = F.conversation(id: "nochildren-1", title: "No children", nodes: [
+            ("root", nil, nil),
+            ("u", "root", F.message("user", F.text("up the parents"), time: 1_700_000_040)),
+            ("a", "u", F.message("assistant", F.text("found"), time: 1_700_000_041)),
+        ], current: "a", withChildren: false)
+        let noCurrent = F.conversation(id: "nocurrent-1", title: "Newest leaf", nodes: [
+            ("root", nil, nil),
+            ("u", "root", F.message("user", F.text("q"), time: 1_700_000_050)),
+            ("old", "u", F.message("assistant", F.text("older"), time: 1_700_000_051)),
+            ("new", "u", F.message("assistant", F.text("newer"), time: 1_700_000_052)),
+        ], current: nil)
+        let broken = F.conversation(id: "broken-1", title: "Broken", nodes: [("root", nil, nil)], current: "gone")
+        var nameless = F.conversation(id: "x", title: "No id", nodes: [("root", nil, nil)], current: "root")
+        nameless["conversation_id"] = nil
+        nameless["id"] = nil
+        return try F.file([plain, branches, hidden, noChildren, noCurrent, broken, nameless])
+    }
+
+    static func importFile(_ client: some TestClientProtocol, _ user: String, _ data: Data) async throws -> JSONDocument {
+        let response = try await TransferTests.importFile(client, user, data)
+        #expect(response.status == .ok)
+        return try response.json
+    }
+
+    static func messages(_ client: some TestClientProtocol, _ user: String, title: String) async throws -> [[String: Any]] {
+        let list = try await client.get("/api/users/\(user)/conversations").json.array
+        let id = try #require(list.first { $0["title"] as? String == title }?["id"] as? String, "\(title)")
+        return try await client.get("/api/conversations/\(id)").json["messages"] as? [[String: Any]] ?? []
+    }
+
+    @Test func importsTheActiveBranchAndReportsEverythingLeftOut() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let report = try await Self.importFile(client, user, try Self.export())
+            #expect(report.string("format") == "chatgpt")
+            #expect(report.int("conversations_imported") == 5)
+            #expect(report.int("messages_imported") == 4 + 2 + 2 + 2 + 2)
+            let skipped = report["skipped"] as? [[String: String]] ?? []
+            #expect(skipped.count == 2)
+            #expect(skipped.first == ["source_id": "broken-1", "title": "Broken", "reason": "current_node gone is not in the mapping"])
+            #expect(skipped.last?["reason"] == "missing field conversation_id")
+            #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "hidden": 1, "thoughts": 1, "reasoning_recap": 1, "tool": 1, "empty": 1])
+
+            let plain = try await Self.messages(client, user, title: "Plain")
+            #expect(plain.map { $0["content"] as? String } == ["Hello", "Hi \nthere", "[image]\nWhat is this?", "```python\nprint(1)\n```"])
+            #expect(plain.map { $0["role"] as? String } == ["user", "assistant", "user", "assistant"])
+            #expect(plain.first?["timestamp"] as? String == "2023-11-14T22:13:21.500000Z")
+
+            let edited = try await Self.messages(client, user, title: "Edited")
+            #expect(edited.map { $0["content"] as? String } == ["second wording", "second answer"])
+
+            let hidden = try await Self.messages(client, user, title: "New Conversation")
+            #expect(hidden.map { $0["content"] as? String } == ["Think hard", "The answer"])
+            // No time of its own: the conversation's; then the previous message's.
+            #expect(hidden.map { $0["timestamp"] as? String } == ["2023-11-14T22:13:50.000000Z", "2023-11-14T22:13:54.000000Z"])
+
+            #expect(try await Self.messages(client, user, title: "No children").map { $0["content"] as? String } == ["up the parents", "found"])
+            #expect(try await Self.messages(client, user, title: "Newest leaf").map { $0["content"] as? String } == ["q", "newer"])
+            let found = try await client.get("/api/users/\(user)/search?q=parents").json
+            #expect(found.int("total_results") == 1, "imported messages are searchable")
+        }
+    }
+
+    @Test func theSameExportTwiceAddsNothing() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            _ = try await Self.importFile(client, user, try Self.export())
+            let counts = try await server.rowCounts()
+            let again = try await Self.importFile(client, user, try Self.export())
+            #expect(again.int("conversations_imported") == 0)
+            #expect(again.int("conversations_already_present") == 5)
+            #expect(try await server.rowCounts() == counts)
+            // Another user importing the same export gets conversations of their own.
+            let other = try await client.createUser("other")
+            #expect(try await Self.importFile(client, other, try Self.export()).int("conversations_imported") == 5)
+        }
+    }
+
+    @Test func aCutExportIs400AndWritesNothing() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            let whole = try Self.export()
+            let counts = try await server.rowCounts()
+            let response = try await TransferTests.importFile(client, user, whole.prefix(whole.count / 2))
+            #expect(response.status == .badRequest)
+            #expect(response.errorMessage?.hasPrefix("Import file is not valid JSON: ") == true)
+            #expect(try await server.rowCounts() == counts)
+        }
+    }
+}
