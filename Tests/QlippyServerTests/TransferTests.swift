@@ -183,7 +183,7 @@ struct TransferTests {
             let user = try await client.createUser()
             let text = try await client.post("/api/users/\(user)/import", "{}", headers: [.contentType: "text/plain"])
             #expect(text.status == .unsupportedMediaType)
-            #expect(text.errorMessage == "Import files are sent as Content-Type: application/json")
+            #expect(text.errorMessage == "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)")
             let unknown = try await Self.importFile(client, UUID().uuidString, Data("{}".utf8))
             #expect(unknown.status == .notFound)
             #expect(try await client.get("/api/users/\(UUID().uuidString)/export").status == .notFound)

@@ -33,23 +33,54 @@ struct TransferController {
         }
         routes.on(.post, "/api/users/:user_id/import") { request, context in
             let userID = try context.parameters.uuid("user_id")
-            guard let type = request.headers[.contentType], MediaType(from: type)?.isType(.applicationJson) == true else {
+            let type = request.headers[.contentType].flatMap { MediaType(from: $0) }
+            let report: ImportReport
+            if type?.isType(.applicationJson) == true {
+                report = try await Importer(store: store).run(try await body(of: request), userID: userID)
+            } else if type?.isType(.applicationZip) == true {
+                report = try await importArchive(request, userID: userID)
+            } else {
                 throw APIError.importMediaType
             }
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: maxImportSize)
-            } catch is NIOTooManyBytesError {
-                throw APIError.importTooLarge(limit: maxImportSize)
-            }
-            // The body's own bytes, not a copy: a history may be a gigabyte.
-            let data = body.getData(at: body.readerIndex, length: body.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
-            let report = try await Importer(store: store).run(data, userID: userID)
             context.logger.info("import done", metadata: [
                 "format": "\(report.format.rawValue)", "conversations": "\(report.conversationsImported)", "messages": "\(report.messagesImported)",
                 "already_present": "\(report.conversationsAlreadyPresent)", "skipped": "\(report.skipped.count)",
             ])
             return Response.json(.ok) { $0.write(report) }
         }
+    }
+
+    /// A JSON body, whole: the body's own bytes, not a copy (a history may be a gigabyte).
+    private func body(of request: Request) async throws -> Data {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxImportSize)
+        } catch is NIOTooManyBytesError {
+            throw APIError.importTooLarge(limit: maxImportSize)
+        }
+        return body.getData(at: body.readerIndex, length: body.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
+    }
+
+    /// A ZIP body goes to a temporary file as it arrives (ZIP's index is at its end), and is read
+    /// from there; all of its files together may unpack to four times the import limit.
+    private func importArchive(_ request: Request, userID: String) async throws -> ImportReport {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw APIError.internalError }
+        let handle = try FileHandle(forWritingTo: url)
+        var size = 0
+        do {
+            for try await chunk in request.body {
+                size += chunk.readableBytes
+                guard size <= maxImportSize else { throw APIError.importTooLarge(limit: maxImportSize) }
+                try handle.write(contentsOf: chunk.readableBytesView)
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw error
+        }
+        let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
+        return try await Importer(store: store).runArchive(archive, userID: userID)
     }
 }

@@ -13,13 +13,31 @@ enum ImportError: Error, Equatable, CustomStringConvertible {
     case notJSON(String)
     case unrecognised(found: String)
     case unsupportedVersion(Int)
+    case notZIP
+    case damagedZIP(String)
+    case zipTooManyEntries(limit: Int)
+    case unsafeEntryName(String)
+    case noConversationFiles(found: [String])
+    case unpacksTooLarge(String, limit: Int)
 
     var description: String {
         switch self {
         case .notJSON(let detail): "Import file is not valid JSON: \(detail)"
         case .unrecognised(let found): "Unrecognised import format: found \(found)"
         case .unsupportedVersion(let version): "Unsupported qlippy-export version \(version): this server reads version \(ExportWriter.version)"
+        case .notZIP: "Import file is not a ZIP archive"
+        case .damagedZIP(let name): "ZIP archive is damaged: \(name) cannot be unpacked"
+        case .zipTooManyEntries(let limit): "ZIP archive has more than \(limit) entries"
+        case .unsafeEntryName(let name): "ZIP archive has an entry named \(name), outside the archive's folder"
+        case .noConversationFiles(let found):
+            "ZIP archive has no conversations.json or conversations-NNN.json; found " + (found.isEmpty ? "no entries" : found.joined(separator: ", "))
+        case .unpacksTooLarge(let name, let limit): "ZIP entry \(name) unpacks to more than \(limit) bytes"
         }
+    }
+
+    /// A bomb is "too large"; everything else is a bad file.
+    var isTooLarge: Bool {
+        if case .unpacksTooLarge = self { true } else { false }
     }
 }
 
@@ -58,6 +76,25 @@ struct Importer {
                 report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
             case .success(let conversation):
                 try await write(conversation.imported, sourceID: entry.sourceID, userID: userID, into: &report)
+            }
+        }
+        return report
+    }
+
+    /// A ChatGPT export archive: every conversation file in it, into one report. Each file is
+    /// unpacked into memory in turn (``ExportArchive``'s limits apply) and dropped after its import.
+    func runArchive(_ archive: ExportArchive, userID: String) async throws -> ImportReport {
+        _ = try await store.user(id: userID)
+        let files = try archive.conversationFiles()
+        try archive.check(files)
+        var report = ImportReport(format: .chatgpt)
+        for file in files {
+            // A file that is not JSON is reported like a conversation that cannot be read: the
+            // archive's other files still arrive.
+            do {
+                try await importChatGPT(try archive.read(file), userID: userID, into: &report)
+            } catch let error as ImportError {
+                report.skipped.append(.init(sourceID: file.path, title: "", reason: error.description))
             }
         }
         return report

@@ -77,7 +77,9 @@ extension APIError {
         APIError(.badRequest, "Request body has the key \(field) more than once")
     }
 
-    static let importMediaType = APIError(.unsupportedMediaType, "Import files are sent as Content-Type: application/json")
+    static let importMediaType = APIError(
+        .unsupportedMediaType, "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)"
+    )
 
     static func importTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, "Import file is larger than the limit of \(limit) bytes (--max-import-size)")
@@ -85,7 +87,7 @@ extension APIError {
 
     /// A file that cannot be imported at all: nothing was written.
     init(_ error: ImportError) {
-        self.init(.badRequest, error.description)
+        self.init(error.isTooLarge ? .contentTooLarge : .badRequest, error.description)
     }
 
     static func wrongType(_ field: String, expected: String) -> APIError {
