@@ -65,7 +65,8 @@ enum HTTPLimits {
 }
 
 /// The store the database setting names: PostgreSQL for a `postgres://` URL, else a SQLite file.
-func openStore(_ settings: ServerSettings, logger: Logger) async throws -> any ChatStore {
+/// Also used by the command-line tools that work on a store (`import`, `export`).
+public func openStore(_ settings: ServerSettings, logger: Logger) async throws -> any ChatStore {
     if PostgresLocation.isURL(settings.database) {
         return try await PostgresStore.open(location: PostgresLocation(url: settings.database), logger: logger)
     }

@@ -12,6 +12,8 @@ public protocol ChatStore: Sendable {
 
     func createUser(username: String) async throws -> User
     func user(id: String) async throws -> User
+    /// The user with this exact username (the command-line tools name users, not ids).
+    func user(username: String) async throws -> User
 
     /// The user's conversations, newest `lastUpdated` first, each with a preview of its newest message
     /// cut to `previewLength` characters (at most 200: stores may keep only that much at hand).

@@ -12,7 +12,7 @@ struct QlippyServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qlippy-server",
         abstract: "The storage and API backend of the Qlippy chat client.",
-        subcommands: [Serve.self, Migrate.self, Check.self, Backup.self],
+        subcommands: [Serve.self, Migrate.self, Check.self, Backup.self, Export.self, Import.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -92,4 +92,41 @@ struct CommandLineTests {
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "qlippy-server: error: invalid PostgreSQL URL: sslmode must be one of disable, prefer, require\n")
     }
+
+    /// `import` of a ChatGPT folder and archive (creating the user), then `export`, whose file
+    /// imports into another database.
+    @Test(.sqliteOnly) func importAndExportFromTheCommandLine() async throws {
+        let folder = try makeTemporaryDirectory()
+        let database = folder.appendingPathComponent("qlippy.db").path
+        let extracted = folder.appendingPathComponent("chatgpt-export")
+        try FileManager.default.createDirectory(at: extracted, withIntermediateDirectories: true)
+        try ChatGPTImportTests.export().write(to: extracted.appendingPathComponent("conversations.json"))
+        try Data("<html>".utf8).write(to: extracted.appendingPathComponent("chat.html"))
+
+        let first = try await run(["import", "--user", "ada", extracted.path, "--database", database])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.hasPrefix("import: created user ada ("))
+        #expect(first.stdout.contains("import: 5 conversations and 12 messages imported; 0 conversations already present\n"))
+        #expect(first.stdout.contains("import: messages left out: empty 1, hidden 1, reasoning_recap 1, system 1, thoughts 1, tool 1\n"))
+        #expect(first.stdout.contains("import: skipped broken-1 \"Broken\": current_node gone is not in the mapping\n"))
+
+        let archive = folder.appendingPathComponent("export.zip")
+        try ChatGPTArchiveTests.splitArchive().write(to: archive)
+        let again = try await run(["import", "--user", "ada", archive.path, "--database", database])
+        #expect(again.stdout.contains("import: 0 conversations and 0 messages imported; 5 conversations already present\n"), "\(again.stdout)")
+        #expect(!again.stdout.contains("created user"))
+
+        let exported = folder.appendingPathComponent("ada.json")
+        let export = try await run(["export", "--user", "ada", "--output", exported.path, "--database", database])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stderr.hasSuffix("export: 5 conversations of ada, \(try Data(contentsOf: exported).count) bytes\n"))
+        let other = folder.appendingPathComponent("other.db").path
+        let copied = try await run(["import", "--user", "ada", exported.path, "--database", other])
+        #expect(copied.stdout.contains("import: format qlippy-export\n"))
+        #expect(copied.stdout.contains("import: 5 conversations and 12 messages imported; 0 conversations already present\n"))
+
+        let missing = try await run(["export", "--user", "nobody", "--database", database])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "qlippy-server: error: user not found\n")
+    }
 }

@@ -8,7 +8,7 @@ import ZIPFoundation
 /// archive with an entry whose name climbs out of its folder (`../x`, `/etc/x`) is refused whole,
 /// since no honest export has one; so is one with more than ``maxEntries`` entries, and unpacking
 /// stops at the limits whatever the headers claim (a ZIP bomb's headers lie).
-struct ExportArchive {
+public struct ExportArchive {
     static let maxEntries = 10_000
 
     private let archive: Archive
@@ -16,7 +16,7 @@ struct ExportArchive {
     let fileLimit: Int
     let totalLimit: Int
 
-    init(url: URL, fileLimit: Int, totalLimit: Int) throws {
+    public init(url: URL, fileLimit: Int, totalLimit: Int) throws {
         guard let archive = try? Archive(url: url, accessMode: .read) else { throw ImportError.notZIP }
         self.archive = archive
         self.fileLimit = fileLimit

@@ -5,7 +5,7 @@ import QlippyStore
 /// pages of ``pageSize`` and each page is handed on before the next is read, so memory stays flat
 /// whatever the size of the history. Conversations and messages have the API's shapes, with every
 /// id and timestamp as stored.
-struct ExportWriter {
+public struct ExportWriter: Sendable {
     static let format = "qlippy-export"
     static let version = 1
     static let pageSize = 50
@@ -15,7 +15,7 @@ struct ExportWriter {
     let plugins: [Plugin]
 
     /// Reads the user and plugins first, so that an unknown user is "not found" before anything is sent.
-    init(store: any ChatStore, userID: String) async throws {
+    public init(store: any ChatStore, userID: String) async throws {
         self.store = store
         user = try await store.user(id: userID)
         plugins = try await store.plugins(ofUser: userID)
@@ -23,7 +23,7 @@ struct ExportWriter {
 
     /// Writes the whole document, handing each piece to `emit`; returns the conversations written.
     @discardableResult
-    func write(_ emit: ([UInt8]) async throws -> Void) async throws -> Int {
+    public func write(_ emit: ([UInt8]) async throws -> Void) async throws -> Int {
         var json = JSONWriter(capacity: 64 * 1024)
         json.beginObject()
         json.field("format", Self.format)

@@ -1,22 +1,22 @@
 /// What an import did, as the API answers it and the CLI prints it: nothing is ever reported as a
 /// success without saying what arrived and, for whatever did not, why.
-struct ImportReport: Sendable, Equatable {
+public struct ImportReport: Sendable, Equatable {
     /// A conversation that could not be imported; the others still were.
-    struct Skipped: Sendable, Equatable {
-        var sourceID: String
-        var title: String
-        var reason: String
+    public struct Skipped: Sendable, Equatable {
+        public var sourceID: String
+        public var title: String
+        public var reason: String
     }
 
-    var format: ImportFormat
-    var conversationsImported = 0
-    var messagesImported = 0
-    var conversationsAlreadyPresent = 0
-    var pluginsImported = 0
-    var pluginsAlreadyPresent = 0
-    var skipped: [Skipped] = []
+    public var format: ImportFormat
+    public var conversationsImported = 0
+    public var messagesImported = 0
+    public var conversationsAlreadyPresent = 0
+    public var pluginsImported = 0
+    public var pluginsAlreadyPresent = 0
+    public var skipped: [Skipped] = []
     /// Messages left out on purpose, by reason (`system`, `hidden`, …).
-    var messagesSkipped: [String: Int] = [:]
+    public var messagesSkipped: [String: Int] = [:]
 
     init(format: ImportFormat) {
         self.format = format

@@ -2,14 +2,14 @@ import Foundation
 import QlippyStore
 
 /// The formats an import understands, detected from the file's content.
-enum ImportFormat: String, Sendable, Equatable {
+public enum ImportFormat: String, Sendable, Equatable {
     case qlippy = "qlippy-export"
     /// ChatGPT's data export: `conversations.json`, a JSON array of conversations with a `mapping`.
     case chatgpt
 }
 
 /// Why a file could not be imported at all (nothing was written); each one line for the client.
-enum ImportError: Error, Equatable, CustomStringConvertible {
+public enum ImportError: Error, Equatable, CustomStringConvertible {
     case notJSON(String)
     case unrecognised(found: String)
     case unsupportedVersion(Int)
@@ -19,8 +19,9 @@ enum ImportError: Error, Equatable, CustomStringConvertible {
     case unsafeEntryName(String)
     case noConversationFiles(found: [String])
     case unpacksTooLarge(String, limit: Int)
+    case noConversationFilesInFolder(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .notJSON(let detail): "Import file is not valid JSON: \(detail)"
         case .unrecognised(let found): "Unrecognised import format: found \(found)"
@@ -32,6 +33,7 @@ enum ImportError: Error, Equatable, CustomStringConvertible {
         case .noConversationFiles(let found):
             "ZIP archive has no conversations.json or conversations-NNN.json; found " + (found.isEmpty ? "no entries" : found.joined(separator: ", "))
         case .unpacksTooLarge(let name, let limit): "ZIP entry \(name) unpacks to more than \(limit) bytes"
+        case .noConversationFilesInFolder(let path): "\(path) has no conversations.json or conversations-NNN.json"
         }
     }
 
@@ -44,10 +46,17 @@ enum ImportError: Error, Equatable, CustomStringConvertible {
 /// Imports a file into a user's history: detects its format, then writes each conversation in a
 /// transaction of its own (one that cannot be read or written is skipped and reported; the others
 /// arrive), and says exactly what happened.
-struct Importer {
+public struct Importer: Sendable {
     let store: any ChatStore
+    /// Called after each conversation with the report so far (the command line's progress).
+    var progress: (@Sendable (ImportReport) -> Void)?
 
-    func run(_ data: Data, userID: String) async throws -> ImportReport {
+    public init(store: any ChatStore, progress: (@Sendable (ImportReport) -> Void)? = nil) {
+        self.store = store
+        self.progress = progress
+    }
+
+    public func run(_ data: Data, userID: String) async throws -> ImportReport {
         _ = try await store.user(id: userID)
         switch try Self.detect(data) {
         case .qlippy:
@@ -83,18 +92,30 @@ struct Importer {
 
     /// A ChatGPT export archive: every conversation file in it, into one report. Each file is
     /// unpacked into memory in turn (``ExportArchive``'s limits apply) and dropped after its import.
-    func runArchive(_ archive: ExportArchive, userID: String) async throws -> ImportReport {
+    public func runArchive(_ archive: ExportArchive, userID: String) async throws -> ImportReport {
         _ = try await store.user(id: userID)
         let files = try archive.conversationFiles()
         try archive.check(files)
+        return try await importChatGPTFiles(files.map(\.path), userID: userID) { try archive.read(files[$0]) }
+    }
+
+    /// The conversation files of an extracted ChatGPT export (a folder), into one report.
+    public func runFolder(_ folder: URL, userID: String) async throws -> ImportReport {
+        _ = try await store.user(id: userID)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter(ExportArchive.isConversationFile).sorted()
+        guard !names.isEmpty else { throw ImportError.noConversationFilesInFolder(folder.path) }
+        return try await importChatGPTFiles(names, userID: userID) { try Data(contentsOf: folder.appendingPathComponent(names[$0]), options: .alwaysMapped) }
+    }
+
+    /// Several ChatGPT files into one report, read one at a time; a file that is not JSON is
+    /// reported like a conversation that cannot be read, and the others still arrive.
+    private func importChatGPTFiles(_ names: [String], userID: String, read: (Int) throws -> Data) async throws -> ImportReport {
         var report = ImportReport(format: .chatgpt)
-        for file in files {
-            // A file that is not JSON is reported like a conversation that cannot be read: the
-            // archive's other files still arrive.
+        for index in names.indices {
             do {
-                try await importChatGPT(try archive.read(file), userID: userID, into: &report)
+                try await importChatGPT(try read(index), userID: userID, into: &report)
             } catch let error as ImportError {
-                report.skipped.append(.init(sourceID: file.path, title: "", reason: error.description))
+                report.skipped.append(.init(sourceID: names[index], title: "", reason: error.description))
             }
         }
         return report
@@ -127,6 +148,7 @@ struct Importer {
         } catch StoreError.unsupportedText {
             report.skipped.append(.init(sourceID: sourceID, title: conversation.title, reason: "contains U+0000, which this database cannot store"))
         }
+        progress?(report)
     }
 
     // MARK: Reading JSON

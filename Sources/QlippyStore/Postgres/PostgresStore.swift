@@ -104,6 +104,14 @@ public final class PostgresStore: ChatStore {
         try await run { connection in try await self.fetchUser(id: id, connection) }
     }
 
+    public func user(username: String) async throws -> User {
+        try await run { connection in
+            try await self.one("SELECT \(unescaped: PostgresRows.user) FROM users u WHERE u.username = \(username)", on: connection, missing: .user) {
+                PostgresRows.user(try $0.decode(PostgresRows.UserRow.self))
+            }
+        }
+    }
+
     // MARK: Conversations
 
     public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {

@@ -22,6 +22,11 @@ enum Queries {
         FROM users u WHERE u.id = ?
         """
 
+    static let userByName = """
+        SELECT \(userColumns), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)
+        FROM users u WHERE u.username = CAST(? AS TEXT)
+        """
+
     /// One query for a whole list, not one per conversation, that reads no message: counts and
     /// previews come from `conversation_stats`. Argument: user id.
     static let conversationList = """
@@ -70,7 +75,7 @@ enum Queries {
 
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
-        ("user", user), ("conversationList", conversationList), ("conversationSummary", conversationSummary), ("conversation", conversation),
+        ("user", user), ("userByName", userByName), ("conversationList", conversationList), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
     ]

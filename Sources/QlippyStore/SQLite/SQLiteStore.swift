@@ -65,6 +65,13 @@ public final class SQLiteStore: ChatStore {
         try readers.read { connection in try connection.fetchUser(id: id) }
     }
 
+    public func user(username: String) async throws -> User {
+        try readers.read { connection in
+            guard let user = try connection.fetchOne(Queries.userByName, [username], User.init) else { throw StoreError.notFound(.user) }
+            return user
+        }
+    }
+
     // MARK: Conversations
 
     public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {
