@@ -57,6 +57,9 @@ struct Import: AsyncParsableCommand {
     @Option(help: "The database: a SQLite file or a postgres:// URL. (env: QLIPPY_DATABASE, default: ./qlippy.db)")
     var database: String?
 
+    @Option(help: "The file's format, when its content should not decide: qlippy-export, chatgpt or openwebui.")
+    var format: String?
+
     @Option(help: "Largest import file, in bytes. (env: QLIPPY_MAX_IMPORT_SIZE, default: 1073741824)")
     var maxImportSize: Int = ServerSettings().maxImportSize
 
@@ -84,7 +87,11 @@ struct Import: AsyncParsableCommand {
             } else {
                 let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 guard size <= maxImportSize else { throw CommandFailure(description: "\(path) is larger than the limit of \(maxImportSize) bytes (--max-import-size)") }
-                report = try await importer.run(try Data(contentsOf: url, options: .alwaysMapped), userID: userID)
+                let forced = try format.map { name in
+                    guard let format = ImportFormat(rawValue: name) else { throw CommandFailure(description: "--format must be qlippy-export, chatgpt or openwebui") }
+                    return format
+                }
+                report = try await importer.run(try Data(contentsOf: url, options: .alwaysMapped), userID: userID, format: forced)
             }
             try await store.close()
             printReport(report)

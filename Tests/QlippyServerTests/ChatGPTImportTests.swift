@@ -76,7 +76,7 @@ struct ChatGPTImportTests {
             #expect(report.int("messages_imported") == 4 + 2 + 2 + 2 + 2)
             let skipped = report["skipped"] as? [[String: String]] ?? []
             #expect(skipped.count == 2)
-            #expect(skipped.first == ["source_id": "broken-1", "title": "Broken", "reason": "current_node gone is not in the mapping"])
+            #expect(skipped.first == ["source_id": "broken-1", "title": "Broken", "reason": "current_node gone is not in the conversation's messages"])
             #expect(skipped.last?["reason"] == "missing field conversation_id")
             #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "hidden": 1, "thoughts": 1, "reasoning_recap": 1, "tool": 1, "empty": 1])
 

@@ -35,8 +35,14 @@ struct TransferController {
             let userID = try context.parameters.uuid("user_id")
             let type = request.headers[.contentType].flatMap { MediaType(from: $0) }
             let report: ImportReport
+            let format = try QueryParameters(request.uri.query)["format"].map { name throws(APIError) in
+                guard let format = ImportFormat(rawValue: name) else {
+                    throw APIError.invalidParameter("format", "one of " + ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return format
+            }
             if type?.isType(.applicationJson) == true {
-                report = try await Importer(store: store).run(try await body(of: request), userID: userID)
+                report = try await Importer(store: store).run(try await body(of: request), userID: userID, format: format)
             } else if type?.isType(.applicationZip) == true {
                 report = try await importArchive(request, userID: userID)
             } else {

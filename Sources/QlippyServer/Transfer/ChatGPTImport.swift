@@ -4,11 +4,6 @@ import QlippyStore
 /// ChatGPT's conversations made into ours: the branch the user last saw, user and assistant turns
 /// only, with every message left out counted by why.
 enum ChatGPTImport {
-    /// Why a conversation could not be imported; the import goes on with the next one.
-    struct Broken: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The conversation as ours. `skipped` counts the messages left out, by reason.
     static func conversation(_ source: ChatGPTConversation, userID: String, skipped: inout [String: Int]) throws -> ImportedConversation {
         let name = "chatgpt/\(userID)/\(source.sourceID)"
@@ -30,10 +25,9 @@ enum ChatGPTImport {
             }
             messages.append(ImportedMessage(id: StableID.make("\(name)/\(nodeID)"), role: message.role, content: content, timestamp: time))
         }
-        let title = (source.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return ImportedConversation(
             id: StableID.make(name),
-            title: title.isEmpty ? "New Conversation" : String(String.UnicodeScalarView(title.unicodeScalars.prefix(200))),
+            title: ImportedTitle.make(source.title),
             folder: nil,
             createdAt: conversationTime ?? messages.first?.timestamp,
             lastUpdated: source.updateTime.flatMap(timestamp) ?? messages.last?.timestamp ?? conversationTime,
@@ -41,21 +35,11 @@ enum ChatGPTImport {
         )
     }
 
-    /// The messages from the root to `current_node`, following `parent` links (not `children`,
-    /// which some exports omit). Without a `current_node`, the newest leaf.
+    /// The messages from the root to `current_node` (``MessageTree``); without one, the newest leaf.
     static func activeBranch(_ source: ChatGPTConversation) throws -> [(String, ChatGPTConversation.Message)] {
-        guard let leaf = source.currentNode ?? newestLeaf(source.mapping) else { throw Broken(description: "the mapping has no messages") }
-        guard source.mapping[leaf] != nil else { throw Broken(description: "current_node \(leaf) is not in the mapping") }
-        var branch: [(String, ChatGPTConversation.Message)] = []
-        var seen: Set<String> = []
-        var next: String? = leaf
-        // A parent missing from the mapping ends the walk: what is above it was not exported.
-        while let id = next, let node = source.mapping[id] {
-            guard seen.insert(id).inserted else { throw Broken(description: "the mapping's parent links form a cycle at \(id)") }
-            if let message = node.message { branch.append((id, message)) }
-            next = node.parent
-        }
-        return branch.reversed()
+        guard let leaf = source.currentNode ?? newestLeaf(source.mapping) else { throw MessageTree.Broken(description: "the mapping has no messages") }
+        return try MessageTree.branch(to: leaf, named: "current_node") { id in source.mapping[id].map(\.parent) }
+            .compactMap { id in source.mapping[id]?.message.map { (id, $0) } }
     }
 
     private static func newestLeaf(_ mapping: [String: ChatGPTConversation.Node]) -> String? {

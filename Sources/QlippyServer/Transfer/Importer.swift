@@ -2,10 +2,12 @@ import Foundation
 import QlippyStore
 
 /// The formats an import understands, detected from the file's content.
-public enum ImportFormat: String, Sendable, Equatable {
+public enum ImportFormat: String, Sendable, Equatable, CaseIterable {
     case qlippy = "qlippy-export"
     /// ChatGPT's data export: `conversations.json`, a JSON array of conversations with a `mapping`.
     case chatgpt
+    /// Open WebUI's chat export: a JSON array of chats, each with `chat.history.messages`.
+    case openwebui
 }
 
 /// Why a file could not be imported at all (nothing was written); each one line for the client.
@@ -56,14 +58,19 @@ public struct Importer: Sendable {
         self.progress = progress
     }
 
-    public func run(_ data: Data, userID: String) async throws -> ImportReport {
+    /// Imports one JSON file; `format`, when given, overrides what its content looks like.
+    public func run(_ data: Data, userID: String, format: ImportFormat? = nil) async throws -> ImportReport {
         _ = try await store.user(id: userID)
-        switch try Self.detect(data) {
+        switch try format ?? Self.detect(data) {
         case .qlippy:
             return try await importQlippy(data, userID: userID)
         case .chatgpt:
             var report = ImportReport(format: .chatgpt)
             try await importChatGPT(data, userID: userID, into: &report)
+            return report
+        case .openwebui:
+            var report = ImportReport(format: .openwebui)
+            try await importEach(OpenWebUIChat.self, from: data, userID: userID, into: &report, convert: OpenWebUIImport.conversation)
             return report
         }
     }
@@ -123,11 +130,20 @@ public struct Importer: Sendable {
 
     /// One ChatGPT file's conversations into `report` (the split archive's files share one report).
     func importChatGPT(_ data: Data, userID: String, into report: inout ImportReport) async throws {
-        for entry in try Self.decode([Lossy<ChatGPTConversation>].self, from: data) {
+        try await importEach(ChatGPTConversation.self, from: data, userID: userID, into: &report, convert: ChatGPTImport.conversation)
+    }
+
+    /// Each conversation of a JSON array in another app's format: decoded on its own, converted,
+    /// written; one that cannot be read or followed is reported, and the others still arrive.
+    private func importEach<Source: Decodable>(
+        _ type: Source.Type, from data: Data, userID: String, into report: inout ImportReport,
+        convert: (Source, String, inout [String: Int]) throws -> ImportedConversation
+    ) async throws {
+        for entry in try Self.decode([Lossy<Source>].self, from: data) {
             do {
-                let conversation = try ChatGPTImport.conversation(try entry.result.get(), userID: userID, skipped: &report.messagesSkipped)
+                let conversation = try convert(try entry.result.get(), userID, &report.messagesSkipped)
                 try await write(conversation, sourceID: entry.sourceID, userID: userID, into: &report)
-            } catch let error as ChatGPTImport.Broken {
+            } catch let error as MessageTree.Broken {
                 report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: error.description))
             } catch let error as DecodingError {
                 report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
@@ -161,6 +177,7 @@ public struct Importer: Sendable {
         }
         if let array = try? JSONDecoder().decode([Shape].self, from: data) {
             if case .object(let keys) = array.first, keys.contains("mapping") { return .chatgpt }
+            if case .object(let keys) = array.first, keys.contains("chat") { return .openwebui }
             let first = array.first.map { "; the first is \($0.name)" } ?? ""
             throw ImportError.unrecognised(found: "a JSON array of \(array.count) items\(first)")
         }
@@ -173,6 +190,16 @@ public struct Importer: Sendable {
             return try JSONDecoder().decode(type, from: data)
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
             throw ImportError.notJSON(syntaxError(in: data) ?? context.debugDescription)
+        } catch let error as DecodingError {
+            // The document itself is not of the format's shape (its records decode on their own,
+            // so their errors never come here): a format forced on another kind of file, or a
+            // header field of the wrong type.
+            switch error {
+            case .typeMismatch(_, let context) where context.codingPath.isEmpty, .valueNotFound(_, let context) where context.codingPath.isEmpty:
+                throw ImportError.unrecognised(found: (try? JSONDecoder().decode(Shape.self, from: data))?.name ?? "another shape")
+            default:
+                throw ImportError.unrecognised(found: reason(error))
+            }
         }
     }
 

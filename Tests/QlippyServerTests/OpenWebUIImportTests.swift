@@ -1,0 +1,85 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Open WebUI's chat export: the branch `currentId` names, user and assistant turns.
+@Suite("Open WebUI import")
+struct OpenWebUIImportTests {
+    static func message(_ id: String, parent: String?, role: String, _ content: String, at timestamp: Double) -> (String, [String: Any]) {
+        (id, ["id": id, "parentId": parent ?? NSNull(), "childrenIds": [], "role": role, "content": content, "timestamp": timestamp, "models": ["llama3"]])
+    }
+
+    static func chat(id: String, title: String, current: String, messages: [(String, [String: Any])], created: Double) -> [String: Any] {
+        [
+            "id": id, "user_id": "owui-user", "title": title, "created_at": created, "updated_at": created + 60, "archived": false,
+            "chat": ["id": "", "title": title, "models": ["llama3"], "timestamp": created * 1000,
+                     "history": ["messages": Dictionary(uniqueKeysWithValues: messages), "currentId": current],
+                     "messages": messages.map(\.1)],
+        ]
+    }
+
+    /// Two chats: one with a regenerated answer (a branch), one with a system prompt, an empty
+    /// answer and times in milliseconds.
+    static func export() throws -> Data {
+        let branched = chat(id: "chat-1", title: "Greetings", current: "m4", messages: [
+            message("m1", parent: nil, role: "user", "Hi", at: 1_700_000_100),
+            message("m2", parent: "m1", role: "assistant", "Hello A", at: 1_700_000_101),
+            message("m3", parent: "m1", role: "assistant", "Hello B", at: 1_700_000_102),
+            message("m4", parent: "m3", role: "user", "Thanks", at: 1_700_000_103),
+        ], created: 1_700_000_100)
+        let prompted = chat(id: "chat-2", title: " ", current: "a2", messages: [
+            message("s0", parent: nil, role: "system", "You are terse", at: 1_700_000_200_000),
+            message("u1", parent: "s0", role: "user", "Q", at: 1_700_000_201_000),
+            message("a1", parent: "u1", role: "assistant", "", at: 1_700_000_202_000),
+            message("a2", parent: "a1", role: "assistant", "A", at: 1_700_000_203_500),
+        ], created: 1_700_000_200)
+        return try JSONSerialization.data(withJSONObject: [branched, prompted])
+    }
+
+    @Test func followsTheCurrentBranch() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            let report = try await ChatGPTImportTests.importFile(client, user, try Self.export())
+            #expect(report.string("format") == "openwebui")
+            #expect(report.int("conversations_imported") == 2)
+            #expect(report.int("messages_imported") == 5)
+            #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "empty": 1])
+            let greetings = try await ChatGPTImportTests.messages(client, user, title: "Greetings")
+            #expect(greetings.map { $0["content"] as? String } == ["Hi", "Hello B", "Thanks"])
+            let prompted = try await ChatGPTImportTests.messages(client, user, title: "New Conversation")
+            #expect(prompted.map { $0["content"] as? String } == ["Q", "A"])
+            #expect(prompted.last?["timestamp"] as? String == "2023-11-14T22:16:43.500000Z")
+
+            let counts = try await server.rowCounts()
+            let again = try await ChatGPTImportTests.importFile(client, user, try Self.export())
+            #expect(again.int("conversations_already_present") == 2)
+            #expect(try await server.rowCounts() == counts)
+        }
+    }
+
+    /// `format=` overrides detection; a file of another shape is then refused, and nothing written.
+    @Test func aFormatCanBeForced() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let user = try await client.createUser()
+            func post(_ query: String, _ body: Data) async throws -> TestResponse {
+                try await client.executeRequest(uri: "/api/users/\(user)/import?\(query)", method: .post, headers: jsonHeaders, body: ByteBuffer(bytes: body))
+            }
+            #expect(try await post("format=openwebui", try Self.export()).json.int("conversations_imported") == 2)
+            let counts = try await server.rowCounts()
+            let wrong = try await post("format=chatgpt", Data(#"{"format": "qlippy-export", "version": 1}"#.utf8))
+            #expect(wrong.status == .badRequest)
+            #expect(wrong.errorMessage == "Unrecognised import format: found an object with keys format, version")
+            // Found by schemathesis: these were 500s.
+            let null = try await post("format=chatgpt", Data("null".utf8))
+            #expect(null.errorMessage == "Unrecognised import format: found a number, boolean or null")
+            let version = try await post("format=qlippy-export", Data(#"{"version": "1", "conversations": []}"#.utf8))
+            #expect(version.errorMessage == "Unrecognised import format: found version: Expected to decode Int but found a string instead.")
+            let unknown = try await post("format=xml", Data("[]".utf8))
+            #expect(unknown.errorMessage == "format must be one of qlippy-export, chatgpt, openwebui")
+            #expect(try await server.rowCounts() == counts)
+        }
+    }
+}
