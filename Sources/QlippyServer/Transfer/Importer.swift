@@ -139,7 +139,12 @@ public struct Importer: Sendable {
         _ type: Source.Type, from data: Data, userID: String, into report: inout ImportReport,
         convert: (Source, String, inout [String: Int]) throws -> ImportedConversation
     ) async throws {
-        for entry in try Self.decode([Lossy<Source>].self, from: data) {
+        // One element at a time, from its bytes; all of them checked first, so that a file broken
+        // in the middle is refused before anything is written.
+        let elements = try JSONArrayElements.ranges(in: data)
+        try JSONArrayElements.validate(elements, in: data)
+        for range in elements {
+            let entry = try JSONDecoder().decode(Lossy<Source>.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound])
             do {
                 let conversation = try convert(try entry.result.get(), userID, &report.messagesSkipped)
                 try await write(conversation, sourceID: entry.sourceID, userID: userID, into: &report)
@@ -171,15 +176,16 @@ public struct Importer: Sendable {
 
     /// The format, from the file's shape; the error says what was found instead.
     static func detect(_ data: Data) throws -> ImportFormat {
+        if data.first(where: { !JSONArrayElements.isWhitespace($0) }) == UInt8(ascii: "[") {
+            let elements = try JSONArrayElements.ranges(in: data)
+            let head = try elements.first.map { range in try decode(Shape.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]) }
+            if case .object(let keys) = head, keys.contains("mapping") { return .chatgpt }
+            if case .object(let keys) = head, keys.contains("chat") { return .openwebui }
+            throw ImportError.unrecognised(found: "a JSON array of \(elements.count) items" + (head.map { "; the first is \($0.name)" } ?? ""))
+        }
         if let object = try? JSONDecoder().decode([String: Shape].self, from: data) {
             if case .string(ExportWriter.format) = object["format"] { return .qlippy }
             throw ImportError.unrecognised(found: "a JSON object with keys " + object.keys.sorted().prefix(8).joined(separator: ", "))
-        }
-        if let array = try? JSONDecoder().decode([Shape].self, from: data) {
-            if case .object(let keys) = array.first, keys.contains("mapping") { return .chatgpt }
-            if case .object(let keys) = array.first, keys.contains("chat") { return .openwebui }
-            let first = array.first.map { "; the first is \($0.name)" } ?? ""
-            throw ImportError.unrecognised(found: "a JSON array of \(array.count) items\(first)")
         }
         let value = try decode(Shape.self, from: data)
         throw ImportError.unrecognised(found: value.name)
@@ -219,7 +225,7 @@ public struct Importer: Sendable {
         }
     }
 
-    private static func position(of offset: Int, in data: Data) -> String {
+    static func position(of offset: Int, in data: Data) -> String {
         let before = data.prefix(offset)
         let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
         let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 - data.startIndex + 1 } ?? 0) + 1

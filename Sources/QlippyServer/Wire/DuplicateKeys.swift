@@ -18,7 +18,8 @@ enum DuplicateKeys {
             switch byte {
             case UInt8(ascii: "\""):
                 let start = index
-                index = endOfString(in: json, from: index + 1)
+                // The text parsed as JSON: every string is closed.
+                index = endOfString(in: json, from: index + 1) ?? json.count - 1
                 if depth == 1 && expectingKey {
                     expectingKey = false
                     let key = Self.text(of: json[start...index])
@@ -39,10 +40,10 @@ enum DuplicateKeys {
         return nil
     }
 
-    /// The index of the quote that closes the string whose text starts at `start`: `memchr` finds
+    /// The index of the quote that closes the string whose text starts at `start` (`nil`: none): `memchr` finds
     /// each quote, and one preceded by an odd run of backslashes is escaped. Strings are most of a
     /// body's bytes, and a byte-by-byte loop over a 10 MB string took over a second in a debug build.
-    private static func endOfString(in json: UnsafeRawBufferPointer, from start: Int) -> Int {
+    static func endOfString(in json: UnsafeRawBufferPointer, from start: Int) -> Int? {
         var index = start
         while let found = memchr(json.baseAddress! + index, Int32(UInt8(ascii: "\"")), json.count - index) {
             let quote = json.baseAddress!.distance(to: UnsafeRawPointer(found))
@@ -51,7 +52,7 @@ enum DuplicateKeys {
             if backslashes % 2 == 0 { return quote }
             index = quote + 1
         }
-        return json.count - 1
+        return nil
     }
 
     /// A quoted JSON string's text, escapes resolved (`"\u0061"` and `"a"` are the same key).

@@ -1,0 +1,97 @@
+import Foundation
+
+/// The byte ranges of a top-level JSON array's elements, found without parsing them: an import
+/// decodes one conversation at a time from its range, so a file of a million messages never
+/// becomes a million decoded values at once (only the file's bytes, once).
+///
+/// The scan follows the structure (brackets, strings, commas) and skips strings with `memchr`;
+/// whether each element is valid JSON is for its own decode to say (``validate(_:in:)``).
+enum JSONArrayElements {
+    /// Throws ``ImportError/notJSON(_:)`` with the position where the structure breaks.
+    static func ranges(in data: Data) throws -> [Range<Int>] {
+        guard data.first(where: { !isWhitespace($0) }) == UInt8(ascii: "[") else {
+            // Not an array at all: say what it is (or where it stops being JSON).
+            throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
+        }
+        return try data.withUnsafeBytes { bytes in try scan(bytes) }
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// Decodes each element's bytes once, only to check that it is JSON, so that a file broken
+    /// in its middle is refused before anything is written; says where it broke.
+    static func validate(_ ranges: [Range<Int>], in data: Data) throws {
+        for range in ranges {
+            let element = data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]
+            guard (try? JSONDecoder().decode(Skip.self, from: element)) == nil else { continue }
+            let inner = Importer.syntaxError(in: Data(element)).flatMap { $0.firstMatch(of: /\(byte (\d+)\)/).flatMap { Int($0.1) } } ?? 0
+            throw ImportError.notJSON("invalid value at \(Importer.position(of: range.lowerBound + inner, in: data))")
+        }
+    }
+
+    /// Any JSON value, not kept.
+    private struct Skip: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+
+    private static func scan(_ json: UnsafeRawBufferPointer) throws -> [Range<Int>] {
+        var index = 0
+        func skipWhitespace() {
+            while index < json.count, isWhitespace(json[index]) { index += 1 }
+        }
+        func fail(_ what: String) -> ImportError {
+            let data = Data(bytes: json.baseAddress!, count: json.count)
+            return .notJSON(index >= json.count
+                ? "the file ends in the middle of a value, at \(Importer.position(of: json.count, in: data))"
+                : "\(what) at \(Importer.position(of: index, in: data))")
+        }
+        skipWhitespace()
+        index += 1  // the "[" that ranges(in:) found
+        var ranges: [Range<Int>] = []
+        skipWhitespace()
+        if index < json.count, json[index] == UInt8(ascii: "]") { return ranges }
+        while true {
+            skipWhitespace()
+            let start = index
+            guard index < json.count else { throw fail("") }
+            switch json[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                repeat {
+                    guard index < json.count else { throw fail("") }
+                    switch json[index] {
+                    case UInt8(ascii: "\""):
+                        guard let end = DuplicateKeys.endOfString(in: json, from: index + 1) else { index = json.count; throw fail("") }
+                        index = end
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                    default: break
+                    }
+                    index += 1
+                } while depth > 0
+            case UInt8(ascii: "\""):
+                guard let end = DuplicateKeys.endOfString(in: json, from: index + 1) else { index = json.count; throw fail("") }
+                index = end + 1
+            default:
+                while index < json.count, !Self.endsScalar(json[index]) { index += 1 }
+                guard index > start else { throw fail("expected a value") }
+            }
+            ranges.append(start..<index)
+            skipWhitespace()
+            guard index < json.count else { throw fail("") }
+            if json[index] == UInt8(ascii: "]") { break }
+            guard json[index] == UInt8(ascii: ",") else { throw fail("expected , or ]") }
+            index += 1
+        }
+        index += 1
+        skipWhitespace()
+        guard index == json.count else { throw fail("unexpected text after the array") }
+        return ranges
+    }
+
+    private static func endsScalar(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || isWhitespace(byte)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import QlippyServer
+
+/// The element scan that lets an import decode one conversation at a time.
+@Suite("JSON array elements")
+struct JSONArrayElementsTests {
+    @Test(arguments: [
+        (#"[]"#, [String]()),
+        (#" [ 1 , "a]\"b" , {"x": "]}"}, [[], {}], null ] "#, ["1", #""a]\"b""#, #"{"x": "]}"}"#, "[[], {}]", "null"]),
+        ("[{\"a\": \"\\\\\"}]", ["{\"a\": \"\\\\\"}"]),
+    ])
+    func findsEachElement(json: String, elements: [String]) throws {
+        let data = Data(json.utf8)
+        let found = try JSONArrayElements.ranges(in: data).map { String(decoding: data[$0], as: UTF8.self) }
+        #expect(found == elements)
+    }
+
+    @Test(arguments: [
+        (#"[{"a": 1}"#, "Import file is not valid JSON: the file ends in the middle of a value, at line 1, column 10 (byte 9)"),
+        (#"[{"a": "b}]"#, "Import file is not valid JSON: the file ends in the middle of a value, at line 1, column 12 (byte 11)"),
+        (#"[1 2]"#, "Import file is not valid JSON: expected , or ] at line 1, column 4 (byte 3)"),
+        (#"[1] x"#, "Import file is not valid JSON: unexpected text after the array at line 1, column 5 (byte 4)"),
+        (#"{"a": 1}"#, "Unrecognised import format: found an object with keys a"),
+    ])
+    func saysWhereTheStructureBreaks(json: String, message: String) {
+        #expect(throws: ImportError.self) { try JSONArrayElements.ranges(in: Data(json.utf8)) }
+        do {
+            _ = try JSONArrayElements.ranges(in: Data(json.utf8))
+        } catch {
+            #expect("\(error)" == message)
+        }
+    }
+
+    /// An element that is not JSON inside a well-formed array is found before anything is written.
+    @Test func aBrokenElementIsFoundByValidation() throws {
+        let data = Data("[{\"a\": 1},\n {\"mapping\": tru}]".utf8)
+        let ranges = try JSONArrayElements.ranges(in: data)
+        #expect(throws: ImportError.notJSON("invalid value at line 2, column 18 (byte 28)")) { try JSONArrayElements.validate(ranges, in: data) }
+    }
+}
