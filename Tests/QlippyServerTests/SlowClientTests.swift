@@ -5,8 +5,15 @@ import Testing
 /// Clients that stall or send oversized heads do not keep a connection.
 @Suite("Slow and abusive clients")
 struct SlowClientTests {
+    /// A server on a SQLite file, on either run of the suite: these tests are about connections,
+    /// and their timings (a 1 s idle timeout, a health check within 5 s) should not wait behind
+    /// the PostgreSQL run's other tests for a pooled connection.
+    static func server(_ settings: [String: String] = [:]) throws -> TestServer {
+        try TestServer(databasePath: makeTemporaryDirectory().appendingPathComponent("qlippy.db").path, settings: settings)
+    }
+
     @Test func aStalledRequestIsClosedAfterTheIdleTimeout() async throws {
-        try await TestServer(settings: ["idleTimeout": "1"]).run(.live) { client in
+        try await Self.server(["idleTimeout": "1"]).run(.live) { client in
             let port = try #require(client.port)
             let started = ContinuousClock.now
             let stalled = try await RawHTTP.exchange(port: port, Array("GET /api/health HTTP/1.1\r\nHost: x\r\n".utf8), wait: .seconds(5))
@@ -20,7 +27,7 @@ struct SlowClientTests {
     }
 
     @Test func anOversizedHeadIsRefused() async throws {
-        try await TestServer().run(.live) { client in
+        try await Self.server().run(.live) { client in
             let port = try #require(client.port)
             func head(kilobytes: Int) -> [UInt8] {
                 let fillers = (0..<kilobytes / 8).map { "X-Filler-\($0): " + String(repeating: "a", count: 8 * 1024 - 20) + "\r\n" }
@@ -39,10 +46,20 @@ struct SlowClientTests {
     }
 
     @Test func connectionsBeyondTheCapAre503JSON() async throws {
-        try await TestServer(settings: ["maxConnections": "2"]).run(.live) { client in
+        try await Self.server(["maxConnections": "2"]).run(.live) { client in
             let port = try #require(client.port)
-            let held = try (0..<2).map { _ in try RawHTTP.connect(port: port) }
-            try await Task.sleep(for: .milliseconds(200))
+            // Each held connection is served once (and kept alive), so the server has surely counted
+            // it: connections are set up on two event loops, in no guaranteed order.
+            let held = try await onOwnThread { () throws -> [Int32] in
+                try (0..<2).map { _ in
+                    let socket = try RawHTTP.connect(port: port)
+                    let request = Array("GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                    _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    _ = recv(socket, &buffer, buffer.count, 0)
+                    return socket
+                }
+            }
             let refused = try await RawHTTP.exchange(port: port, RawHTTP.request("GET", "/api/health"), wait: .seconds(5))
             let answer = RawHTTP.parse(refused.reply)
             #expect(answer.status == 503)
@@ -64,7 +81,7 @@ struct SlowClientTests {
     /// request parts, not bytes); a trickled body by the request timeout.
     @Test(arguments: [("head", ["idleTimeout": "1"]), ("body", ["requestTimeout": "1"])])
     func aTrickleIsClosed(part: String, settings: [String: String]) async throws {
-        try await TestServer(settings: settings).run(.live) { client in
+        try await Self.server(settings).run(.live) { client in
             let port = try #require(client.port)
             let started = ContinuousClock.now
             let closed = try await onOwnThread { () throws -> Bool in

@@ -2,7 +2,7 @@ import PostgresNIO
 
 extension PostgresStore {
     public func exportPage(userID: String, after: ExportCursor?, limit: Int) async throws -> [ConversationDetail] {
-        try await snapshot(deadline: deadline) { connection in
+        try await snapshot(deadline: bulkDeadline) { connection in
             // Rows without a creation time sort first, as `-infinity`.
             let rows = try await connection.query(
                 """
@@ -82,7 +82,7 @@ extension PostgresStore {
     private func importRow(
         _ id: String, into table: String, userID: String, _ insert: @escaping @Sendable (PostgresConnection, String) async throws -> ImportOutcome
     ) async throws -> ImportOutcome {
-        try await transaction(deadline: deadline) { connection in
+        try await transaction(deadline: bulkDeadline) { connection in
             _ = try await self.fetchUser(id: userID, connection)
             guard let id = try await self.freeID(id, in: table, for: userID, connection) else { return .alreadyPresent }
             return try await insert(connection, id)

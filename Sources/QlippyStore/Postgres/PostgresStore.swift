@@ -33,6 +33,11 @@ public final class PostgresStore: ChatStore {
     /// 11 % word takes 2 s), which is slow, not "unavailable".
     static let searchDeadline: Duration = .seconds(60)
 
+    /// The deadline of each step of an export or import (a page, a conversation): bulk work runs
+    /// beside a server's requests and may wait behind them; slow, not unavailable. (With the 5 s
+    /// request deadline, imports under the PostgreSQL suite's load were answered 503 halfway.)
+    var bulkDeadline: Duration? { deadline.map { max($0, Self.searchDeadline) } }
+
     private init(
         client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int, deadline: Duration?
     ) {
