@@ -50,7 +50,7 @@ struct Backup: AsyncParsableCommand {
 /// The SQLite file a maintenance command works on: the flag, else the server's variable, else
 /// the server's default; a PostgreSQL URL or a missing file is a one-line failure.
 private func sqliteFile(_ flag: String?) throws -> String {
-    let path = flag ?? ProcessInfo.processInfo.environment[ServerSettings.Key.database.environmentVariable] ?? ServerSettings().database
+    let path = commandDatabase(flag)
     if PostgresLocation.isURL(path) {
         throw CommandFailure(description: "this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks")
     }

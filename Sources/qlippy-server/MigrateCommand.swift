@@ -22,11 +22,7 @@ struct Migrate: AsyncParsableCommand {
     var to: String
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        bootstrapCommandLogging()
         try await oneLineErrors {
             guard FileManager.default.fileExists(atPath: from) else { throw CommandFailure(description: "\(from) does not exist") }
             var copy = SQLiteToPostgres(source: from, target: try PostgresLocation(url: to), logger: Logger(label: "qlippy-migrate"))

@@ -114,15 +114,11 @@ struct Import: AsyncParsableCommand {
     }
 }
 
-/// The store a command works on: the flag, else the server's variable, else its default.
+/// The store a command works on (``commandDatabase(_:)``).
 private func openCommandStore(_ flag: String?) async throws -> any ChatStore {
     var settings = ServerSettings()
-    settings.database = flag ?? ProcessInfo.processInfo.environment[ServerSettings.Key.database.environmentVariable] ?? settings.database
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .warning
-        return handler
-    }
+    settings.database = commandDatabase(flag)
+    bootstrapCommandLogging()
     return try await openStore(settings, logger: Logger(label: "qlippy-server"))
 }
 

@@ -8,7 +8,7 @@ extension APIError {
     func answer(on context: ChannelHandlerContext) {
         let body = context.channel.allocator.buffer(bytes: json.bytes)
         var fields = headers
-        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.contentType] = JSONWriter.contentType
         fields[.contentLength] = String(body.readableBytes)
         fields[.connection] = "close"
         context.write(NIOAny(HTTPResponsePart.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)

@@ -16,7 +16,7 @@ struct TransferController {
             let export = try await ExportWriter(store: store, userID: try context.parameters.uuid("user_id"))
             let logger = context.logger
             let headers: HTTPFields = [
-                .contentType: "application/json; charset=utf-8",
+                .contentType: JSONWriter.contentType,
                 .contentDisposition: #"attachment; filename="qlippy-export-\#(export.user.id).json""#,
             ]
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in

@@ -195,7 +195,7 @@ public struct Importer: Sendable {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
-            throw ImportError.notJSON(syntaxError(in: data) ?? context.debugDescription)
+            throw ImportError.notJSON(JSONSyntaxProblem.find(in: data)?.described(in: data) ?? context.debugDescription)
         } catch let error as DecodingError {
             // The document itself is not of the format's shape (its records decode on their own,
             // so their errors never come here): a format forced on another kind of file, or a
@@ -207,29 +207,6 @@ public struct Importer: Sendable {
                 throw ImportError.unrecognised(found: reason(error))
             }
         }
-    }
-
-    /// Where `data` stops being JSON, as line, column and byte. The decoder says only that it is
-    /// not; Foundation's parser says "around character N" (a byte offset) or that the file ended.
-    static func syntaxError(in data: Data) -> String? {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            if detail.hasPrefix("Unexpected end of file") {
-                return "the file ends in the middle of a value, at \(position(of: data.count, in: data))"
-            }
-            guard let match = detail.firstMatch(of: /around (?:character|line \d+, column) (\d+)/), let offset = Int(match.1) else { return detail }
-            return "\(detail.split(separator: " around").first ?? "invalid value") at \(position(of: offset, in: data))"
-        }
-    }
-
-    static func position(of offset: Int, in data: Data) -> String {
-        let before = data.prefix(offset)
-        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 - data.startIndex + 1 } ?? 0) + 1
-        return "line \(line), column \(column) (byte \(offset))"
     }
 
     /// Why a record could not be read, for the report: the field and what was wrong with it.

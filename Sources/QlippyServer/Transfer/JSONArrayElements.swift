@@ -13,7 +13,7 @@ enum JSONArrayElements {
             // Not an array at all: say what it is (or where it stops being JSON).
             throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
         }
-        return try data.withUnsafeBytes { bytes in try scan(bytes) }
+        return try data.withUnsafeBytes { bytes in try scan(bytes, of: data) }
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -26,8 +26,8 @@ enum JSONArrayElements {
         for range in ranges {
             let element = data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]
             guard (try? JSONDecoder().decode(Skip.self, from: element)) == nil else { continue }
-            let inner = Importer.syntaxError(in: Data(element)).flatMap { $0.firstMatch(of: /\(byte (\d+)\)/).flatMap { Int($0.1) } } ?? 0
-            throw ImportError.notJSON("invalid value at \(Importer.position(of: range.lowerBound + inner, in: data))")
+            let inner = JSONSyntaxProblem.find(in: Data(element))?.offset ?? 0
+            throw ImportError.notJSON(JSONSyntaxProblem(what: "invalid value", offset: range.lowerBound + inner).described(in: data))
         }
     }
 
@@ -36,16 +36,15 @@ enum JSONArrayElements {
         init(from decoder: any Decoder) throws {}
     }
 
-    private static func scan(_ json: UnsafeRawBufferPointer) throws -> [Range<Int>] {
+    /// `json` is `data`'s bytes; `data` is for saying where a problem is.
+    private static func scan(_ json: UnsafeRawBufferPointer, of data: Data) throws -> [Range<Int>] {
         var index = 0
         func skipWhitespace() {
             while index < json.count, isWhitespace(json[index]) { index += 1 }
         }
         func fail(_ what: String) -> ImportError {
-            let data = Data(bytes: json.baseAddress!, count: json.count)
-            return .notJSON(index >= json.count
-                ? "the file ends in the middle of a value, at \(Importer.position(of: json.count, in: data))"
-                : "\(what) at \(Importer.position(of: index, in: data))")
+            let problem = index >= json.count ? .endOfFile(at: json.count) : JSONSyntaxProblem(what: what, offset: index)
+            return .notJSON(problem.described(in: data))
         }
         skipWhitespace()
         index += 1  // the "[" that ranges(in:) found

@@ -141,6 +141,9 @@ public struct JSONWriter {
         value(timestamp)
     }
 
+    /// The `Content-Type` of every JSON answer, whole or streamed.
+    static let contentType = "application/json; charset=utf-8"
+
     /// The bytes written so far, leaving the writer empty but where it was in the document: a
     /// document streamed in pieces is written by one writer, taken from after each piece.
     mutating func takeBytes() -> [UInt8] {
@@ -151,7 +154,7 @@ public struct JSONWriter {
     /// The finished document as a response with `Content-Type: application/json`.
     func response(status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
         var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = Self.contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
