@@ -72,3 +72,17 @@ public struct ExportCursor: Sendable, Hashable {
         id = conversation.id
     }
 }
+
+extension ImportedConversation {
+    /// The ids its messages are written under: each its own, except one that another row holds
+    /// (`taken`) or an earlier message of this conversation already uses: that one gets a new id, so
+    /// an import never overwrites a row and never fails a conversation over a repeated id.
+    func messageIDs(taken: Set<String>) -> [String] {
+        var used = taken
+        return messages.map { message in
+            let id = used.contains(message.id) ? newID() : message.id
+            used.insert(id)
+            return id
+        }
+    }
+}

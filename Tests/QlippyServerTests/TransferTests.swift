@@ -121,6 +121,31 @@ struct TransferTests {
         }
     }
 
+    /// Messages are written many to a statement: a conversation longer than one statement keeps
+    /// its order (all share one timestamp here, so only the insertion order orders them), and a
+    /// message id repeated inside the file gets a new id instead of failing the conversation.
+    @Test func aLongConversationKeepsItsOrderAndRepeatedIDsGetNewOnes() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let ids = (0..<300).map { _ in UUID().uuidString.lowercased() }
+            let repeated = [10: ids[5], 200: ids[5]]
+            let messages = (0..<300).map { index in
+                #"{"id": "\#(repeated[index] ?? ids[index])", "role": "user", "content": "m\#(index)", "timestamp": "2024-01-02T03:04:05Z"}"#
+            }
+            let conversation = UUID().uuidString.lowercased()
+            let file = #"{"format": "qlippy-export", "version": 1, "conversations": [{"id": "\#(conversation)", "title": "long", "messages": [\#(messages.joined(separator: ","))]}]}"#
+            let report = try await Self.importFile(client, user, Data(file.utf8)).json
+            #expect(report.int("files_read") == 1)
+            #expect(report.int("messages_imported") == 300)
+            let exported = try #require((try await Self.export(client, user)["conversations"] as? [[String: Any]])?.first?["messages"] as? [[String: Any]])
+            #expect(exported.compactMap { $0["content"] as? String } == (0..<300).map { "m\($0)" })
+            let exportedIDs = exported.compactMap { $0["id"] as? String }
+            #expect(Set(exportedIDs).count == 300)
+            #expect(exportedIDs[5] == ids[5] && exportedIDs[10] != ids[5] && exportedIDs[200] != ids[5])
+            #expect(exportedIDs[299] == ids[299])
+        }
+    }
+
     /// One conversation that cannot be read is skipped and named; the others still arrive.
     @Test func aBrokenConversationIsSkippedAndReported() async throws {
         try await TestServer().run { client in

@@ -51,7 +51,7 @@ extension PostgresStore {
             for try await row in try await connection.query("SELECT id FROM messages WHERE id = ANY(\(wanted))", logger: self.logger) {
                 taken.insert(try row.decode(String.self))
             }
-            let ids = wanted.map { taken.contains($0) ? Self.newID() : $0 }
+            let ids = conversation.messageIDs(taken: taken)
             // One statement for all the messages, in order (`seq` follows the insert's order).
             try await connection.query(
                 """
@@ -96,7 +96,7 @@ extension PostgresStore {
         bindings.append(id)
         let owners = try await connection.query(PostgresQuery(unsafeSQL: "SELECT user_id FROM \(table) WHERE id = $1", binds: bindings), logger: logger)
         for try await owner in owners.decode(String.self) {
-            return owner == userID ? nil : Self.newID()
+            return owner == userID ? nil : newID()
         }
         return id
     }

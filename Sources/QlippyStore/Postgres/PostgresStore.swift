@@ -91,7 +91,7 @@ public final class PostgresStore: ChatStore {
     // MARK: Users
 
     public func createUser(username: String) async throws -> User {
-        let id = Self.newID()
+        let id = newID()
         let now = Timestamp.now()
         do {
             try await run { connection in
@@ -138,7 +138,7 @@ public final class PostgresStore: ChatStore {
     }
 
     public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
-        let id = Self.newID()
+        let id = newID()
         let now = Timestamp.now()
         try await run { connection in
             try await self.insert(.user) {
@@ -193,7 +193,7 @@ public final class PostgresStore: ChatStore {
     // MARK: Messages
 
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
-        let id = Self.newID()
+        let id = newID()
         let now = Timestamp.now()
         try await run { connection in
             try await self.insert(.conversation) {
@@ -245,7 +245,7 @@ public final class PostgresStore: ChatStore {
     }
 
     public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
-        let id = Self.newID()
+        let id = newID()
         let now = Timestamp.now()
         try await run { connection in
             try await self.insert(.user) {
@@ -441,10 +441,6 @@ public final class PostgresStore: ChatStore {
         }
         if let error = error as? StoreError, error == .unavailable { return "no answer within \(requestDeadline)" }
         return "\(error)"
-    }
-
-    static func newID() -> String {
-        UUID().uuidString.lowercased()
     }
 }
 

@@ -46,7 +46,7 @@ public final class SQLiteStore: ChatStore {
     // MARK: Users
 
     public func createUser(username: String) async throws -> User {
-        let id = Self.newID()
+        let id = newID()
         do {
             return try await writer.write { db in
                 let now = Timestamp.now()
@@ -83,7 +83,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
-        let id = Self.newID()
+        let id = newID()
         return try await writer.write { db in
             _ = try db.fetchUser(id: userID)
             let now = Timestamp.now()
@@ -126,7 +126,7 @@ public final class SQLiteStore: ChatStore {
     // MARK: Messages
 
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
-        let id = Self.newID()
+        let id = newID()
         return try await writer.write { db in
             _ = try db.fetchConversation(id: conversationID)
             let now = Timestamp.now()
@@ -170,7 +170,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
-        let id = Self.newID()
+        let id = newID()
         return try await writer.write { db in
             _ = try db.fetchUser(id: userID)
             let now = Timestamp.now()
@@ -225,10 +225,6 @@ public final class SQLiteStore: ChatStore {
     /// keep every character and are stored as TEXT, as the original backend stored them.
     static func text(_ value: String?) -> Data? {
         value.map { Data($0.utf8) }
-    }
-
-    static func newID() -> String {
-        UUID().uuidString.lowercased()
     }
 }
 
