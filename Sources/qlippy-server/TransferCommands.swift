@@ -76,7 +76,7 @@ struct Import: AsyncParsableCommand {
                 print("import: created user \(user) (\(userID))")
             }
             let importer = Importer(store: store) { report in
-                progressLine("import: \(report.conversationsImported) conversations, \(report.messagesImported) messages")
+                progressLine("import: files \(report.filesRead), \(report.conversationsImported) conversations, \(report.messagesImported) messages")
             }
             let url = URL(fileURLWithPath: path)
             let report: ImportReport
@@ -91,7 +91,7 @@ struct Import: AsyncParsableCommand {
                     guard let format = ImportFormat(rawValue: name) else { throw CommandFailure(description: "--format must be qlippy-export, chatgpt or openwebui") }
                     return format
                 }
-                report = try await importer.run(try Data(contentsOf: url, options: .alwaysMapped), userID: userID, format: forced)
+                report = try await importer.run(try MappedFile(url: url), userID: userID, format: forced)
             }
             try await store.close()
             printReport(report)
@@ -99,7 +99,7 @@ struct Import: AsyncParsableCommand {
     }
 
     private func printReport(_ report: ImportReport) {
-        print("import: format \(report.format.rawValue)")
+        print("import: format \(report.format.rawValue); files read: \(report.filesRead)")
         print("import: \(report.conversationsImported) conversations and \(report.messagesImported) messages imported; "
             + "\(report.conversationsAlreadyPresent) conversations already present")
         if report.pluginsImported + report.pluginsAlreadyPresent > 0 {

@@ -35,6 +35,7 @@ struct ChatGPTArchiveTests {
             #expect(response.status == .ok)
             let report = try response.json
             #expect(report.string("format") == "chatgpt")
+            #expect(report.int("files_read") == 3)
             #expect(report.int("conversations_imported") == 5)
             #expect(report.int("messages_imported") == 12)
             #expect((report["skipped"] as? [[String: String]])?.map { $0["source_id"] } == ["broken-1", ""])
@@ -54,6 +55,7 @@ struct ChatGPTArchiveTests {
             ], current: "u")])
             let zip = try ZIPFixture.make([("conversations-000.json", good), ("conversations-001.json", Data("[{\"mapping\": ".utf8))])
             let report = try await Self.post(client, user, zip: zip).json
+            #expect(report.int("files_read") == 2)
             #expect(report.int("conversations_imported") == 1)
             let skipped = report["skipped"] as? [[String: String]] ?? []
             #expect(skipped.first?["source_id"] == "conversations-001.json")

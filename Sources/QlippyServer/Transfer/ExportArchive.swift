@@ -17,8 +17,11 @@ public struct ExportArchive {
     let totalLimit: Int
 
     public init(url: URL, fileLimit: Int, totalLimit: Int) throws {
-        guard let archive = try? Archive(url: url, accessMode: .read) else { throw ImportError.notZIP }
-        self.archive = archive
+        do {
+            archive = try Archive(url: url, accessMode: .read, pathEncoding: nil)
+        } catch {
+            throw ImportError.notZIP
+        }
         self.fileLimit = fileLimit
         self.totalLimit = totalLimit
     }

@@ -9,6 +9,9 @@ public struct ImportReport: Sendable, Equatable {
     }
 
     public var format: ImportFormat
+    /// Files read: 1 for one JSON file, one per `conversations-NNN.json` of an archive or folder
+    /// (a file that is not JSON counts, and is named in `skipped`).
+    public var filesRead = 0
     public var conversationsImported = 0
     public var messagesImported = 0
     public var conversationsAlreadyPresent = 0
@@ -18,8 +21,9 @@ public struct ImportReport: Sendable, Equatable {
     /// Messages left out on purpose, by reason (`system`, `hidden`, …).
     public var messagesSkipped: [String: Int] = [:]
 
-    init(format: ImportFormat) {
+    init(format: ImportFormat, filesRead: Int = 1) {
         self.format = format
+        self.filesRead = filesRead
     }
 }
 
@@ -27,6 +31,7 @@ extension JSONWriter {
     mutating func write(_ report: ImportReport) {
         beginObject()
         field("format", report.format.rawValue)
+        field("files_read", report.filesRead)
         field("conversations_imported", report.conversationsImported)
         field("messages_imported", report.messagesImported)
         field("conversations_already_present", report.conversationsAlreadyPresent)

@@ -52,16 +52,25 @@ public struct Importer: Sendable {
     let store: any ChatStore
     /// Called after each conversation with the report so far (the command line's progress).
     var progress: (@Sendable (ImportReport) -> Void)?
+    /// The mapped file being read, told how far each pass has read (``MappedFile``).
+    private var pages: MappedFile?
 
     public init(store: any ChatStore, progress: (@Sendable (ImportReport) -> Void)? = nil) {
         self.store = store
         self.progress = progress
     }
 
+    /// Imports one JSON file mapped from disk, its pages handed back as the import moves on.
+    public func run(_ file: MappedFile, userID: String, format: ImportFormat? = nil) async throws -> ImportReport {
+        var importer = self
+        importer.pages = file
+        return try await importer.run(file.data, userID: userID, format: format)
+    }
+
     /// Imports one JSON file; `format`, when given, overrides what its content looks like.
     public func run(_ data: Data, userID: String, format: ImportFormat? = nil) async throws -> ImportReport {
         _ = try await store.user(id: userID)
-        switch try format ?? Self.detect(data) {
+        switch try format ?? Self.detect(data, pages: pages) {
         case .qlippy:
             return try await importQlippy(data, userID: userID)
         case .chatgpt:
@@ -86,12 +95,14 @@ public struct Importer: Sendable {
             case .alreadyPresent: report.pluginsAlreadyPresent += 1
             }
         }
-        for entry in file.conversations {
-            switch entry.result {
-            case .failure(let error):
-                report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
-            case .success(let conversation):
-                try await write(conversation.imported, sourceID: entry.sourceID, userID: userID, into: &report)
+        try await writing(userID: userID, into: &report) { writes, report in
+            for entry in file.conversations {
+                switch entry.result {
+                case .failure(let error):
+                    writes.skip(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
+                case .success(let conversation):
+                    try await writes.add(conversation.imported, sourceID: entry.sourceID, into: &report)
+                }
             }
         }
         return report
@@ -117,8 +128,10 @@ public struct Importer: Sendable {
     /// Several ChatGPT files into one report, read one at a time; a file that is not JSON is
     /// reported like a conversation that cannot be read, and the others still arrive.
     private func importChatGPTFiles(_ names: [String], userID: String, read: (Int) throws -> Data) async throws -> ImportReport {
-        var report = ImportReport(format: .chatgpt)
+        var report = ImportReport(format: .chatgpt, filesRead: 0)
         for index in names.indices {
+            report.filesRead += 1
+            progress?(report)
             do {
                 try await importChatGPT(try read(index), userID: userID, into: &report)
             } catch let error as ImportError {
@@ -141,43 +154,45 @@ public struct Importer: Sendable {
     ) async throws {
         // One element at a time, from its bytes; all of them checked first, so that a file broken
         // in the middle is refused before anything is written.
-        let elements = try JSONArrayElements.ranges(in: data)
-        try JSONArrayElements.validate(elements, in: data)
-        for range in elements {
-            let entry = try JSONDecoder().decode(Lossy<Source>.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound])
-            do {
-                let conversation = try convert(try entry.result.get(), userID, &report.messagesSkipped)
-                try await write(conversation, sourceID: entry.sourceID, userID: userID, into: &report)
-            } catch let error as MessageTree.Broken {
-                report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: error.description))
-            } catch let error as DecodingError {
-                report.skipped.append(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
+        let elements = try JSONArrayElements.ranges(in: data, pages: pages)
+        try JSONArrayElements.validate(elements, in: data, pages: pages)
+        try await writing(userID: userID, into: &report) { writes, report in
+            for range in elements {
+                pages?.reading(at: range.upperBound)
+                let entry = try JSONDecoder().decode(Lossy<Source>.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound])
+                do {
+                    let conversation = try convert(try entry.result.get(), userID, &report.messagesSkipped)
+                    try await writes.add(conversation, sourceID: entry.sourceID, into: &report)
+                } catch let error as MessageTree.Broken {
+                    writes.skip(.init(sourceID: entry.sourceID, title: entry.title, reason: error.description))
+                } catch let error as DecodingError {
+                    writes.skip(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
+                }
             }
         }
     }
 
-    /// Writes one conversation and counts what happened; a store that cannot hold its text skips it.
-    private func write(_ conversation: ImportedConversation, sourceID: String, userID: String, into report: inout ImportReport) async throws {
+    /// Runs `body`, which hands conversations to ``ImportWrites``, then waits for all of them and
+    /// counts them into the report; if `body` throws, the writes already started are waited for first.
+    private func writing(
+        userID: String, into report: inout ImportReport, _ body: (inout ImportWrites, inout ImportReport) async throws -> Void
+    ) async throws {
+        var writes = ImportWrites(store: store, userID: userID, progress: progress)
         do {
-            switch try await store.importConversation(conversation, userID: userID) {
-            case .imported(let messages):
-                report.conversationsImported += 1
-                report.messagesImported += messages
-            case .alreadyPresent:
-                report.conversationsAlreadyPresent += 1
-            }
-        } catch StoreError.unsupportedText {
-            report.skipped.append(.init(sourceID: sourceID, title: conversation.title, reason: "contains U+0000, which this database cannot store"))
+            try await body(&writes, &report)
+        } catch {
+            await writes.abandon()
+            throw error
         }
-        progress?(report)
+        try await writes.finish(into: &report)
     }
 
     // MARK: Reading JSON
 
     /// The format, from the file's shape; the error says what was found instead.
-    static func detect(_ data: Data) throws -> ImportFormat {
+    static func detect(_ data: Data, pages: MappedFile? = nil) throws -> ImportFormat {
         if data.first(where: { !JSONArrayElements.isWhitespace($0) }) == UInt8(ascii: "[") {
-            let elements = try JSONArrayElements.ranges(in: data)
+            let elements = try JSONArrayElements.ranges(in: data, pages: pages)
             let head = try elements.first.map { range in try decode(Shape.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]) }
             if case .object(let keys) = head, keys.contains("mapping") { return .chatgpt }
             if case .object(let keys) = head, keys.contains("chat") { return .openwebui }

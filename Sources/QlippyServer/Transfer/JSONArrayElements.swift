@@ -7,13 +7,14 @@ import Foundation
 /// The scan follows the structure (brackets, strings, commas) and skips strings with `memchr`;
 /// whether each element is valid JSON is for its own decode to say (``validate(_:in:)``).
 enum JSONArrayElements {
-    /// Throws ``ImportError/notJSON(_:)`` with the position where the structure breaks.
-    static func ranges(in data: Data) throws -> [Range<Int>] {
+    /// Throws ``ImportError/notJSON(_:)`` with the position where the structure breaks. `pages`,
+    /// when `data` is that mapped file's, hears how far the scan has read.
+    static func ranges(in data: Data, pages: MappedFile? = nil) throws -> [Range<Int>] {
         guard data.first(where: { !isWhitespace($0) }) == UInt8(ascii: "[") else {
             // Not an array at all: say what it is (or where it stops being JSON).
             throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
         }
-        return try data.withUnsafeBytes { bytes in try scan(bytes, of: data) }
+        return try data.withUnsafeBytes { bytes in try scan(bytes, of: data, pages: pages) }
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -22,8 +23,9 @@ enum JSONArrayElements {
 
     /// Decodes each element's bytes once, only to check that it is JSON, so that a file broken
     /// in its middle is refused before anything is written; says where it broke.
-    static func validate(_ ranges: [Range<Int>], in data: Data) throws {
+    static func validate(_ ranges: [Range<Int>], in data: Data, pages: MappedFile? = nil) throws {
         for range in ranges {
+            pages?.reading(at: range.upperBound)
             let element = data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]
             guard (try? JSONDecoder().decode(Skip.self, from: element)) == nil else { continue }
             let inner = JSONSyntaxProblem.find(in: Data(element))?.offset ?? 0
@@ -37,7 +39,7 @@ enum JSONArrayElements {
     }
 
     /// `json` is `data`'s bytes; `data` is for saying where a problem is.
-    private static func scan(_ json: UnsafeRawBufferPointer, of data: Data) throws -> [Range<Int>] {
+    private static func scan(_ json: UnsafeRawBufferPointer, of data: Data, pages: MappedFile?) throws -> [Range<Int>] {
         var index = 0
         func skipWhitespace() {
             while index < json.count, isWhitespace(json[index]) { index += 1 }
@@ -78,6 +80,7 @@ enum JSONArrayElements {
                 guard index > start else { throw fail("expected a value") }
             }
             ranges.append(start..<index)
+            pages?.reading(at: index)
             skipWhitespace()
             guard index < json.count else { throw fail("") }
             if json[index] == UInt8(ascii: "]") { break }
