@@ -192,7 +192,7 @@ struct TransferTests {
 
     @Test(arguments: [
         ("{\"format\": \"qlippy-export\",\n \"conversations\": [{\"id\": \"x", "Import file is not valid JSON: the file ends in the middle of a value, at line 2, column 29 (byte 56)"),
-        ("{\"format\": \"qlippy-export\",\n \"version\": x}", "Import file is not valid JSON: Invalid value at line 2, column 13 (byte 40)"),
+        ("{\"format\": \"qlippy-export\",\n \"version\": x}", "Import file is not valid JSON: invalid value at line 2, column 13 (byte 40)"),
     ])
     func aFileThatIsNotJSONSaysWhereItBroke(body: String, message: String) async throws {
         try await TestServer().run { client in

@@ -79,31 +79,40 @@ public struct Importer: Sendable {
             return report
         case .openwebui:
             var report = ImportReport(format: .openwebui)
-            try await importEach(OpenWebUIChat.self, from: data, userID: userID, into: &report, convert: OpenWebUIImport.conversation)
+            try await importEach(OpenWebUIChat.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report, convert: OpenWebUIImport.conversation)
             return report
         }
     }
 
+    /// Our own export, read like the other formats: its top-level members found without decoding
+    /// them, the small ones decoded whole, the conversations one at a time from their bytes. All of
+    /// it is checked as JSON before anything (a plugin included) is written.
     private func importQlippy(_ data: Data, userID: String) async throws -> ImportReport {
-        let file = try Self.decode(QlippyExportFile.self, from: data)
-        guard file.version == ExportWriter.version else { throw ImportError.unsupportedVersion(file.version) }
+        let members = try JSONArrayElements.members(in: data, pages: pages)
+        let member = { (key: String) in members.last { $0.key == key }?.value }
+        try JSONArrayElements.validate(members.filter { $0.key != "conversations" }.map(\.value), in: data)
+        guard let version = member("version") else { throw ImportError.unrecognised(found: "no version field") }
+        let number: Int
+        do {
+            number = try JSONDecoder().decode(Int.self, from: data.bytes(at: version))
+        } catch {
+            throw ImportError.unrecognised(found: "version: " + Self.reason(error))
+        }
+        guard number == ExportWriter.version else { throw ImportError.unsupportedVersion(number) }
+        guard let conversations = member("conversations") else { throw ImportError.unrecognised(found: "no conversations field") }
+        let elements = try JSONArrayElements.ranges(in: data, ofArrayAt: conversations, pages: pages)
+        try JSONArrayElements.validate(elements, in: data, pages: pages)
+        let plugins = try member("plugins").map { try Self.decode([Lossy<QlippyExportFile.PluginEntry>].self, from: data.bytes(at: $0)) } ?? []
         var report = ImportReport(format: .qlippy)
-        for entry in file.plugins {
+        for entry in plugins {
             guard case .success(let plugin) = entry.result else { continue }
             switch try await store.importPlugin(plugin.imported, userID: userID) {
             case .imported: report.pluginsImported += 1
             case .alreadyPresent: report.pluginsAlreadyPresent += 1
             }
         }
-        try await writing(userID: userID, into: &report) { writes, report in
-            for entry in file.conversations {
-                switch entry.result {
-                case .failure(let error):
-                    writes.skip(.init(sourceID: entry.sourceID, title: entry.title, reason: Self.reason(error)))
-                case .success(let conversation):
-                    try await writes.add(conversation.imported, sourceID: entry.sourceID, into: &report)
-                }
-            }
+        try await importEach(QlippyExportFile.ConversationEntry.self, from: data, elements: elements, userID: userID, into: &report) { entry, _, _ in
+            entry.imported
         }
         return report
     }
@@ -143,23 +152,28 @@ public struct Importer: Sendable {
 
     /// One ChatGPT file's conversations into `report` (the split archive's files share one report).
     func importChatGPT(_ data: Data, userID: String, into report: inout ImportReport) async throws {
-        try await importEach(ChatGPTConversation.self, from: data, userID: userID, into: &report, convert: ChatGPTImport.conversation)
+        try await importEach(ChatGPTConversation.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report, convert: ChatGPTImport.conversation)
     }
 
-    /// Each conversation of a JSON array in another app's format: decoded on its own, converted,
-    /// written; one that cannot be read or followed is reported, and the others still arrive.
-    private func importEach<Source: Decodable>(
-        _ type: Source.Type, from data: Data, userID: String, into report: inout ImportReport,
-        convert: (Source, String, inout [String: Int]) throws -> ImportedConversation
-    ) async throws {
-        // One element at a time, from its bytes; all of them checked first, so that a file broken
-        // in the middle is refused before anything is written.
+    /// The elements of a top-level array, each checked as JSON: a file broken in the middle is
+    /// refused before anything is written.
+    private func checkedElements(of data: Data) throws -> [Range<Int>] {
         let elements = try JSONArrayElements.ranges(in: data, pages: pages)
         try JSONArrayElements.validate(elements, in: data, pages: pages)
+        return elements
+    }
+
+    /// Each conversation of a JSON array (its checked `elements`): decoded on its own from its
+    /// bytes, converted, written; one that cannot be read or followed is reported, and the others
+    /// still arrive.
+    private func importEach<Source: Decodable>(
+        _ type: Source.Type, from data: Data, elements: [Range<Int>], userID: String, into report: inout ImportReport,
+        convert: (Source, String, inout [String: Int]) throws -> ImportedConversation
+    ) async throws {
         try await writing(userID: userID, into: &report) { writes, report in
             for range in elements {
                 pages?.reading(at: range.upperBound)
-                let entry = try JSONDecoder().decode(Lossy<Source>.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound])
+                let entry = try JSONDecoder().decode(Lossy<Source>.self, from: data.bytes(at: range))
                 do {
                     let conversation = try convert(try entry.result.get(), userID, &report.messagesSkipped)
                     try await writes.add(conversation, sourceID: entry.sourceID, into: &report)
@@ -193,17 +207,16 @@ public struct Importer: Sendable {
     static func detect(_ data: Data, pages: MappedFile? = nil) throws -> ImportFormat {
         if data.first(where: { !JSONArrayElements.isWhitespace($0) }) == UInt8(ascii: "[") {
             let elements = try JSONArrayElements.ranges(in: data, pages: pages)
-            let head = try elements.first.map { range in try decode(Shape.self, from: data[data.startIndex + range.lowerBound..<data.startIndex + range.upperBound]) }
+            let head = try elements.first.map { range in try decode(Shape.self, from: data.bytes(at: range)) }
             if case .object(let keys) = head, keys.contains("mapping") { return .chatgpt }
             if case .object(let keys) = head, keys.contains("chat") { return .openwebui }
             throw ImportError.unrecognised(found: "a JSON array of \(elements.count) items" + (head.map { "; the first is \($0.name)" } ?? ""))
         }
-        if let object = try? JSONDecoder().decode([String: Shape].self, from: data) {
-            if case .string(ExportWriter.format) = object["format"] { return .qlippy }
-            throw ImportError.unrecognised(found: "a JSON object with keys " + object.keys.sorted().prefix(8).joined(separator: ", "))
+        let members = try JSONArrayElements.members(in: data, pages: pages)
+        if let format = members.last(where: { $0.key == "format" }), (try? JSONDecoder().decode(String.self, from: data.bytes(at: format.value))) == ExportWriter.format {
+            return .qlippy
         }
-        let value = try decode(Shape.self, from: data)
-        throw ImportError.unrecognised(found: value.name)
+        throw ImportError.unrecognised(found: "a JSON object with keys " + Set(members.map(\.key)).sorted().prefix(8).joined(separator: ", "))
     }
 
     static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {

@@ -19,8 +19,9 @@ public final class MappedFile: Sendable {
     /// The mapping's start, as an integer so that the type is `Sendable`; 0 for an empty file.
     private let base: UInt
     private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-    /// Where the reader was at the last release: releasing every few megabytes keeps system calls few.
-    private let lastRelease = Mutex(0)
+    /// Where the reader was at the last release (releasing every few megabytes keeps system calls
+    /// few), and how many releases there were.
+    private let releases = Mutex((lastOffset: 0, count: 0))
     private static let stretch = 16 << 20
 
     public init(url: URL) throws {
@@ -47,13 +48,19 @@ public final class MappedFile: Sendable {
     /// a released page of a private read-only mapping is read from the file again when touched.
     func reading(at offset: Int) {
         guard base != 0 else { return }
-        let due = lastRelease.withLock { last in
-            guard abs(offset - last) >= Self.stretch else { return false }
-            last = offset
+        let due = releases.withLock { releases in
+            guard abs(offset - releases.lastOffset) >= Self.stretch else { return false }
+            releases = (offset, releases.count + 1)
             return true
         }
         let length = min(offset, data.count) / pageSize * pageSize
         guard due, length > 0, let pointer = UnsafeMutableRawPointer(bitPattern: base) else { return }
         madvise(pointer, length, MADV_DONTNEED)
+    }
+
+    /// How many times pages were handed back: a reader that reports its position only at the end
+    /// of a long stretch releases once, and resident memory has meanwhile grown to that stretch.
+    var releaseCount: Int {
+        releases.withLock { $0.count }
     }
 }

@@ -1,24 +1,11 @@
 import Foundation
 import QlippyStore
 
-/// Our own export (``ExportWriter``) read back: ids, timestamps, folders and order as written.
-///
-/// Each conversation and plugin decodes on its own (``Lossy``): one that cannot be read is
-/// reported and skipped, and the rest of the file still arrives.
-struct QlippyExportFile: Decodable {
-    var version: Int
-    var plugins: [Lossy<PluginEntry>]
-    var conversations: [Lossy<ConversationEntry>]
-
-    enum CodingKeys: String, CodingKey { case version, plugins, conversations }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        version = try container.decode(Int.self, forKey: .version)
-        plugins = try container.decodeIfPresent([Lossy<PluginEntry>].self, forKey: .plugins) ?? []
-        conversations = try container.decode([Lossy<ConversationEntry>].self, forKey: .conversations)
-    }
-
+/// The records of our own export (``ExportWriter``) read back: ids, timestamps, folders and order
+/// as written. The file's top level is read by ``Importer`` member by member; each conversation and
+/// plugin decodes on its own (``Lossy``): one that cannot be read is reported and skipped, and the
+/// rest of the file still arrives.
+enum QlippyExportFile {
     struct PluginEntry: Decodable {
         @WireID var id: String
         var name: String
