@@ -97,6 +97,7 @@ func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     ConversationController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     MessageController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    FolderController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
     TransferController(store: store, maxImportSize: settings.maxImportSize).register(on: routes)
     OpenAPIController().register(on: routes)

@@ -36,6 +36,16 @@ public protocol ChatStore: Sendable {
     func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin
     func deletePlugin(id: String) async throws
 
+    /// The user's folders: each non-empty `folder` their conversations carry, with how many carry
+    /// it and the newest `last_updated` among them, in byte order of the names.
+    func folders(ofUser userID: String) async throws -> [Folder]
+    /// Moves every conversation of folder `name` into `newName` in one statement (merging them into
+    /// it when it exists already) and returns `newName` as listed afterwards. Conversations keep their
+    /// `last_updated`: moving is not editing, and the sidebar's order stays put.
+    func renameFolder(userID: String, name: String, to newName: String) async throws -> Folder
+    /// Leaves the folder's conversations without one (`folder` NULL); they are not deleted.
+    func deleteFolder(userID: String, name: String) async throws
+
     /// The user's conversations containing the query's text in a message or the title (see ``SearchQuery``),
     /// most matching messages first, then newest `lastUpdated`; previews as in ``conversations(ofUser:previewLength:)``.
     func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults
@@ -58,7 +68,7 @@ public protocol ChatStore: Sendable {
 
 /// The kinds of stored thing, for "not found" errors.
 public enum Entity: String, Sendable, Hashable {
-    case user, conversation, message, plugin
+    case user, conversation, message, plugin, folder
 }
 
 /// Failures a caller is expected to handle; anything else thrown by a store is an internal error.

@@ -118,3 +118,22 @@ public struct TextPrefix: Sendable, Hashable, Codable {
         }
     }
 }
+
+/// A folder as the API lists it: conversations sharing one `folder` string (no table of its own,
+/// so that the original's column stays the only place a folder lives).
+public struct Folder: Sendable, Hashable {
+    public var name: String
+    public var conversationCount: Int
+    public var lastUpdated: Timestamp?
+
+    public init(name: String, conversationCount: Int, lastUpdated: Timestamp?) {
+        self.name = name
+        self.conversationCount = conversationCount
+        self.lastUpdated = lastUpdated
+    }
+
+    /// Byte order of the names: the same on every store, whatever a database's collation.
+    public static func sorted(_ folders: [Folder]) -> [Folder] {
+        folders.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+}

@@ -46,6 +46,7 @@ extension APIError {
         case .conversation: "Conversation"
         case .message: "Message"
         case .plugin: "Plugin"
+        case .folder: "Folder"
         }
         return APIError(.notFound, "\(name) not found")
     }
@@ -106,6 +107,10 @@ extension APIError {
     static func invalidParameter(_ name: String, _ expected: String) -> APIError {
         APIError(.badRequest, "\(name) must be \(expected)")
     }
+
+    // Folders (beyond the original).
+    static let folderNameRequired = APIError(.badRequest, "Folder name is required")
+    static let folderNameEncoding = APIError(.badRequest, "Folder name in the path is not valid percent-encoded UTF-8")
 
     static func invalidID(_ parameter: String) -> APIError {
         APIError(.badRequest, "\(parameter) must be a UUID")

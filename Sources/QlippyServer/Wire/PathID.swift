@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 extension Parameters {
@@ -5,6 +6,13 @@ extension Parameters {
     func uuid(_ name: String) throws(APIError) -> String {
         guard let raw = self.get(name), let id = UUIDText.normalized(raw) else { throw .invalidID(name) }
         return id
+    }
+
+    /// A folder's name from the path, percent-decoded: the router matches the raw path, so a name
+    /// with `/` arrives as `%2F` within one segment.
+    func folderName(_ name: String) throws(APIError) -> String {
+        guard let raw = self.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else { throw .folderNameEncoding }
+        return decoded
     }
 }
 

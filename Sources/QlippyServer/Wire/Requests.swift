@@ -97,6 +97,16 @@ struct UpdatePluginRequest {
     }
 }
 
+/// `PUT /api/users/{user_id}/folders/{name}`: the new name, as a conversation's `folder` may be.
+struct RenameFolderRequest {
+    var name: String
+
+    init(_ body: JSONBody) throws(APIError) {
+        guard case .value(let name) = try body.string("name"), !name.isEmpty else { throw .folderNameRequired }
+        self.name = try checkLength(name, "name", FieldLimits.folder)
+    }
+}
+
 // MARK: Shared field rules
 
 private func checkLength(_ text: String, _ field: String, _ limit: Int) throws(APIError) -> String {

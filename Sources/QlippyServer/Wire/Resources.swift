@@ -61,6 +61,14 @@ extension JSONWriter {
         endObject()
     }
 
+    mutating func write(_ folder: Folder) {
+        beginObject()
+        field("name", folder.name)
+        field("conversation_count", folder.conversationCount)
+        field("last_updated", folder.lastUpdated)
+        endObject()
+    }
+
     /// The search answer: `{"query", "total_results", "results"}`, plus `next_cursor` when paging.
     mutating func write(_ search: SearchResults, for request: SearchRequest) {
         let folded = request.highlights ? SearchFolding.fold(request.query.text) : []

@@ -72,4 +72,12 @@ enum PostgresRows {
     static func plugin(_ row: PluginRow) -> Plugin {
         Plugin(id: row.0, userID: row.1, name: row.2, description: row.3, enabled: row.4, createdAt: timestamp(row.5))
     }
+
+    /// A folder of conversations `c` grouped by `c.folder` (``Folder``).
+    static let folder = "c.folder, count(*), \(micros("max(c.last_updated)"))"
+    typealias FolderRow = (String, Int64, Int64?)
+
+    static func folder(_ row: FolderRow) -> Folder {
+        Folder(name: row.0, conversationCount: Int(row.1), lastUpdated: timestamp(row.2))
+    }
 }

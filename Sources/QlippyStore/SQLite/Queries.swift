@@ -64,6 +64,13 @@ enum Queries {
 
     static let deleteMessagesOfConversation = "DELETE FROM messages WHERE conversation_id = ?"
 
+    /// The user's folders (``Folder``): name, conversation count, newest `last_updated` (stored
+    /// text orders as time). Argument: the user id.
+    static let foldersOfUser = """
+        SELECT folder, count(*), max(last_updated) FROM conversations
+        WHERE user_id = ? AND folder IS NOT NULL AND folder <> '' GROUP BY folder
+        """
+
     /// A page of the user's conversations for an export, in creation order, after a cursor.
     /// Arguments: user id, the cursor's creation time ('' for none, which sorts first) and id, limit.
     static let exportPage = """

@@ -115,6 +115,13 @@ extension Message {
     }
 }
 
+extension Folder {
+    /// `Queries.foldersOfUser`'s columns.
+    init(_ row: Columns) {
+        self.init(name: row.text(0) ?? "", conversationCount: row.int(1), lastUpdated: row.timestamp(2))
+    }
+}
+
 extension Plugin {
     /// `Queries.pluginColumns`.
     init(_ row: Columns) {
