@@ -17,7 +17,8 @@ public protocol ChatStore: Sendable {
 
     /// The user's conversations, newest `lastUpdated` first, each with a preview of its newest message
     /// cut to `previewLength` characters (at most 200: stores may keep only that much at hand).
-    func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary]
+    /// `folder`: only that folder's; `""` only those without a folder (NULL or empty); `nil` all.
+    func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary]
     func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation
     func conversation(id: String) async throws -> ConversationDetail
     /// Applies the changes and sets `lastUpdated` to now.
@@ -47,7 +48,7 @@ public protocol ChatStore: Sendable {
     func deleteFolder(userID: String, name: String) async throws
 
     /// The user's conversations containing the query's text in a message or the title (see ``SearchQuery``),
-    /// most matching messages first, then newest `lastUpdated`; previews as in ``conversations(ofUser:previewLength:)``.
+    /// most matching messages first, then newest `lastUpdated`; previews as in ``conversations(ofUser:folder:previewLength:)``.
     func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults
 
     /// Up to `limit` of the user's conversations with all their messages, in creation order (then id;

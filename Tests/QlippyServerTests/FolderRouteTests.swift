@@ -84,6 +84,29 @@ struct FolderRouteTests {
         }
     }
 
+    /// `GET /api/users/{id}/conversations?folder=NAME`: that folder's, newest first; an empty
+    /// `folder=` means the ones without a folder (null or empty); no parameter, all of them.
+    @Test func theListFiltersByFolder() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let work = try await client.createConversation(user: user, #"{"folder": "work"}"#)
+            let slash = try await client.createConversation(user: user, #"{"folder": "a/b c"}"#)
+            let unfiled = try await client.createConversation(user: user)
+            let empty = try await client.createConversation(user: user, #"{"folder": ""}"#)
+            let newerWork = try await client.createConversation(user: user, #"{"folder": "work"}"#)
+            let ids = { (query: String) in
+                try await client.get("/api/users/\(user)/conversations\(query)").json.array.map { $0["id"] as? String }
+            }
+            #expect(try await ids("?folder=work") == [newerWork, work])
+            #expect(try await ids("?folder=a%2Fb+c") == [slash])
+            #expect(try await ids("?folder=") == [empty, unfiled])
+            #expect(try await ids("?folder=nothing") == [])
+            #expect(try await ids("").count == 5)
+            let missing = try await client.get("/api/users/\(UUID().uuidString)/conversations?folder=work")
+            #expect(missing.status == .notFound)
+        }
+    }
+
     @Test func unknownFoldersUsersAndBadBodiesAreClearErrors() async throws {
         let server = try TestServer()
         try await server.run { client in

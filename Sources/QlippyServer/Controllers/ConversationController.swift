@@ -7,9 +7,10 @@ struct ConversationController {
     let maxBodySize: Int
 
     func register(on routes: RouteTable) {
-        routes.on(.get, "/api/users/:user_id/conversations") { _, context in
+        routes.on(.get, "/api/users/:user_id/conversations") { request, context in
             let summaries = try await store.conversations(
-                ofUser: try context.parameters.uuid("user_id"), previewLength: JSONWriter.listPreviewLength
+                ofUser: try context.parameters.uuid("user_id"), folder: QueryParameters(request.uri.query)["folder"],
+                previewLength: JSONWriter.listPreviewLength
             )
             return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
         }

@@ -119,12 +119,14 @@ public final class PostgresStore: ChatStore {
 
     // MARK: Conversations
 
-    public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {
+    public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
         return try await run { connection in
+            // Both conditions are bound; `\(folder)` is NULL when the list is not filtered.
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: PostgresRows.summary) FROM conversations c WHERE c.user_id = \(userID)
+                  AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
                 ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC
                 """, logger: self.logger
             )

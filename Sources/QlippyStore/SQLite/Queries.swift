@@ -37,6 +37,14 @@ enum Queries {
         ORDER BY c.last_updated DESC, c.rowid DESC
         """
 
+    /// `conversationList` of one folder. Arguments: user id, folder name.
+    static let conversationListInFolder = conversationList.replacingOccurrences(of: "WHERE c.user_id = ?", with: "WHERE c.user_id = ? AND c.folder = ?")
+
+    /// `conversationList` of the conversations without a folder. Argument: user id.
+    static let conversationListUnfiled = conversationList.replacingOccurrences(
+        of: "WHERE c.user_id = ?", with: "WHERE c.user_id = ? AND (c.folder IS NULL OR c.folder = '')"
+    )
+
     /// One row of `conversationList`, by conversation id. Argument: conversation id.
     static let conversationSummary = """
         SELECT \(conversationColumns), coalesce(s.message_count, 0), s.last_message_head
@@ -82,7 +90,8 @@ enum Queries {
 
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
-        ("user", user), ("userByName", userByName), ("conversationList", conversationList), ("conversationSummary", conversationSummary), ("conversation", conversation),
+        ("user", user), ("userByName", userByName), ("conversationList", conversationList), ("conversationListInFolder", conversationListInFolder),
+        ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
     ]

@@ -74,11 +74,16 @@ public final class SQLiteStore: ChatStore {
 
     // MARK: Conversations
 
-    public func conversations(ofUser userID: String, previewLength: Int) async throws -> [ConversationSummary] {
+    public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
+        let (sql, arguments) = switch folder {
+        case nil: (Queries.conversationList, [userID])
+        case "": (Queries.conversationListUnfiled, [userID])
+        case let name?: (Queries.conversationListInFolder, [userID, name])
+        }
         return try snapshot { connection in
             _ = try connection.fetchUser(id: userID)
-            return try connection.fetchAll(Queries.conversationList, [userID]) { ConversationSummary($0, previewLength: previewLength) }
+            return try connection.fetchAll(sql, arguments) { ConversationSummary($0, previewLength: previewLength) }
         }
     }
 
