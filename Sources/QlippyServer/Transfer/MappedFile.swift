@@ -11,9 +11,10 @@ import Darwin
 ///
 /// A mapped file's pages count in the process's resident memory once touched, and the kernel only
 /// reclaims them under pressure: importing a 986 MB export peaked at 1 GB of RSS while the import
-/// itself held 8 MB. An import reads its file front to back twice (a check of every element, then
-/// the writes), telling ``reading(at:)`` where it is; every few megabytes the pages behind it are
-/// handed back, and resident memory stays near that stretch instead of the file's size.
+/// itself held 8 MB. An import reads its file front to back several times (finding the elements,
+/// checking each as JSON, then writing them), telling ``reading(at:)`` where it is; every few
+/// megabytes the pages behind it are handed back, and resident memory stays near that stretch
+/// instead of the file's size.
 public final class MappedFile: Sendable {
     public let data: Data
     /// The mapping's start, as an integer so that the type is `Sendable`; 0 for an empty file.
