@@ -17,14 +17,19 @@ struct PostgresScaleOutTests {
         return (response.status, response.body.flatMap { try? JSONDocument($0) })
     }
 
+    /// HummingbirdTesting's timeout runs from the moment a request is queued on the client's one
+    /// connection, so the last of 100 concurrent requests waits for the 99 before it too: its 15 s
+    /// default once ran out here (debug servers, the rest of the suite running beside them).
+    static let patient = TestClient.Configuration(timeout: .seconds(60))
+
     @Test func twoServersShareOneDatabaseWithoutLostWrites() async throws {
         let url = TestPostgres.url(of: TestPostgres.newDatabaseName())
         try await TestPostgres.create(url)
         let first = try await ServerProcess(database: url)
         let second = try await ServerProcess(database: url)
         #expect(first.output.contains("store=PostgreSQL"))
-        try await TestClient.withClient(host: "127.0.0.1", port: first.port) { one in
-            try await TestClient.withClient(host: "127.0.0.1", port: second.port) { two in
+        try await TestClient.withClient(host: "127.0.0.1", port: first.port, configuration: Self.patient) { one in
+            try await TestClient.withClient(host: "127.0.0.1", port: second.port, configuration: Self.patient) { two in
                 // The same username through both at once: exactly one wins, the rest are 409.
                 let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for index in 0..<20 {
@@ -82,8 +87,8 @@ struct PostgresScaleOutTests {
         try await TestPostgres.create(url)
         let first = try await ServerProcess(database: url)
         let second = try await ServerProcess(database: url)
-        try await TestClient.withClient(host: "127.0.0.1", port: first.port) { one in
-            try await TestClient.withClient(host: "127.0.0.1", port: second.port) { two in
+        try await TestClient.withClient(host: "127.0.0.1", port: first.port, configuration: Self.patient) { one in
+            try await TestClient.withClient(host: "127.0.0.1", port: second.port, configuration: Self.patient) { two in
                 let user = try #require(try await Self.send(one, .post, "/api/users", #"{"username": "racer"}"#).json?.string("id"))
                 for _ in 0..<10 {
                     let conversation = try #require(
