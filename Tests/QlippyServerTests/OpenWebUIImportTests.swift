@@ -77,6 +77,8 @@ struct OpenWebUIImportTests {
             #expect(null.errorMessage == "Unrecognised import format: found a number, boolean or null")
             let version = try await post("format=qlippy-export", Data(#"{"version": "1", "conversations": []}"#.utf8))
             #expect(version.errorMessage == "Unrecognised import format: found version: Expected to decode Int but found a string instead.")
+            let notArray = try await post("format=qlippy-export", Data(#"{"version": 1, "conversations": {}}"#.utf8))
+            #expect(notArray.errorMessage == "Unrecognised import format: found conversations that are not an array")
             let unknown = try await post("format=xml", Data("[]".utf8))
             #expect(unknown.errorMessage == "format must be one of qlippy-export, chatgpt, openwebui")
             #expect(try await server.rowCounts() == counts)

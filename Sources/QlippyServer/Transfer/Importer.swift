@@ -100,7 +100,9 @@ public struct Importer: Sendable {
         }
         guard number == ExportWriter.version else { throw ImportError.unsupportedVersion(number) }
         guard let conversations = member("conversations") else { throw ImportError.unrecognised(found: "no conversations field") }
-        let elements = try JSONArrayElements.ranges(in: data, ofArrayAt: conversations, pages: pages)
+        guard let elements = try JSONArrayElements.ranges(in: data, ofArrayAt: conversations, pages: pages) else {
+            throw ImportError.unrecognised(found: "conversations that are not an array")
+        }
         try JSONArrayElements.validate(elements, in: data, pages: pages)
         let plugins = try member("plugins").map { try Self.decode([Lossy<QlippyExportFile.PluginEntry>].self, from: data.bytes(at: $0)) } ?? []
         var report = ImportReport(format: .qlippy)

@@ -14,12 +14,12 @@ enum JSONArrayElements {
         try scanTopLevel(of: data, opening: "[", named: "array", pages: pages) { try $0.array() }
     }
 
-    /// The elements of the array that is `range` of `data` (a member's value, ``members(in:pages:)``);
-    /// positions are the file's.
-    static func ranges(in data: Data, ofArrayAt range: Range<Int>, pages: MappedFile? = nil) throws -> [Range<Int>] {
+    /// The elements of the array that is `range` of `data` (a member's value, ``members(in:pages:)``),
+    /// positions the file's; `nil` when that value is not an array.
+    static func ranges(in data: Data, ofArrayAt range: Range<Int>, pages: MappedFile? = nil) throws -> [Range<Int>]? {
         try data.withUnsafeBytes { bytes in
             var scanner = Scanner(json: bytes, data: data, pages: pages, at: range.lowerBound)
-            guard scanner.next == UInt8(ascii: "[") else { throw ImportError.unrecognised(found: "conversations that are not an array") }
+            guard scanner.next == UInt8(ascii: "[") else { return nil }
             return try scanner.array()
         }
     }
