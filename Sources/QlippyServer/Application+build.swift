@@ -92,11 +92,12 @@ func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     }
 
     let routes = RouteTable(router: router)
+    let creates = Creates(store: store)
     HealthController(store: store).register(on: routes)
-    UserController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
-    ConversationController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
-    MessageController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
-    PluginController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
+    UserController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
+    ConversationController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
+    MessageController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
+    PluginController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
     TransferController(store: store, maxImportSize: settings.maxImportSize).register(on: routes)

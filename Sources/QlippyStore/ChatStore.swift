@@ -63,6 +63,20 @@ public protocol ChatStore: Sendable {
     /// Writes one imported plugin, with the same rule for its id.
     func importPlugin(_ plugin: ImportedPlugin, userID: String) async throws -> ImportOutcome
 
+    /// A page of ``conversations(ofUser:folder:previewLength:)`` as the list stood when the walk
+    /// began (see ``ConversationWalk``); the page's `next` continues the same walk.
+    func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, walk: ConversationWalk) async throws -> Page<ConversationSummary>
+    /// A page of the conversation's messages in their order (``conversation(id:)``'s).
+    func messagePage(ofConversation conversationID: String, page: PageRequest) async throws -> Page<Message>
+    /// A page of ``plugins(ofUser:)``.
+    func pluginPage(ofUser userID: String, page: PageRequest) async throws -> Page<Plugin>
+
+    /// Runs `creation` unless `key` was used for it before (``IdempotentOutcome``), and keeps
+    /// `reply(created)` under the key in the creation's own transaction: a crash after the commit
+    /// leaves the reply to replay, never a row without one. Keys are per user (a message's: its
+    /// conversation's user), kept ``IdempotencyKeys/lifetime``.
+    func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome
+
     /// Releases connections; the store is unusable afterwards.
     func close() async throws
 }

@@ -21,7 +21,7 @@ struct OpenAPIDocumentTests {
         let documented = Set(try OpenAPIOperations.all.map { "\($0.method.rawValue) \($0.routerPath)" })
         #expect(registered.subtracting(documented).isEmpty, "routes missing from the document")
         #expect(documented.subtracting(registered).isEmpty, "documented operations the router does not serve")
-        #expect(registered.count == 23)
+        #expect(registered.count == 24)
         try await store.close()
     }
 

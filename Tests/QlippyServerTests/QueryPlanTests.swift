@@ -7,9 +7,9 @@ import Testing
 /// no full table scan and no sort outside an index.
 @Suite("Query plans", .sqliteOnly)
 struct QueryPlanTests {
-    @Test(arguments: Queries.all.map(\.name))
+    @Test(arguments: Queries.all.map(\.name) + PageQueries.all.map(\.name))
     func usesIndexes(name: String) throws {
-        let sql = try #require(Queries.all.first { $0.name == name }?.sql)
+        let sql = try #require((Queries.all + PageQueries.all).first { $0.name == name }?.sql)
         let database = try AppDatabase.open(path: Fixtures.copyOfLegacyDatabase())
         defer { try? database.pool.close() }
         let plan = try database.pool.read { db in

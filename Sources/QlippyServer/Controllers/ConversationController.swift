@@ -4,21 +4,27 @@ import QlippyStore
 /// A user's conversations, and one conversation with its messages.
 struct ConversationController {
     let store: any ChatStore
+    let creates: Creates
     let maxBodySize: Int
 
     func register(on routes: RouteTable) {
         routes.on(.get, "/api/users/:user_id/conversations") { request, context in
-            let summaries = try await store.conversations(
-                ofUser: try context.parameters.uuid("user_id"), folder: QueryParameters(request.uri.query)["folder"],
-                previewLength: JSONWriter.listPreviewLength
-            )
+            let userID = try context.parameters.uuid("user_id")
+            let parameters = QueryParameters(request.uri.query)
+            let folder = parameters["folder"]
+            let list = PageCursor.List.conversations(ofUser: userID, folder: folder)
+            if let paging = try PageParameters(parameters, list: list) {
+                let walk = try paging.walk()
+                let page = try await store.conversationPage(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, walk: walk)
+                return paging.response(page, walkStart: walk.walkStart, list: list, request: request) { $0.write($1) }
+            }
+            let summaries = try await store.conversations(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength)
             return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
         }
         routes.on(.post, "/api/users/:user_id/conversations") { request, context in
             let userID = try context.parameters.uuid("user_id")
             let input = try CreateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
-            let conversation = try await store.createConversation(userID: userID, title: input.title, folder: input.folder)
-            return Response.json(.created) { $0.write(conversation) }
+            return try await creates.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
         }
         routes.on(.get, "/api/conversations/:conversation_id") { _, context in
             let detail = try await store.conversation(id: try context.parameters.uuid("conversation_id"))

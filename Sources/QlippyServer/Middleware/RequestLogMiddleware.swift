@@ -26,7 +26,3 @@ struct RequestLogMiddleware: RouterMiddleware {
         return response
     }
 }
-
-extension HTTPField.Name {
-    static let requestID = Self("X-Request-Id")!
-}

@@ -112,6 +112,13 @@ extension APIError {
     static let folderNameRequired = APIError(.badRequest, "Folder name is required")
     static let folderNameEncoding = APIError(.badRequest, "Folder name in the path is not valid percent-encoded UTF-8")
 
+    // Idempotency-Key on creates (beyond the original).
+    static let invalidIdempotencyKey = APIError(.badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters")
+    static let idempotencyKeyReused = APIError(.unprocessableContent, "Idempotency-Key was already used for a different request")
+    static let idempotencyKeyRunning = APIError(
+        .conflict, "A request with this Idempotency-Key is still running; repeat it once that one has answered"
+    )
+
     static func invalidID(_ parameter: String) -> APIError {
         APIError(.badRequest, "\(parameter) must be a UUID")
     }

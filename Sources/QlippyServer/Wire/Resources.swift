@@ -61,6 +61,15 @@ extension JSONWriter {
         endObject()
     }
 
+    mutating func write(_ created: Created) {
+        switch created {
+        case .user(let user): write(user)
+        case .conversation(let conversation): write(conversation)
+        case .message(let message): write(message)
+        case .plugin(let plugin): write(plugin)
+        }
+    }
+
     mutating func write(_ folder: Folder) {
         beginObject()
         field("name", folder.name)

@@ -110,6 +110,42 @@ enum PostgresMigrations {
         ("v4-export-order", [
             "CREATE INDEX conversations_by_user_created ON conversations (user_id, coalesce(created_at, '-infinity'::timestamp), id)",
         ]),
+        // Cursor pages of a user's conversations list them as they were when the walk began
+        // (``ConversationWalk``): a bump records the time it replaced; each bump drops its
+        // conversation's moves older than 25 hours, as the SQLite store does.
+        ("v5-conversation-moves", [
+            """
+            CREATE TABLE conversation_moves (
+                conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+                moved_to timestamp,
+                moved_from timestamp
+            )
+            """,
+            "CREATE INDEX conversation_moves_by_conversation ON conversation_moves (conversation_id, moved_to)",
+            """
+            CREATE FUNCTION qlippy_record_move() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM conversation_moves WHERE conversation_id = NEW.id AND moved_to < NEW.last_updated - interval '25 hours';
+                INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER conversations_moved AFTER UPDATE OF last_updated ON conversations
+            FOR EACH ROW WHEN (OLD.last_updated IS DISTINCT FROM NEW.last_updated) EXECUTE FUNCTION qlippy_record_move()
+            """,
+        ]),
+        // Retry-safe creates (`Idempotency-Key`): each key's reply, written in the create's own
+        // transaction; rows older than a day are dropped by the next keyed create.
+        ("v6-idempotency-keys", [
+            """
+            CREATE TABLE idempotency_keys (
+                scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, status integer NOT NULL, body bytea NOT NULL,
+                created_at timestamp NOT NULL, PRIMARY KEY (scope, key)
+            )
+            """,
+            "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

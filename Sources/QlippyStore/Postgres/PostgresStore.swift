@@ -91,14 +91,16 @@ public final class PostgresStore: ChatStore {
     // MARK: Users
 
     public func createUser(username: String) async throws -> User {
+        try await run { connection in try await self.insertUser(username: username, connection) }
+    }
+
+    func insertUser(username: String, _ connection: PostgresConnection) async throws -> User {
         let id = newID()
         let now = Timestamp.now()
         do {
-            try await run { connection in
-                try await connection.query(
-                    "INSERT INTO users (id, username, created_at) VALUES (\(id), \(username), \(now.storageText)::timestamp)", logger: self.logger
-                )
-            }
+            try await connection.query(
+                "INSERT INTO users (id, username, created_at) VALUES (\(id), \(username), \(now.storageText)::timestamp)", logger: logger
+            )
         } catch let error as PSQLError where error.sqlState == "23505" {
             throw StoreError.usernameTaken
         }
@@ -140,17 +142,19 @@ public final class PostgresStore: ChatStore {
     }
 
     public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
+        try await run { connection in try await self.insertConversation(userID: userID, title: title, folder: folder, connection) }
+    }
+
+    func insertConversation(userID: String, title: String, folder: String?, _ connection: PostgresConnection) async throws -> Conversation {
         let id = newID()
         let now = Timestamp.now()
-        try await run { connection in
-            try await self.insert(.user) {
-                try await connection.query(
-                    """
-                    INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
-                    VALUES (\(id), \(title), \(userID), \(folder), \(now.storageText)::timestamp, \(now.storageText)::timestamp)
-                    """, logger: self.logger
-                )
-            }
+        try await insert(.user) {
+            try await connection.query(
+                """
+                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
+                VALUES (\(id), \(title), \(userID), \(folder), \(now.storageText)::timestamp, \(now.storageText)::timestamp)
+                """, logger: logger
+            )
         }
         return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
     }
@@ -195,24 +199,26 @@ public final class PostgresStore: ChatStore {
     // MARK: Messages
 
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
+        try await run { connection in try await self.insertMessage(conversationID: conversationID, role: role, content: content, connection) }
+    }
+
+    func insertMessage(conversationID: String, role: String, content: String, _ connection: PostgresConnection) async throws -> Message {
         let id = newID()
         let now = Timestamp.now()
-        try await run { connection in
-            try await self.insert(.conversation) {
-                // One statement: the insert and the bump commit together. `greatest`: never
-                // backwards, as two servers' concurrent adds may commit in either order.
-                try await connection.query(
-                    """
-                    WITH added AS (
-                        INSERT INTO messages (id, conversation_id, role, content, timestamp)
-                        VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
-                        RETURNING conversation_id
-                    )
-                    UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
-                    WHERE id = (SELECT conversation_id FROM added)
-                    """, logger: self.logger
+        try await insert(.conversation) {
+            // One statement: the insert and the bump commit together. `greatest`: never
+            // backwards, as two servers' concurrent adds may commit in either order.
+            try await connection.query(
+                """
+                WITH added AS (
+                    INSERT INTO messages (id, conversation_id, role, content, timestamp)
+                    VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
+                    RETURNING conversation_id
                 )
-            }
+                UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
+                WHERE id = (SELECT conversation_id FROM added)
+                """, logger: logger
+            )
         }
         return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
     }
@@ -247,17 +253,19 @@ public final class PostgresStore: ChatStore {
     }
 
     public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
+        try await run { connection in try await self.insertPlugin(userID: userID, plugin: plugin, connection) }
+    }
+
+    func insertPlugin(userID: String, plugin: NewPlugin, _ connection: PostgresConnection) async throws -> Plugin {
         let id = newID()
         let now = Timestamp.now()
-        try await run { connection in
-            try await self.insert(.user) {
-                try await connection.query(
-                    """
-                    INSERT INTO plugins (id, user_id, name, description, enabled, created_at)
-                    VALUES (\(id), \(userID), \(plugin.name), \(plugin.description), \(plugin.enabled), \(now.storageText)::timestamp)
-                    """, logger: self.logger
-                )
-            }
+        try await insert(.user) {
+            try await connection.query(
+                """
+                INSERT INTO plugins (id, user_id, name, description, enabled, created_at)
+                VALUES (\(id), \(userID), \(plugin.name), \(plugin.description), \(plugin.enabled), \(now.storageText)::timestamp)
+                """, logger: logger
+            )
         }
         return Plugin(id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now)
     }

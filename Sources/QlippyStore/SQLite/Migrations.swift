@@ -170,6 +170,36 @@ enum Migrations {
         migrator.registerMigration("v7-export-order") { db in
             try db.execute(sql: "CREATE INDEX conversations_by_user_created ON conversations (user_id, coalesce(created_at, ''), id)")
         }
+        // Cursor pages of a user's conversations list them as they were when the walk began
+        // (``ConversationWalk``): a bump records the time it replaced. Each bump drops its
+        // conversation's moves older than ``ConversationWalk/movesKept`` (25 hours), so a
+        // conversation keeps at most the moves of its last day of activity.
+        migrator.registerMigration("v8-conversation-moves") { db in
+            try db.execute(sql: """
+                CREATE TABLE conversation_moves (conversation_id TEXT NOT NULL, moved_to TEXT, moved_from TEXT);
+                CREATE INDEX conversation_moves_by_conversation ON conversation_moves (conversation_id, moved_to);
+                CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
+                WHEN NEW.last_updated IS NOT OLD.last_updated BEGIN
+                    DELETE FROM conversation_moves
+                    WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
+                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                END;
+                CREATE TRIGGER conversation_moves_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                    DELETE FROM conversation_moves WHERE conversation_id = OLD.id;
+                END;
+                """)
+        }
+        // Retry-safe creates (`Idempotency-Key`): each key's reply, written in the create's own
+        // transaction; rows older than a day are dropped by the next keyed create.
+        migrator.registerMigration("v9-idempotency-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body BLOB NOT NULL,
+                    created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                """)
+        }
         return migrator
     }
 

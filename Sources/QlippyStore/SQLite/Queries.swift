@@ -22,6 +22,8 @@ enum Queries {
         FROM users u WHERE u.id = ?
         """
 
+    static let userExists = "SELECT 1 FROM users WHERE id = ?"
+
     static let userByName = """
         SELECT \(userColumns), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)
         FROM users u WHERE u.username = CAST(? AS TEXT)
@@ -90,7 +92,7 @@ enum Queries {
 
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
-        ("user", user), ("userByName", userByName), ("conversationList", conversationList), ("conversationListInFolder", conversationListInFolder),
+        ("user", user), ("userExists", userExists), ("userByName", userByName), ("conversationList", conversationList), ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),

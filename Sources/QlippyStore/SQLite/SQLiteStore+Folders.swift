@@ -4,7 +4,7 @@ import GRDB
 extension SQLiteStore {
     public func folders(ofUser userID: String) async throws -> [Folder] {
         try snapshot { connection in
-            _ = try connection.fetchUser(id: userID)
+            try connection.requireUser(id: userID)
             return Folder.sorted(try connection.fetchAll(Queries.foldersOfUser, [userID], Folder.init))
         }
     }
@@ -28,7 +28,7 @@ extension SQLiteStore {
     /// folder `name`; "not found" when it has none. Names travel as bytes (``text(_:)``), so that
     /// one holding U+0000 is matched whole.
     private static func moveFolder(userID: String, name: String, to destination: Data?, _ db: Database) throws {
-        _ = try db.fetchUser(id: userID)
+        try db.requireUser(id: userID)
         try execute(
             db, "UPDATE conversations SET folder = CAST(? AS TEXT) WHERE user_id = ? AND folder = CAST(? AS TEXT)",
             [destination, userID, text(name)]

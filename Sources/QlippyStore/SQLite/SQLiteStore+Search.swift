@@ -15,7 +15,7 @@ extension SQLiteStore {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
         var matcher = SubstringMatcher(query.text)
         return try snapshot { connection in
-            _ = try connection.fetchUser(id: userID)
+            try connection.requireUser(id: userID)
             let filter = SearchFilter(query)
             var hits = SearchHits()
             try connection.forEachRow(SearchSQL.conversations(filter), [userID] + filter.conversationArguments) { row in

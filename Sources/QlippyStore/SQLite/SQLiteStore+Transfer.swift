@@ -3,7 +3,7 @@ import GRDB
 extension SQLiteStore {
     public func exportPage(userID: String, after: ExportCursor?, limit: Int) async throws -> [ConversationDetail] {
         try snapshot { connection in
-            _ = try connection.fetchUser(id: userID)
+            try connection.requireUser(id: userID)
             let conversations = try connection.fetchAll(
                 Queries.exportPage, [userID, after?.createdAt?.storageText ?? "", after?.id ?? "", String(limit)], Conversation.init
             )
@@ -77,7 +77,7 @@ extension SQLiteStore {
         _ id: String, into table: String, userID: String, _ insert: @escaping @Sendable (Database, String) throws -> ImportOutcome
     ) async throws -> ImportOutcome {
         try await writer.write { db in
-            _ = try db.fetchUser(id: userID)
+            try db.requireUser(id: userID)
             guard let id = try Self.freeID(id, in: table, for: userID, db) else { return .alreadyPresent }
             return try insert(db, id)
         }

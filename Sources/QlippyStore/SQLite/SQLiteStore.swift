@@ -46,16 +46,20 @@ public final class SQLiteStore: ChatStore {
     // MARK: Users
 
     public func createUser(username: String) async throws -> User {
+        try await Self.mappingTakenUsername { try await writer.write { db in try Self.insertUser(username: username, db) } }
+    }
+
+    static func insertUser(username: String, _ db: Database) throws -> User {
         let id = newID()
+        let now = Timestamp.now()
+        try execute(db, "INSERT INTO users (id, username, created_at) VALUES (?, CAST(? AS TEXT), ?)", [id, text(username), now.storageText])
+        return User(id: id, username: username, createdAt: now, conversationCount: 0)
+    }
+
+    /// A write that inserts a user: the username's unique index refusing it means "taken".
+    static func mappingTakenUsername<Value>(_ write: () async throws -> Value) async throws -> Value {
         do {
-            return try await writer.write { db in
-                let now = Timestamp.now()
-                try Self.execute(
-                    db, "INSERT INTO users (id, username, created_at) VALUES (?, CAST(? AS TEXT), ?)",
-                    [id, Self.text(username), now.storageText]
-                )
-                return User(id: id, username: username, createdAt: now, conversationCount: 0)
-            }
+            return try await write()
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreError.usernameTaken
         }
@@ -82,22 +86,24 @@ public final class SQLiteStore: ChatStore {
         case let name?: (Queries.conversationListInFolder, [userID, name])
         }
         return try snapshot { connection in
-            _ = try connection.fetchUser(id: userID)
+            try connection.requireUser(id: userID)
             return try connection.fetchAll(sql, arguments) { ConversationSummary($0, previewLength: previewLength) }
         }
     }
 
     public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
+        try await writer.write { db in try Self.insertConversation(userID: userID, title: title, folder: folder, db) }
+    }
+
+    static func insertConversation(userID: String, title: String, folder: String?, _ db: Database) throws -> Conversation {
+        try db.requireUser(id: userID)
         let id = newID()
-        return try await writer.write { db in
-            _ = try db.fetchUser(id: userID)
-            let now = Timestamp.now()
-            try Self.execute(
-                db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
-                [id, Self.text(title), userID, Self.text(folder), now.storageText, now.storageText]
-            )
-            return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
-        }
+        let now = Timestamp.now()
+        try execute(
+            db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
+            [id, text(title), userID, text(folder), now.storageText, now.storageText]
+        )
+        return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
     }
 
     public func conversation(id: String) async throws -> ConversationDetail {
@@ -131,19 +137,19 @@ public final class SQLiteStore: ChatStore {
     // MARK: Messages
 
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
+        try await writer.write { db in try Self.insertMessage(conversationID: conversationID, role: role, content: content, db) }
+    }
+
+    static func insertMessage(conversationID: String, role: String, content: String, _ db: Database) throws -> Message {
+        _ = try db.fetchConversation(id: conversationID)
         let id = newID()
-        return try await writer.write { db in
-            _ = try db.fetchConversation(id: conversationID)
-            let now = Timestamp.now()
-            try Self.execute(
-                db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, CAST(? AS TEXT), ?)",
-                [id, conversationID, role, Self.text(content), now.storageText]
-            )
-            try Self.execute(
-                db, "UPDATE conversations SET last_updated = ? WHERE id = ?", [now.storageText, conversationID]
-            )
-            return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
-        }
+        let now = Timestamp.now()
+        try execute(
+            db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, CAST(? AS TEXT), ?)",
+            [id, conversationID, role, text(content), now.storageText]
+        )
+        try execute(db, "UPDATE conversations SET last_updated = ? WHERE id = ?", [now.storageText, conversationID])
+        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
     }
 
     public func updateMessage(id: String, content: String?) async throws -> Message {
@@ -169,24 +175,24 @@ public final class SQLiteStore: ChatStore {
 
     public func plugins(ofUser userID: String) async throws -> [Plugin] {
         try snapshot { connection in
-            _ = try connection.fetchUser(id: userID)
+            try connection.requireUser(id: userID)
             return try connection.fetchAll(Queries.pluginsOfUser, [userID], Plugin.init)
         }
     }
 
     public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
+        try await writer.write { db in try Self.insertPlugin(userID: userID, plugin: plugin, db) }
+    }
+
+    static func insertPlugin(userID: String, plugin: NewPlugin, _ db: Database) throws -> Plugin {
+        try db.requireUser(id: userID)
         let id = newID()
-        return try await writer.write { db in
-            _ = try db.fetchUser(id: userID)
-            let now = Timestamp.now()
-            try Self.execute(
-                db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
-                [id, userID, Self.text(plugin.name), Self.text(plugin.description), plugin.enabled, now.storageText]
-            )
-            return Plugin(
-                id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now
-            )
-        }
+        let now = Timestamp.now()
+        try execute(
+            db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
+            [id, userID, text(plugin.name), text(plugin.description), plugin.enabled, now.storageText]
+        )
+        return Plugin(id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now)
     }
 
     public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {

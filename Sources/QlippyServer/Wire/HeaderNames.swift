@@ -1,0 +1,11 @@
+import HTTPTypes
+
+/// The header names the server sends or reads beyond those HTTPTypes names.
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-Id")!
+    /// RFC 8288: the next page of a paged list.
+    static let link = Self("Link")!
+    /// A create's retry key (IETF httpapi draft, Stripe's API), and the answer that marks a replay.
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+}

@@ -1,0 +1,72 @@
+/// A create that a client may send again under an `Idempotency-Key`: the store runs it and keeps
+/// its reply under the key in the same transaction, so that a repeat after a lost answer (or
+/// after a crash that followed the commit) gets that reply instead of a second row.
+public enum Creation: Sendable, Hashable {
+    case user(username: String)
+    case conversation(userID: String, title: String, folder: String?)
+    case message(conversationID: String, role: String, content: String)
+    case plugin(userID: String, plugin: NewPlugin)
+
+    /// What a repeat must ask for again, hashed (FNV-1a, 64 bits, over the fields and their
+    /// lengths). Not a defence against a client that forges a collision: it would only replay
+    /// its own earlier reply.
+    public var fingerprint: String {
+        let fields: [String?] = switch self {
+        case .user(let username): ["user", username]
+        case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
+        case .message(let conversationID, let role, let content): ["message", conversationID, role, content]
+        case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for field in fields {
+            let bytes = Array((field ?? "").utf8)
+            for byte in Array("\(field == nil ? -1 : bytes.count):".utf8) + bytes {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+        }
+        return String(hash, radix: 16)
+    }
+}
+
+/// The row a ``Creation`` made.
+public enum Created: Sendable {
+    case user(User)
+    case conversation(Conversation)
+    case message(Message)
+    case plugin(Plugin)
+}
+
+/// A reply kept under an idempotency key: opaque to the store (the API's status and body).
+public struct StoredReply: Sendable, Hashable {
+    public var status: Int
+    public var body: [UInt8]
+
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// What became of a keyed create.
+public enum IdempotentOutcome: Sendable {
+    /// Run now; the reply is kept under the key.
+    case created(Created, StoredReply)
+    /// The key was used before for the same request: its reply, nothing written.
+    case replayed(StoredReply)
+    /// The key was used before for a different request: nothing written.
+    case keyReused
+}
+
+/// Idempotency keys' scope and lifetime, shared by the stores.
+public enum IdempotencyKeys {
+    /// How long a key's reply is kept (and a repeat replayed).
+    public static let lifetime: Duration = .seconds(24 * 3600)
+
+    /// The oldest creation time of a key still in force at `now`.
+    static func cutoff(_ now: Timestamp) -> Timestamp {
+        Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - lifetime.components.seconds * 1_000_000)
+    }
+
+    /// Keys are per user; creating a user has none yet, so those keys share one scope.
+    static let usersScope = ""
+}

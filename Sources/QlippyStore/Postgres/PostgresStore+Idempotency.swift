@@ -1,0 +1,69 @@
+import PostgresNIO
+
+extension PostgresStore {
+    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome {
+        // A repeat sent while the first is being written (by this server or another) waits on
+        // the key's unique index, finds it taken when the first commits, and is rolled back;
+        // run again, it finds the first's reply.
+        do {
+            return try await keyedCreate(creation, key: key, reply: reply)
+        } catch is KeyTakenMeanwhile {
+            return try await keyedCreate(creation, key: key, reply: reply)
+        }
+    }
+
+    private struct KeyTakenMeanwhile: Error {}
+
+    private func keyedCreate(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome {
+        let fingerprint = creation.fingerprint
+        return try await transaction(deadline: deadline) { connection in
+            let cutoff = IdempotencyKeys.cutoff(.now()).storageText
+            let scope = try await self.idempotencyScope(of: creation, connection)
+            let kept = try await connection.query(
+                """
+                SELECT fingerprint, status, body FROM idempotency_keys
+                WHERE scope = \(scope) AND key = \(key) AND created_at >= \(cutoff)::timestamp
+                """, logger: self.logger
+            )
+            for try await (keptFingerprint, status, body) in kept.decode((String, Int, ByteBuffer).self) {
+                guard keptFingerprint == fingerprint else { return .keyReused }
+                return .replayed(StoredReply(status: status, body: Array(buffer: body)))
+            }
+            let created = try await self.perform(creation, connection)
+            let stored = reply(created)
+            try await connection.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)::timestamp", logger: self.logger)
+            let inserted = try await connection.query(
+                """
+                INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at)
+                VALUES (\(scope), \(key), \(fingerprint), \(stored.status), \(ByteBuffer(bytes: stored.body)), now() AT TIME ZONE 'UTC')
+                ON CONFLICT (scope, key) DO NOTHING RETURNING 1
+                """, logger: self.logger
+            )
+            guard try await inserted.decode(Int.self).contains(where: { _ in true }) else { throw KeyTakenMeanwhile() }
+            return .created(created, stored)
+        }
+    }
+
+    /// The user a key belongs to: the path's, or the conversation's for a message.
+    private func idempotencyScope(of creation: Creation, _ connection: PostgresConnection) async throws -> String {
+        switch creation {
+        case .user: IdempotencyKeys.usersScope
+        case .conversation(let userID, _, _), .plugin(let userID, _): userID
+        case .message(let conversationID, _, _):
+            try await one("SELECT user_id FROM conversations WHERE id = \(conversationID)", on: connection, missing: .conversation) {
+                try $0.decode(String.self)
+            }
+        }
+    }
+
+    private func perform(_ creation: Creation, _ connection: PostgresConnection) async throws -> Created {
+        switch creation {
+        case .user(let username): .user(try await insertUser(username: username, connection))
+        case .conversation(let userID, let title, let folder):
+            .conversation(try await insertConversation(userID: userID, title: title, folder: folder, connection))
+        case .message(let conversationID, let role, let content):
+            .message(try await insertMessage(conversationID: conversationID, role: role, content: content, connection))
+        case .plugin(let userID, let plugin): .plugin(try await insertPlugin(userID: userID, plugin: plugin, connection))
+        }
+    }
+}
