@@ -23,12 +23,14 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let store = try await openStore(settings, logger: logger)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
+    let feed = try await ChangeFeed(store: store, buffer: settings.eventBuffer, heartbeat: .seconds(settings.eventHeartbeat), logger: logger)
     let http = HTTPServerBuilder.http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
     return Application(
-        router: buildRoutes(store: store, settings: settings).router,
+        router: buildRoutes(store: store, feed: feed, settings: settings).router,
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
-        services: [StoreService(store: store, logger: logger)],
+        // Shut down in reverse order: the feed stops reading before the store closes.
+        services: [StoreService(store: store, logger: logger), feed],
         onServerRunning: { channel in
             logger.info("listening", metadata: [
                 "address": "\(tls == nil ? "http" : "https")://\(settings.host):\(channel.localAddress?.port ?? settings.port)",
@@ -75,7 +77,7 @@ public func openStore(_ settings: ServerSettings, logger: Logger) async throws -
 
 /// The router with every controller and middleware, in the order requests pass through them,
 /// and the table of the routes it serves (which the OpenAPI document must list, no more, no fewer).
-func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
+func buildRoutes(store: any ChatStore, feed: ChangeFeed, settings: ServerSettings) -> RouteTable {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
@@ -100,6 +102,7 @@ func buildRoutes(store: any ChatStore, settings: ServerSettings) -> RouteTable {
     PluginController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
+    EventController(store: store, feed: feed).register(on: routes)
     TransferController(store: store, maxImportSize: settings.maxImportSize).register(on: routes)
     OpenAPIController().register(on: routes)
     if settings.apiToken != nil && !PostgresLocation.isURL(settings.database) {

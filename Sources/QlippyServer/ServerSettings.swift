@@ -48,6 +48,12 @@ public struct ServerSettings: Sendable, Equatable {
     /// Where `POST /api/admin/backup` writes its snapshots; by default `<database>-backups/`
     /// beside a SQLite file.
     public var backupDirectory: String?
+    /// Seconds between the comments that keep an idle event stream (`/api/users/{id}/events`)
+    /// open through proxies.
+    public var eventHeartbeat = 15
+    /// Events queued for one event stream that is not read fast enough; past it the stream ends
+    /// with a `reset` event, and writers never wait for a reader.
+    public var eventBuffer = 1_000
 
     /// The shortest token accepted: anything shorter is guessable.
     public static let minimumTokenLength = 16
@@ -62,7 +68,7 @@ public struct ServerSettings: Sendable, Equatable {
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
         case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout, maxConnections
-        case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory
+        case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -114,6 +120,8 @@ public struct ServerSettings: Sendable, Equatable {
         if let seconds = try integer(.idleTimeout, in: 1...3_600) { idleTimeout = seconds }
         if let seconds = try integer(.requestTimeout, in: 1...3_600) { requestTimeout = seconds }
         if let count = try integer(.maxConnections, in: 1...100_000) { maxConnections = count }
+        if let seconds = try integer(.eventHeartbeat, in: 1...3_600) { eventHeartbeat = seconds }
+        if let count = try integer(.eventBuffer, in: 1...1_000_000) { eventBuffer = count }
         if let rate = try integer(.rateLimit, in: 0...1_000_000) { rateLimit = rate }
         if let burst = try integer(.rateLimitBurst, in: 1...1_000_000) { rateLimitBurst = burst }
         if let loopback = text(.rateLimitLoopback) {

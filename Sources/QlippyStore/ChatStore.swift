@@ -75,7 +75,15 @@ public protocol ChatStore: Sendable {
     /// `reply(created)` under the key in the creation's own transaction: a crash after the commit
     /// leaves the reply to replay, never a row without one. Keys are per user (a message's: its
     /// conversation's user), kept ``IdempotencyKeys/lifetime``.
-    func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome
+    func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome
+
+    /// Up to `limit` changes after sequence `after`, oldest first; only `userID`'s when given.
+    func changes(after: Int64, ofUser userID: String?, limit: Int) async throws -> [Change]
+    func changeLogBounds() async throws -> ChangeLogBounds
+    /// Drops the changes logged before `cutoff`.
+    func pruneChanges(olderThan cutoff: Timestamp) async throws
+    /// The row a change names as it is now; `nil` when it is gone.
+    func resource(of change: Change) async throws -> Resource?
 
     /// Releases connections; the store is unusable afterwards.
     func close() async throws

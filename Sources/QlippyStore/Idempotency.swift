@@ -28,14 +28,6 @@ public enum Creation: Sendable, Hashable {
     }
 }
 
-/// The row a ``Creation`` made.
-public enum Created: Sendable {
-    case user(User)
-    case conversation(Conversation)
-    case message(Message)
-    case plugin(Plugin)
-}
-
 /// A reply kept under an idempotency key: opaque to the store (the API's status and body).
 public struct StoredReply: Sendable, Hashable {
     public var status: Int
@@ -50,7 +42,7 @@ public struct StoredReply: Sendable, Hashable {
 /// What became of a keyed create.
 public enum IdempotentOutcome: Sendable {
     /// Run now; the reply is kept under the key.
-    case created(Created, StoredReply)
+    case created(Resource, StoredReply)
     /// The key was used before for the same request: its reply, nothing written.
     case replayed(StoredReply)
     /// The key was used before for a different request: nothing written.
@@ -64,7 +56,7 @@ public enum IdempotencyKeys {
 
     /// The oldest creation time of a key still in force at `now`.
     static func cutoff(_ now: Timestamp) -> Timestamp {
-        Timestamp(microsecondsSinceEpoch: now.microsecondsSinceEpoch - lifetime.components.seconds * 1_000_000)
+        now.minus(lifetime)
     }
 
     /// Keys are per user; creating a user has none yet, so those keys share one scope.

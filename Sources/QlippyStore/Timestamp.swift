@@ -23,6 +23,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
         return Timestamp(microsecondsSinceEpoch: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1_000)
     }
 
+    /// The instant `duration` (whole seconds) before this one.
+    public func minus(_ duration: Duration) -> Timestamp {
+        Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch - duration.components.seconds * 1_000_000)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
     }

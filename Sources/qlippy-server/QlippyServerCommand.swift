@@ -78,13 +78,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder for the snapshots of POST /api/admin/backup. (env: QLIPPY_BACKUP_DIRECTORY, default: <database>-backups)")
     var backupDirectory: String?
 
+    @Option(help: "Seconds between the heartbeat comments of an idle event stream. (env: QLIPPY_EVENT_HEARTBEAT, default: 15)")
+    var eventHeartbeat: String?
+
+    @Option(help: "Events queued for an event stream that is read too slowly; past it the stream ends with a reset event. (env: QLIPPY_EVENT_BUFFER, default: 1000)")
+    var eventBuffer: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
             .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
             .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
-            .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory,
+            .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory, .eventHeartbeat: eventHeartbeat, .eventBuffer: eventBuffer,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case let (key, value?) in flags {

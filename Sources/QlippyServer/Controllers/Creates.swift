@@ -38,7 +38,7 @@ final class Creates: Sendable {
         }
     }
 
-    private func create(_ creation: Creation) async throws -> Created {
+    private func create(_ creation: Creation) async throws -> Resource {
         switch creation {
         case .user(let username): .user(try await store.createUser(username: username))
         case .conversation(let userID, let title, let folder): .conversation(try await store.createConversation(userID: userID, title: title, folder: folder))

@@ -119,6 +119,8 @@ extension APIError {
         .conflict, "A request with this Idempotency-Key is still running; repeat it once that one has answered"
     )
 
+    static let invalidLastEventID = APIError(.badRequest, "Last-Event-ID must be the id of an event from this stream")
+
     static func invalidID(_ parameter: String) -> APIError {
         APIError(.badRequest, "\(parameter) must be a UUID")
     }

@@ -8,4 +8,6 @@ extension HTTPField.Name {
     /// A create's retry key (IETF httpapi draft, Stripe's API), and the answer that marks a replay.
     static let idempotencyKey = Self("Idempotency-Key")!
     static let idempotentReplayed = Self("Idempotent-Replayed")!
+    /// Server-sent events: the id of the last event a reconnecting client saw.
+    static let lastEventID = Self("Last-Event-ID")!
 }

@@ -37,8 +37,7 @@ struct PageParameters {
     /// expire (``ConversationWalk/walkLifetime``): the moves it needs are kept only so long.
     func walk(now: Timestamp = .now()) throws(APIError) -> ConversationWalk {
         guard let start = after?.walkStart else { return ConversationWalk(walkStart: now, page: page) }
-        let lifetime = ConversationWalk.walkLifetime.components.seconds * 1_000_000
-        guard now.microsecondsSinceEpoch - start.microsecondsSinceEpoch <= lifetime else {
+        guard start >= now.minus(ConversationWalk.walkLifetime) else {
             throw .invalidParameter("after", "a cursor from the last 24 hours: start again from the first page")
         }
         return ConversationWalk(walkStart: start, page: page)

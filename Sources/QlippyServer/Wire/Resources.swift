@@ -61,7 +61,7 @@ extension JSONWriter {
         endObject()
     }
 
-    mutating func write(_ created: Created) {
+    mutating func write(_ created: Resource) {
         switch created {
         case .user(let user): write(user)
         case .conversation(let conversation): write(conversation)

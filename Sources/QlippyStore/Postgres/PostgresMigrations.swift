@@ -146,6 +146,46 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
         ]),
+        // The change log behind `GET /api/users/{id}/events`, as SQLite's v10: written by row
+        // triggers in the change's own transaction. A message deleted with its conversation (by
+        // the cascade, after the conversation's row is gone) finds no owner and is not logged.
+        // Sequences are handed out at insert, not at commit: readers hold back at a gap for a
+        // while (``ChangeFeed``), since a lower number may still be committing.
+        ("v7-change-log", [
+            """
+            CREATE TABLE change_log (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id text NOT NULL, kind text NOT NULL, resource_id text NOT NULL,
+                created_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
+            )
+            """,
+            "CREATE INDEX change_log_by_user ON change_log (user_id, seq)",
+            "CREATE INDEX change_log_by_age ON change_log (created_at)",
+            """
+            CREATE FUNCTION qlippy_log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                changed record;
+                owner text;
+            BEGIN
+                IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
+                IF TG_TABLE_NAME = 'messages' THEN
+                    SELECT c.user_id INTO owner FROM conversations c WHERE c.id = changed.conversation_id;
+                ELSE
+                    owner := changed.user_id;
+                END IF;
+                IF owner IS NOT NULL THEN
+                    INSERT INTO change_log (user_id, kind, resource_id) VALUES (
+                        owner, TG_ARGV[0] || CASE TG_OP WHEN 'INSERT' THEN '.created' WHEN 'UPDATE' THEN '.updated' ELSE '.deleted' END, changed.id
+                    );
+                END IF;
+                RETURN NULL;
+            END $$
+            """,
+            "CREATE TRIGGER change_log_conversations AFTER INSERT OR DELETE ON conversations FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('conversation')",
+            "CREATE TRIGGER change_log_conversations_updated AFTER UPDATE OF title, folder ON conversations FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('conversation')",
+            "CREATE TRIGGER change_log_messages AFTER INSERT OR DELETE ON messages FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('message')",
+            "CREATE TRIGGER change_log_messages_updated AFTER UPDATE OF content ON messages FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('message')",
+            "CREATE TRIGGER change_log_plugins AFTER INSERT OR UPDATE OR DELETE ON plugins FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('plugin')",
+        ]),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

@@ -1,7 +1,7 @@
 import PostgresNIO
 
 extension PostgresStore {
-    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome {
+    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
         // A repeat sent while the first is being written (by this server or another) waits on
         // the key's unique index, finds it taken when the first commits, and is rolled back;
         // run again, it finds the first's reply.
@@ -14,7 +14,7 @@ extension PostgresStore {
 
     private struct KeyTakenMeanwhile: Error {}
 
-    private func keyedCreate(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome {
+    private func keyedCreate(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
         let fingerprint = creation.fingerprint
         return try await transaction(deadline: deadline) { connection in
             let cutoff = IdempotencyKeys.cutoff(.now()).storageText
@@ -56,7 +56,7 @@ extension PostgresStore {
         }
     }
 
-    private func perform(_ creation: Creation, _ connection: PostgresConnection) async throws -> Created {
+    private func perform(_ creation: Creation, _ connection: PostgresConnection) async throws -> Resource {
         switch creation {
         case .user(let username): .user(try await insertUser(username: username, connection))
         case .conversation(let userID, let title, let folder):

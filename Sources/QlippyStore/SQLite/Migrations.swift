@@ -200,11 +200,60 @@ enum Migrations {
                 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
                 """)
         }
+        // The change log behind `GET /api/users/{id}/events`: one row per change to a user's
+        // conversations, messages and plugins, written by triggers in the change's own transaction
+        // (so every path that writes, imports included, is logged, and nothing uncommitted is).
+        // A message deleted with its conversation is not logged: the conversation's event says it.
+        migrator.registerMigration("v10-change-log") { db in
+            var sql = """
+                CREATE TABLE change_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, kind TEXT NOT NULL, resource_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
+                );
+                CREATE INDEX change_log_by_user ON change_log (user_id, seq);
+                CREATE INDEX change_log_by_age ON change_log (created_at);
+
+                """
+            for (table, event, operation, select) in ChangeLogTriggers.all {
+                sql += """
+                    CREATE TRIGGER change_log_\(table)_\(event) AFTER \(operation) ON \(table) BEGIN
+                        INSERT INTO change_log (user_id, kind, resource_id) \(select);
+                    END;
+
+                    """
+            }
+            try db.execute(sql: sql)
+        }
         return migrator
     }
 
     /// The identifiers this binary knows, in order.
     static let identifiers: [String] = migrator.migrations
+}
+
+/// The change log's triggers (migration v10): table, event, the operation that fires it, and the
+/// `SELECT` of owner, kind and id it logs.
+private enum ChangeLogTriggers {
+    static let all: [(table: String, event: String, operation: String, select: String)] = [
+        ("conversations", "created", "INSERT", owned("conversation.created", "NEW")),
+        ("conversations", "updated", "UPDATE OF title, folder", owned("conversation.updated", "NEW")),
+        ("conversations", "deleted", "DELETE", owned("conversation.deleted", "OLD")),
+        ("messages", "created", "INSERT", ownedByConversation("message.created", "NEW")),
+        ("messages", "updated", "UPDATE OF content", ownedByConversation("message.updated", "NEW")),
+        ("messages", "deleted", "DELETE", ownedByConversation("message.deleted", "OLD")),
+        ("plugins", "created", "INSERT", owned("plugin.created", "NEW")),
+        ("plugins", "updated", "UPDATE", owned("plugin.updated", "NEW")),
+        ("plugins", "deleted", "DELETE", owned("plugin.deleted", "OLD")),
+    ]
+
+    private static func owned(_ kind: String, _ row: String) -> String {
+        "SELECT \(row).user_id, '\(kind)', \(row).id"
+    }
+
+    /// A message's user is its conversation's; none (nothing logged) once the conversation is gone.
+    private static func ownedByConversation(_ kind: String, _ row: String) -> String {
+        "SELECT c.user_id, '\(kind)', \(row).id FROM conversations c WHERE c.id = \(row).conversation_id"
+    }
 }
 
 /// The original Python backend's tables, with SQLAlchemy's exact DDL (whitespace included), so that

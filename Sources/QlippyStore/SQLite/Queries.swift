@@ -90,11 +90,20 @@ enum Queries {
         ORDER BY coalesce(c.created_at, ''), c.id LIMIT CAST(? AS INTEGER)
         """
 
+    /// The change log after a sequence, oldest first. Arguments: sequence, limit.
+    static let changes = "SELECT seq, user_id, kind, resource_id FROM change_log WHERE seq > CAST(? AS INTEGER) ORDER BY seq LIMIT CAST(? AS INTEGER)"
+
+    /// One user's changes after a sequence. Arguments: user id, sequence, limit.
+    static let changesOfUser = """
+        SELECT seq, user_id, kind, resource_id FROM change_log WHERE user_id = ? AND seq > CAST(? AS INTEGER) ORDER BY seq LIMIT CAST(? AS INTEGER)
+        """
+
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
         ("user", user), ("userExists", userExists), ("userByName", userByName), ("conversationList", conversationList), ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
+        ("changes", changes), ("changesOfUser", changesOfUser),
     ]
 }

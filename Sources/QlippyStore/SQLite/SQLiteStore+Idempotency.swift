@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Created) -> StoredReply) async throws -> IdempotentOutcome {
+    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
         let fingerprint = creation.fingerprint
         // One request's savepoint in the writer's batch: the key's reply commits with the row or
         // not at all. Writes are serialized, so a repeat finds the first one's reply.
@@ -39,7 +39,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func perform(_ creation: Creation, _ db: Database) throws -> Created {
+    private static func perform(_ creation: Creation, _ db: Database) throws -> Resource {
         switch creation {
         case .user(let username): .user(try insertUser(username: username, db))
         case .conversation(let userID, let title, let folder): .conversation(try insertConversation(userID: userID, title: title, folder: folder, db))

@@ -128,9 +128,12 @@ public final class SQLiteStore: ChatStore {
 
     public func deleteConversation(id: String) async throws {
         try await writer.write { db in
-            try Self.execute(db, Queries.deleteMessagesOfConversation, [id])
+            // The conversation first, so that its messages' deletes find no owner to log them for
+            // (its own event says they went); the messages' foreign key is checked at commit.
+            try Self.execute(db, "PRAGMA defer_foreign_keys = ON", [])
             try Self.execute(db, "DELETE FROM conversations WHERE id = ?", [id])
             guard db.changesCount > 0 else { throw StoreError.notFound(.conversation) }
+            try Self.execute(db, Queries.deleteMessagesOfConversation, [id])
         }
     }
 

@@ -24,6 +24,8 @@ struct TestServer {
     /// The database on the PostgreSQL run; created when the server first runs.
     let postgresURL: String?
     var settings: [String: String]
+    /// Whether `run` creates the PostgreSQL database first (not for a second server on it).
+    var createsDatabase = true
 
     init(databasePath: String? = nil, settings: [String: String] = [:]) throws {
         self.databasePath = try databasePath ?? makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
@@ -36,6 +38,13 @@ struct TestServer {
         databasePath = try makeTemporaryDirectory().appendingPathComponent("unused.db").path
         postgresURL = TestPostgres.url(of: TestPostgres.newDatabaseName(), on: server)
         settings = [:]
+    }
+
+    /// Another server on this one's database, which this one creates.
+    func onSameDatabase() -> TestServer {
+        var other = self
+        other.createsDatabase = false
+        return other
     }
 
     /// The `--database` setting: the PostgreSQL URL on that run, else the file.
@@ -57,8 +66,10 @@ struct TestServer {
     func run<Value: Sendable>(
         _ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
-        if let postgresURL { try await TestPostgres.create(postgresURL) }
-        return try await buildApplication(reader: reader).test(setup, body)
+        try await ServerSlots.shared.holding {
+            if createsDatabase, let postgresURL { try await TestPostgres.create(postgresURL) }
+            return try await buildApplication(reader: reader).test(setup, body)
+        }
     }
 
     /// Row counts of the four original tables, read straight from the database.
@@ -207,4 +218,48 @@ enum SearchPath: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 
     var testDescription: String { rawValue }
+}
+
+/// At most ``limit`` test servers at once in this process. Swift Testing starts every test (and
+/// every argument of a parameterized one) together; 210 servers once had their databases open at
+/// the same time, some 1 900 descriptors, and Foundation's `Process.run` (which adds a close action
+/// for every descriptor up to the highest open one) crashed the command-line tests beside them.
+actor ServerSlots {
+    static let shared = ServerSlots()
+    static let limit = 24
+    /// Set while a task holds a slot: a server started inside another test server's run (two servers
+    /// on one database) shares its slot rather than waiting for one.
+    @TaskLocal static var held = false
+
+    private var free = ServerSlots.limit
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    nonisolated func holding<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
+        guard !Self.held else { return try await body() }
+        await acquire()
+        do {
+            let value = try await Self.$held.withValue(true) { try await body() }
+            await release()
+            return value
+        } catch {
+            await release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        guard free == 0 else {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
