@@ -20,13 +20,14 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     }()
 
     let tls = try settings.tlsConfiguration()
-    let store = try await openStore(settings, logger: logger)
+    let metrics = ServerMetrics(version: HealthController.version, store: PostgresLocation.isURL(settings.database) ? "postgresql" : "sqlite")
+    let store = try await openStore(settings, logger: logger, metrics: metrics.store)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
     let feed = try await ChangeFeed(store: store, buffer: settings.eventBuffer, heartbeat: .seconds(settings.eventHeartbeat), logger: logger)
     let http = HTTPServerBuilder.http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
     return Application(
-        router: buildRoutes(store: store, feed: feed, settings: settings).router,
+        router: buildRoutes(store: store, feed: feed, metrics: metrics, settings: settings).router,
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         // Shut down in reverse order: the feed stops reading before the store closes.
@@ -68,18 +69,19 @@ enum HTTPLimits {
 
 /// The store the database setting names: PostgreSQL for a `postgres://` URL, else a SQLite file.
 /// Also used by the command-line tools that work on a store (`import`, `export`).
-public func openStore(_ settings: ServerSettings, logger: Logger) async throws -> any ChatStore {
+public func openStore(_ settings: ServerSettings, logger: Logger, metrics: StoreMetrics = .none) async throws -> any ChatStore {
     if PostgresLocation.isURL(settings.database) {
-        return try await PostgresStore.open(location: PostgresLocation(url: settings.database), logger: logger)
+        return try await PostgresStore.open(location: PostgresLocation(url: settings.database), logger: logger, metrics: metrics)
     }
-    return try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit)
+    return try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit, metrics: metrics)
 }
 
 /// The router with every controller and middleware, in the order requests pass through them,
 /// and the table of the routes it serves (which the OpenAPI document must list, no more, no fewer).
-func buildRoutes(store: any ChatStore, feed: ChangeFeed, settings: ServerSettings) -> RouteTable {
+func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics, settings: ServerSettings) -> RouteTable {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
     router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
     if settings.rateLimit > 0 {
@@ -105,6 +107,7 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, settings: ServerSetting
     EventController(store: store, feed: feed).register(on: routes)
     TransferController(store: store, maxImportSize: settings.maxImportSize).register(on: routes)
     OpenAPIController().register(on: routes)
+    MetricsController(metrics: metrics, feed: feed).register(on: routes)
     if settings.apiToken != nil && !PostgresLocation.isURL(settings.database) {
         AdminController(settings: settings).register(on: routes)
     }

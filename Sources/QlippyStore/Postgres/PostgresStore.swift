@@ -38,8 +38,11 @@ public final class PostgresStore: ChatStore {
     /// request deadline, imports under the PostgreSQL suite's load were answered 503 halfway.)
     var bulkDeadline: Duration? { deadline.map { max($0, Self.searchDeadline) } }
 
+    let metrics: StoreMetrics
+
     private init(
-        client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int, deadline: Duration?
+        client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int, deadline: Duration?,
+        metrics: StoreMetrics
     ) {
         self.client = client
         self.logger = logger
@@ -47,6 +50,7 @@ public final class PostgresStore: ChatStore {
         self.runner = runner
         self.schemaVersion = schemaVersion
         self.deadline = deadline
+        self.metrics = metrics
     }
 
     /// Connects, migrates the schema (under an advisory lock) and returns the store. Throws
@@ -54,7 +58,9 @@ public final class PostgresStore: ChatStore {
     /// `deadline`: each call's, ``requestDeadline`` for a server; `nil` for long work such as
     /// `migrate` (a copy of a million messages once failed as "unavailable" when a batch's index
     /// maintenance, and then the final checksum, ran past 5 s).
-    public static func open(location: PostgresLocation, logger: Logger, deadline: Duration? = requestDeadline) async throws -> PostgresStore {
+    public static func open(
+        location: PostgresLocation, logger: Logger, deadline: Duration? = requestDeadline, metrics: StoreMetrics = .none
+    ) async throws -> PostgresStore {
         // The pool reports each failed reconnection; the store says once per request what failed.
         var poolLogger = logger
         poolLogger.logLevel = .critical
@@ -69,7 +75,9 @@ public final class PostgresStore: ChatStore {
             let version = try await client.withConnection { connection in
                 try await PostgresMigrations.apply(on: connection, logger: logger)
             }
-            return PostgresStore(client: client, logger: logger, location: location, runner: runner, schemaVersion: version, deadline: deadline)
+            return PostgresStore(
+                client: client, logger: logger, location: location, runner: runner, schemaVersion: version, deadline: deadline, metrics: metrics
+            )
         } catch {
             runner.cancel()
             throw PostgresUnavailableError(location: location.redacted, reason: Self.reason(error))
@@ -354,7 +362,7 @@ public final class PostgresStore: ChatStore {
                 var attempt = 1
                 while true {
                     do {
-                        return try await self.client.withConnection { connection in try await body(connection) }
+                        return try await self.withTimedConnection(body)
                     } catch let error as PSQLError where error.sqlState == "40P01" && attempt < 3 {
                         self.logger.notice("deadlock, running the statement again", metadata: ["attempt": "\(attempt)"])
                         attempt += 1
@@ -373,21 +381,35 @@ public final class PostgresStore: ChatStore {
     ) async throws -> Value {
         try await logged {
             try await Self.within(deadline) {
-                try await self.client.withConnection { connection in
-                    try await connection.query(PostgresQuery(unsafeSQL: begin), logger: self.logger)
-                    let value: Value
-                    do {
-                        value = try await body(connection)
-                    } catch {
-                        // A broken connection has nothing to roll back; the caller's error is what matters.
-                        _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                        throw error
-                    }
-                    try await connection.query("COMMIT", logger: self.logger)
-                    return value
-                }
+                try await self.withTimedConnection { connection in try await self.transact(begin: begin, on: connection, body) }
             }
         }
+    }
+
+    /// A pooled connection for `body`, recording the wait for it and the work on it.
+    private func withTimedConnection<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        let asked = ContinuousClock.now
+        return try await client.withConnection { connection in
+            self.metrics.wait.record(duration: asked.duration(to: .now))
+            return try await self.metrics.timingTransaction { try await body(connection) }
+        }
+    }
+
+    /// `begin`, `body`, then COMMIT (ROLLBACK when `body` throws) on one connection.
+    private func transact<Value: Sendable>(
+        begin: String, on connection: PostgresConnection, _ body: @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await connection.query(PostgresQuery(unsafeSQL: begin), logger: logger)
+        let value: Value
+        do {
+            value = try await body(connection)
+        } catch {
+            // A broken connection has nothing to roll back; the caller's error is what matters.
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
     }
 
     /// Logs a request the database could not serve (the client gets a 503).

@@ -33,10 +33,14 @@ final class GroupCommitWriter: Sendable {
         /// Runs the request's work; returns what hands its result to the caller once committed.
         let run: @Sendable (Database) throws -> @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
+        let queued = ContinuousClock.now
     }
 
-    init(pool: DatabasePool) {
+    private let metrics: StoreMetrics
+
+    init(pool: DatabasePool, metrics: StoreMetrics = .none) {
         self.pool = pool
+        self.metrics = metrics
     }
 
     /// Runs `body` inside the next batch's transaction and returns its result once that batch is durable.
@@ -78,7 +82,11 @@ final class GroupCommitWriter: Sendable {
     private func commit(_ batch: [PendingWrite]) async {
         do {
             // On GRDB's writer queue, not a cooperative thread: the commit waits for the disk.
-            let outcomes = try await pool.writeWithoutTransaction { db in
+            let outcomes = try await pool.writeWithoutTransaction { [metrics] db in
+                let started = ContinuousClock.now
+                for write in batch { metrics.wait.record(duration: write.queued.duration(to: started)) }
+                metrics.writeBatchSize.record(batch.count)
+                defer { metrics.transaction.record(duration: started.duration(to: .now)) }
                 var outcomes: [@Sendable () -> Void] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {

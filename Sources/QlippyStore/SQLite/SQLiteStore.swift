@@ -16,11 +16,11 @@ public final class SQLiteStore: ChatStore {
 
     public static let defaultSearchScanLimit = 2_000
 
-    public init(database: AppDatabase, searchScanLimit: Int = defaultSearchScanLimit) {
+    public init(database: AppDatabase, searchScanLimit: Int = defaultSearchScanLimit, metrics: StoreMetrics = .none) {
         self.database = database
         self.searchScanLimit = searchScanLimit
         self.readers = ReadConnectionPool(path: database.path)
-        self.writer = GroupCommitWriter(pool: database.pool)
+        self.writer = GroupCommitWriter(pool: database.pool, metrics: metrics)
     }
 
     public var description: String {
