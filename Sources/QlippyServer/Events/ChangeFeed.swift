@@ -6,9 +6,9 @@ import Synchronization
 
 /// Carries the store's change log to this process's open event streams.
 ///
-/// While any stream is open it reads the log every ``pollInterval``: the log is written by the
-/// database in each change's transaction, so changes made through any server process sharing the
-/// database reach every process's streams, and nothing uncommitted is ever sent. Each change is
+/// While any stream is open it reads the log every ``pollInterval`` (and nothing otherwise): the
+/// log is written by the database in each change's transaction, so changes made through any server
+/// process sharing the database reach every process's streams, and nothing uncommitted is ever sent. Each change is
 /// rendered once (its row read as it is now) for all the streams of its user. Every stream has a
 /// bounded queue: a stream that cannot keep up is ended with `reset` instead of holding anyone up.
 /// The feed also sends the heartbeats and drops changes older than ``kept`` from the log.
@@ -133,14 +133,17 @@ final class ChangeFeed: Service, Sendable {
     }
 
     /// Reads the log after the position and sends each change to its user's streams, in order.
+    /// Nothing while no stream is open: a new stream starts after the newest change anyway.
     private func poll() async throws {
-        let (position, users) = state.withLock { ($0.position, Set($0.subscriptions.keys)) }
-        guard !users.isEmpty else {
-            // Nobody listens: keep up with the log without reading rows.
-            let newest = try await store.changeLogBounds().newest
-            state.withLock { $0.position = max($0.position, newest) }
-            return
+        let (position, users) = state.withLock { state in
+            // Changes up to the earliest stream's start concern no stream: skip them unread.
+            if let earliest = state.subscriptions.values.flatMap(\.values).map(\.liveFrom).min(), earliest > state.position {
+                state.position = earliest
+                state.gapSince = nil
+            }
+            return (state.position, Set(state.subscriptions.keys))
         }
+        guard !users.isEmpty else { return }
         for change in try await store.changes(after: position, ofUser: nil, limit: 500) {
             guard passes(change.sequence) else { return }
             guard users.contains(change.userID) else { continue }
