@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 @testable import QlippyServer
 import QlippyStore
+import Synchronization
 import Testing
 
 /// Cursor pages of the conversation, plugin and message lists: `limit` and `after`, the body an
@@ -35,15 +36,32 @@ struct PaginationTests {
 
     /// The issue's walk: 1 000 conversations, 7 at a time, while other clients add conversations
     /// and bump them — between every two pages, two the walk has not reached yet, one it has
-    /// passed, and a new one. Each original is seen exactly once, in the order the list had when
-    /// the walk began.
+    /// passed, and a new one; and all along, another client at random. Each original is seen
+    /// exactly once, in the order the list had when the walk began.
     @Test func aWalkSeesEveryOriginalOnceWhileOthersAddAndBump() async throws {
         try await TestServer().run { client in
             let user = try await client.createUser()
             for _ in 0..<1_000 { _ = try await client.createConversation(user: user) }
             let original = try await client.get("/api/users/\(user)/conversations").json.array.compactMap { $0["id"] as? String }
             #expect(original.count == 1_000)
+            // From the first page on, another client bumps and adds at random until the walk ends
+            // (from the first page: the walk lists the order it began with, not `original`'s).
+            let phase = Atomic<Int>(0)  // 0 before the first page, 1 walking, 2 done
+            let churn = Task {
+                var random = SeededRandom(seed: 8)
+                var writes = 0
+                while phase.load(ordering: .acquiring) == 0 { try await Task.sleep(for: .milliseconds(1)) }
+                while phase.load(ordering: .acquiring) == 1 {
+                    let target = original[Int.random(in: 0..<original.count, using: &random)]
+                    _ = try await client.addMessage(to: target, "bumped by another client")
+                    _ = try await client.createConversation(user: user, #"{"title": "added by another client"}"#)
+                    writes += 2
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                return writes
+            }
             let walk = try await Self.walk(client, from: "/api/users/\(user)/conversations?limit=7") { page in
+                if page == 1 { phase.store(1, ordering: .releasing) }
                 let reached = page * 7
                 for ahead in [reached + 3, reached + 60] where ahead < original.count {
                     _ = try await client.addMessage(to: original[ahead], "bumped ahead of the walk")
@@ -51,6 +69,8 @@ struct PaginationTests {
                 _ = try await client.put("/api/conversations/\(original[reached / 2])", #"{"title": "bumped behind the walk"}"#)
                 _ = try await client.createConversation(user: user, #"{"title": "added during the walk"}"#)
             }
+            phase.store(2, ordering: .releasing)
+            #expect(try await churn.value > 10, "the other client wrote while the walk went on")
             #expect(Set(original).subtracting(walk.ids).isEmpty, "no original missed")
             #expect(Set(walk.ids).count == walk.ids.count, "none seen twice")
             #expect(walk.ids.count == original.count && zip(walk.ids, original).allSatisfy(==), "in the order the walk began with")
