@@ -96,20 +96,20 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     }
 
     let routes = RouteTable(router: router)
-    let creates = Creates(store: store)
+    let posts = IdempotentPosts(store: store)
     HealthController(store: store).register(on: routes)
-    UserController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
-    ConversationController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
-    MessageController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
-    PluginController(store: store, creates: creates, maxBodySize: settings.maxBodySize).register(on: routes)
+    UserController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
+    ConversationController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
+    MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
+    PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
     SearchController(store: store).register(on: routes)
     EventController(store: store, feed: feed).register(on: routes)
-    TransferController(store: store, maxImportSize: settings.maxImportSize).register(on: routes)
+    TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).register(on: routes)
     OpenAPIController().register(on: routes)
     MetricsController(metrics: metrics, feed: feed).register(on: routes)
     if settings.apiToken != nil && !PostgresLocation.isURL(settings.database) {
-        AdminController(settings: settings).register(on: routes)
+        AdminController(settings: settings, posts: posts).register(on: routes)
     }
     routes.addMethodAnswers()
     return routes

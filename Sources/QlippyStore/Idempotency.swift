@@ -17,14 +17,13 @@ public enum Creation: Sendable, Hashable {
         case .message(let conversationID, let role, let content): ["message", conversationID, role, content]
         case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a()
         for field in fields {
             let bytes = Array((field ?? "").utf8)
-            for byte in Array("\(field == nil ? -1 : bytes.count):".utf8) + bytes {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
+            hash.combine("\(field == nil ? -1 : bytes.count):".utf8)
+            hash.combine(bytes)
         }
-        return String(hash, radix: 16)
+        return String(hash.value, radix: 16)
     }
 }
 
@@ -46,6 +45,17 @@ public enum IdempotentOutcome: Sendable {
     /// The key was used before for the same request: its reply, nothing written.
     case replayed(StoredReply)
     /// The key was used before for a different request: nothing written.
+    case keyReused
+}
+
+/// What a key holds for a request that is not one create (an import, a backup): see
+/// ``ChatStore/keptReply(scope:key:fingerprint:)``.
+public enum KeptReply: Sendable, Hashable {
+    /// The key is unused (or its reply has expired).
+    case none
+    /// The key was used before for the same request: its reply.
+    case replay(StoredReply)
+    /// The key was used before for a different request.
     case keyReused
 }
 

@@ -4,8 +4,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// `Idempotency-Key` on the creates: a repeat replays the first answer and writes nothing.
-@Suite("Idempotency keys on creates")
+/// `Idempotency-Key` on every POST: a repeat replays the first answer and writes nothing.
+@Suite("Idempotency keys on every POST")
 struct IdempotencyTests {
     static func headers(_ key: String) -> HTTPFields {
         var headers = jsonHeaders
@@ -119,6 +119,78 @@ struct IdempotencyTests {
             #expect(answers.filter { $0 == (.created, nil) }.count == 1)
             #expect(answers.allSatisfy { $0.0 == .conflict || $0 == (.created, nil) || $0 == (.created, "true") })
             #expect(try await client.get("/api/conversations/\(conversation)").json.int("message_count") == 1)
+        }
+    }
+
+    static func importHeaders(_ type: String, _ key: String) -> HTTPFields {
+        [.contentType: type, HTTPField.Name("Idempotency-Key")!: key]
+    }
+
+    /// A keyed import's repeat gets the first report again (an unkeyed repeat reports the
+    /// conversations as already present: the replay is not a second run); another file, or the
+    /// same file with another `format=`, under the key is 422 with nothing written.
+    @Test func aKeyedImportReplaysItsReport() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let file = ByteBuffer(bytes: try ChatGPTImportTests.export())
+            let path = "/api/users/\(user)/import"
+            let first = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/json", "imp"), body: file)
+            let second = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/json", "imp"), body: file)
+            #expect(first.status == .ok)
+            #expect(try first.json.int("conversations_imported") == 5)
+            #expect(first.headers[Self.replayed] == nil)
+            #expect(second.status == .ok)
+            #expect(second.headers[Self.replayed] == "true")
+            #expect(second.headers[.contentType] == "application/json; charset=utf-8")
+            #expect(String(buffer: second.body) == String(buffer: first.body))
+            let unkeyed = try await client.executeRequest(uri: path, method: .post, headers: jsonHeaders, body: file).json
+            #expect(unkeyed.int("conversations_already_present") == 5)
+
+            let other = ByteBuffer(bytes: try ChatGPTFixture.file([ChatGPTFixture.conversation(id: "other-1", title: "Other", nodes: [
+                ("root", nil, nil), ("u1", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("Hello"))),
+            ], current: "u1")]))
+            for (uri, body) in [(path, other), (path + "?format=chatgpt", file)] {
+                let refused = try await client.executeRequest(uri: uri, method: .post, headers: Self.importHeaders("application/json", "imp"), body: body)
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.errorMessage == "Idempotency-Key was already used for a different request")
+            }
+            #expect(try await client.get("/api/users/\(user)/conversations").json.array.count == 5)
+        }
+    }
+
+    @Test func aKeyedArchiveImportReplaysItsReport() async throws {
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let archive = ByteBuffer(bytes: try ChatGPTArchiveTests.splitArchive())
+            let path = "/api/users/\(user)/import"
+            let first = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/zip", "zip"), body: archive)
+            let second = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/zip", "zip"), body: archive)
+            #expect(try first.json.int("conversations_imported") == 5)
+            #expect(second.headers[Self.replayed] == "true")
+            #expect(String(buffer: second.body) == String(buffer: first.body))
+            // The same bytes as JSON are another request.
+            let asJSON = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/json", "zip"), body: archive)
+            #expect(asJSON.status == .unprocessableContent)
+        }
+    }
+
+    /// A retried backup answers with the first snapshot instead of writing another.
+    @Test(.sqliteOnly) func aKeyedBackupWritesOneSnapshot() async throws {
+        let folder = try makeTemporaryDirectory()
+        let server = try TestServer(databasePath: folder.appendingPathComponent("live.db").path, settings: ["apiToken": AdminBackupTests.token])
+        try await server.run { client in
+            var headers = AdminBackupTests.headers
+            headers[HTTPField.Name("Idempotency-Key")!] = "nightly-1"
+            let first = try await client.executeRequest(uri: "/api/admin/backup", method: .post, headers: headers, body: nil)
+            let second = try await client.executeRequest(uri: "/api/admin/backup", method: .post, headers: headers, body: nil)
+            #expect(first.status == .created)
+            #expect(second.status == .created)
+            #expect(second.headers[Self.replayed] == "true")
+            #expect(String(buffer: second.body) == String(buffer: first.body))
+            let snapshots = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("live.db-backups").path)
+            #expect(snapshots.count == 1)
+            #expect(try await AdminBackupTests.post(client, "/api/admin/backup").status == .created)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("live.db-backups").path).count == 2)
         }
     }
 

@@ -13,27 +13,36 @@ struct AdminController {
     /// The SQLite file.
     let database: String
     let backupDirectory: String
+    let posts: IdempotentPosts
+    /// Backups' `Idempotency-Key`s are the operator's, not a user's: a scope no user id can be.
+    static let idempotencyScope = "admin"
 
-    init(settings: ServerSettings) {
+    init(settings: ServerSettings, posts: IdempotentPosts) {
         database = settings.database
+        self.posts = posts
         backupDirectory = settings.backupDirectory ?? settings.database + "-backups"
     }
 
     func register(on routes: RouteTable) {
-        routes.on(.post, "/api/admin/backup") { _, context in
-            try FileManager.default.createDirectory(atPath: backupDirectory, withIntermediateDirectories: true)
-            let createdAt = Timestamp.now()
-            let path = URL(fileURLWithPath: backupDirectory).appendingPathComponent(Self.fileName(at: createdAt)).path
-            let started = ContinuousClock.now
-            let report = try await SQLiteMaintenance.backup(path: database, to: path)
-            guard report.isSound else {
-                context.logger.error("backup copy failed its integrity check", metadata: ["path": "\(path)", "problems": "\(report.problems)"])
-                throw APIError.internalError
-            }
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            context.logger.notice("backup written", metadata: ["path": "\(path)", "bytes": "\(bytes)", "duration": "\(started.duration(to: .now))"])
-            return Response.json(.created) { $0.write(backup: BackupSummary(path: path, bytes: bytes, createdAt: createdAt, report: report)) }
+        routes.on(.post, "/api/admin/backup") { request, context in
+            try await posts.respond(to: request, scope: Self.idempotencyScope, fingerprint: "backup") { try await backup(context) }
         }
+    }
+
+    /// Writes and checks one snapshot; its summary is the answer (201).
+    private func backup(_ context: AppRequestContext) async throws -> StoredReply {
+        try FileManager.default.createDirectory(atPath: backupDirectory, withIntermediateDirectories: true)
+        let createdAt = Timestamp.now()
+        let path = URL(fileURLWithPath: backupDirectory).appendingPathComponent(Self.fileName(at: createdAt)).path
+        let started = ContinuousClock.now
+        let report = try await SQLiteMaintenance.backup(path: database, to: path)
+        guard report.isSound else {
+            context.logger.error("backup copy failed its integrity check", metadata: ["path": "\(path)", "problems": "\(report.problems)"])
+            throw APIError.internalError
+        }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        context.logger.notice("backup written", metadata: ["path": "\(path)", "bytes": "\(bytes)", "duration": "\(started.duration(to: .now))"])
+        return StoredReply.json(.created) { $0.write(backup: BackupSummary(path: path, bytes: bytes, createdAt: createdAt, report: report)) }
     }
 
     /// `qlippy-20261126T014512.123456Z.db`: sorts by time, and two backups never share a name.

@@ -4,7 +4,7 @@ import QlippyStore
 /// A user's conversations, and one conversation with its messages.
 struct ConversationController {
     let store: any ChatStore
-    let creates: Creates
+    let posts: IdempotentPosts
     let maxBodySize: Int
 
     func register(on routes: RouteTable) {
@@ -24,7 +24,7 @@ struct ConversationController {
         routes.on(.post, "/api/users/:user_id/conversations") { request, context in
             let userID = try context.parameters.uuid("user_id")
             let input = try CreateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
-            return try await creates.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
+            return try await posts.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
         }
         routes.on(.get, "/api/conversations/:conversation_id") { _, context in
             let detail = try await store.conversation(id: try context.parameters.uuid("conversation_id"))

@@ -4,7 +4,7 @@ import QlippyStore
 /// Adding, editing and deleting messages.
 struct MessageController {
     let store: any ChatStore
-    let creates: Creates
+    let posts: IdempotentPosts
     let maxBodySize: Int
 
     func register(on routes: RouteTable) {
@@ -22,7 +22,7 @@ struct MessageController {
         routes.on(.post, "/api/conversations/:conversation_id/messages") { request, context in
             let conversationID = try context.parameters.uuid("conversation_id")
             let input = try CreateMessageRequest(try await JSONBody.read(request, limit: maxBodySize))
-            return try await creates.respond(to: request, .message(conversationID: conversationID, role: input.role, content: input.content))
+            return try await posts.respond(to: request, .message(conversationID: conversationID, role: input.role, content: input.content))
         }
         routes.on(.put, "/api/messages/:message_id") { request, context in
             let id = try context.parameters.uuid("message_id")

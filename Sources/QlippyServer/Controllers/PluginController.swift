@@ -4,7 +4,7 @@ import QlippyStore
 /// A user's plugins.
 struct PluginController {
     let store: any ChatStore
-    let creates: Creates
+    let posts: IdempotentPosts
     let maxBodySize: Int
 
     func register(on routes: RouteTable) {
@@ -21,7 +21,7 @@ struct PluginController {
         routes.on(.post, "/api/users/:user_id/plugins") { request, context in
             let userID = try context.parameters.uuid("user_id")
             let input = try CreatePluginRequest(try await JSONBody.read(request, limit: maxBodySize))
-            return try await creates.respond(to: request, .plugin(userID: userID, plugin: input.plugin))
+            return try await posts.respond(to: request, .plugin(userID: userID, plugin: input.plugin))
         }
         routes.on(.put, "/api/plugins/:plugin_id") { request, context in
             let id = try context.parameters.uuid("plugin_id")

@@ -8,6 +8,7 @@ import QlippyStore
 /// history out as one streamed JSON document, and back in from such a file.
 struct TransferController {
     let store: any ChatStore
+    let posts: IdempotentPosts
     /// Import bodies have their own limit (`--max-import-size`): a history is far bigger than a message.
     let maxImportSize: Int
 
@@ -34,7 +35,6 @@ struct TransferController {
         routes.on(.post, "/api/users/:user_id/import") { request, context in
             let userID = try context.parameters.uuid("user_id")
             let type = request.headers[.contentType].flatMap { MediaType(from: $0) }
-            let report: ImportReport
             let format = try QueryParameters(request.uri.query)["format"].map { name throws(APIError) in
                 guard let format = ImportFormat(rawValue: name) else {
                     throw APIError.invalidParameter("format", "one of " + ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))
@@ -42,18 +42,36 @@ struct TransferController {
                 return format
             }
             if type?.isType(.applicationJson) == true {
-                report = try await Importer(store: store).run(try await body(of: request), userID: userID, format: format)
+                let body = try await body(of: request)
+                return try await posts.respond(to: request, scope: userID, fingerprint: Self.fingerprint(json: body, format: format)) {
+                    Self.reply(try await Importer(store: store).run(body, userID: userID, format: format), context)
+                }
             } else if type?.isType(.applicationZip) == true {
-                report = try await importArchive(request, userID: userID)
+                return try await receiveArchive(request) { url, bodyHash in
+                    try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(String(bodyHash, radix: 16))") {
+                        let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
+                        return Self.reply(try await Importer(store: store).runArchive(archive, userID: userID), context)
+                    }
+                }
             } else {
                 throw APIError.importMediaType
             }
-            context.logger.info("import done", metadata: [
-                "format": "\(report.format.rawValue)", "conversations": "\(report.conversationsImported)", "messages": "\(report.messagesImported)",
-                "already_present": "\(report.conversationsAlreadyPresent)", "skipped": "\(report.skipped.count)",
-            ])
-            return Response.json(.ok) { $0.write(report) }
         }
+    }
+
+    private static func reply(_ report: ImportReport, _ context: AppRequestContext) -> StoredReply {
+        context.logger.info("import done", metadata: [
+            "format": "\(report.format.rawValue)", "conversations": "\(report.conversationsImported)", "messages": "\(report.messagesImported)",
+            "already_present": "\(report.conversationsAlreadyPresent)", "skipped": "\(report.skipped.count)",
+        ])
+        return StoredReply.json(.ok) { $0.write(report) }
+    }
+
+    /// What a keyed JSON import's repeat must send again: the same bytes, and the same `format=`.
+    private static func fingerprint(json body: Data, format: ImportFormat?) -> String {
+        var hash = FNV1a()
+        body.withUnsafeBytes { hash.combine($0) }
+        return "json|\(format?.rawValue ?? "")|\(String(hash.value, radix: 16))"
     }
 
     /// A JSON body, whole: the body's own bytes, not a copy (a history may be a gigabyte).
@@ -67,18 +85,21 @@ struct TransferController {
         return body.getData(at: body.readerIndex, length: body.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
     }
 
-    /// A ZIP body goes to a temporary file as it arrives (ZIP's index is at its end), and is read
-    /// from there; all of its files together may unpack to four times the import limit.
-    private func importArchive(_ request: Request, userID: String) async throws -> ImportReport {
+    /// A ZIP body goes to a temporary file as it arrives (ZIP's index is at its end), hashed on
+    /// the way (an `Idempotency-Key`'s fingerprint), for `read` to import from; all of the
+    /// archive's files together may unpack to four times the import limit.
+    private func receiveArchive(_ request: Request, _ read: (URL, UInt64) async throws -> Response) async throws -> Response {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: url) }
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw APIError.internalError }
         let handle = try FileHandle(forWritingTo: url)
         var size = 0
+        var hash = FNV1a()
         do {
             for try await chunk in request.body {
                 size += chunk.readableBytes
                 guard size <= maxImportSize else { throw APIError.importTooLarge(limit: maxImportSize) }
+                chunk.withUnsafeReadableBytes { hash.combine($0) }
                 try handle.write(contentsOf: chunk.readableBytesView)
             }
             try handle.close()
@@ -86,7 +107,6 @@ struct TransferController {
             try? handle.close()
             throw error
         }
-        let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
-        return try await Importer(store: store).runArchive(archive, userID: userID)
+        return try await read(url, hash.value)
     }
 }

@@ -1,3 +1,5 @@
+import QlippyStore
+
 /// Ids derived from a name: the same name gives the same id, on any machine, in any run.
 ///
 /// An import gives a conversation from another app the id `StableID.make("chatgpt/<user>/<its id>")`,
@@ -7,8 +9,8 @@
 /// be: an id that happens to be taken by another user's row is replaced, never overwritten.
 enum StableID {
     static func make(_ name: String) -> String {
-        let high = fnv1a(name, seed: 0xCBF2_9CE4_8422_2325)
-        let low = fnv1a(name, seed: 0x6C62_272E_07BB_0142)
+        let high = FNV1a.hash(name)
+        let low = FNV1a.hash(name, seed: 0x6C62_272E_07BB_0142)
         var bytes = withUnsafeBytes(of: high.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
@@ -17,14 +19,5 @@ enum StableID {
             return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
         }
         return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
-    }
-
-    private static func fnv1a(_ name: String, seed: UInt64) -> UInt64 {
-        var hash = seed
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
     }
 }

@@ -119,6 +119,6 @@ struct PageCursor {
     }
 
     private static func checksum(_ text: String) -> UInt64 {
-        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        FNV1a.hash(text)
     }
 }

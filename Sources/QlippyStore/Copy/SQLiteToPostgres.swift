@@ -261,17 +261,14 @@ struct CopiedTable: Sendable {
 /// FNV-1a, 64 bits, over each row's canonical values (unit separators between fields, record
 /// separators between rows): cheap, and the same on both sides by construction.
 struct Checksum {
-    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    private var hash = FNV1a()
+    var value: UInt64 { hash.value }
 
     mutating func add(_ row: [CopiedTable.Value]) {
         for (index, field) in row.enumerated() {
-            if index > 0 { add(byte: 0x1F) }
-            for byte in field.canonical.utf8 { add(byte: byte) }
+            if index > 0 { hash.combine(0x1F) }
+            hash.combine(field.canonical.utf8)
         }
-        add(byte: 0x1E)
-    }
-
-    private mutating func add(byte: UInt8) {
-        value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        hash.combine(0x1E)
     }
 }

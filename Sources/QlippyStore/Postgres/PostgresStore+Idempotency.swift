@@ -17,31 +17,56 @@ extension PostgresStore {
     private func keyedCreate(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
         let fingerprint = creation.fingerprint
         return try await transaction(deadline: deadline) { connection in
-            let cutoff = IdempotencyKeys.cutoff(.now()).storageText
             let scope = try await self.idempotencyScope(of: creation, connection)
-            let kept = try await connection.query(
-                """
-                SELECT fingerprint, status, body FROM idempotency_keys
-                WHERE scope = \(scope) AND key = \(key) AND created_at >= \(cutoff)::timestamp
-                """, logger: self.logger
-            )
-            for try await (keptFingerprint, status, body) in kept.decode((String, Int, ByteBuffer).self) {
-                guard keptFingerprint == fingerprint else { return .keyReused }
-                return .replayed(StoredReply(status: status, body: Array(buffer: body)))
+            switch try await self.keptReply(scope: scope, key: key, fingerprint: fingerprint, connection) {
+            case .replay(let kept): return .replayed(kept)
+            case .keyReused: return .keyReused
+            case .none: break
             }
             let created = try await self.perform(creation, connection)
             let stored = reply(created)
-            try await connection.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)::timestamp", logger: self.logger)
-            let inserted = try await connection.query(
-                """
-                INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at)
-                VALUES (\(scope), \(key), \(fingerprint), \(stored.status), \(ByteBuffer(bytes: stored.body)), now() AT TIME ZONE 'UTC')
-                ON CONFLICT (scope, key) DO NOTHING RETURNING 1
-                """, logger: self.logger
-            )
-            guard try await inserted.decode(Int.self).contains(where: { _ in true }) else { throw KeyTakenMeanwhile() }
+            guard try await self.keep(stored, scope: scope, key: key, fingerprint: fingerprint, connection) else { throw KeyTakenMeanwhile() }
             return .created(created, stored)
         }
+    }
+
+    public func keptReply(scope: String, key: String, fingerprint: String) async throws -> KeptReply {
+        try await run { connection in try await self.keptReply(scope: scope, key: key, fingerprint: fingerprint, connection) }
+    }
+
+    public func keepReply(_ reply: StoredReply, scope: String, key: String, fingerprint: String) async throws {
+        try await transaction(deadline: deadline) { connection in
+            _ = try await self.keep(reply, scope: scope, key: key, fingerprint: fingerprint, connection)
+        }
+    }
+
+    private func keptReply(scope: String, key: String, fingerprint: String, _ connection: PostgresConnection) async throws -> KeptReply {
+        let cutoff = IdempotencyKeys.cutoff(.now()).storageText
+        let kept = try await connection.query(
+            """
+            SELECT fingerprint, status, body FROM idempotency_keys
+            WHERE scope = \(scope) AND key = \(key) AND created_at >= \(cutoff)::timestamp
+            """, logger: logger
+        )
+        for try await (keptFingerprint, status, body) in kept.decode((String, Int, ByteBuffer).self) {
+            return keptFingerprint == fingerprint ? .replay(StoredReply(status: status, body: Array(buffer: body))) : .keyReused
+        }
+        return .none
+    }
+
+    /// Drops expired keys (their rows would hold the primary key), then keeps this one; false
+    /// when a request kept it first.
+    private func keep(_ reply: StoredReply, scope: String, key: String, fingerprint: String, _ connection: PostgresConnection) async throws -> Bool {
+        let cutoff = IdempotencyKeys.cutoff(.now()).storageText
+        try await connection.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)::timestamp", logger: logger)
+        let inserted = try await connection.query(
+            """
+            INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at)
+            VALUES (\(scope), \(key), \(fingerprint), \(reply.status), \(ByteBuffer(bytes: reply.body)), now() AT TIME ZONE 'UTC')
+            ON CONFLICT (scope, key) DO NOTHING RETURNING 1
+            """, logger: logger
+        )
+        return try await inserted.decode(Int.self).contains(where: { _ in true })
     }
 
     /// The user a key belongs to: the path's, or the conversation's for a message.

@@ -8,26 +8,45 @@ extension SQLiteStore {
         // not at all. Writes are serialized, so a repeat finds the first one's reply.
         return try await Self.mappingTakenUsername {
             try await writer.write { db in
-                let cutoff = IdempotencyKeys.cutoff(.now()).storageText
                 let scope = try Self.idempotencyScope(of: creation, db)
-                let kept = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?"),
-                    arguments: [scope, key, cutoff]
-                )
-                if let kept {
-                    guard kept[0] as String == fingerprint else { return .keyReused }
-                    return .replayed(StoredReply(status: kept[1], body: Array(kept[2] as Data)))
+                switch try Self.keptReply(scope: scope, key: key, fingerprint: fingerprint, db) {
+                case .replay(let kept): return .replayed(kept)
+                case .keyReused: return .keyReused
+                case .none: break
                 }
                 let created = try Self.perform(creation, db)
                 let stored = reply(created)
-                try Self.execute(db, "DELETE FROM idempotency_keys WHERE created_at < ?", [cutoff])
-                try Self.execute(
-                    db, "INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [scope, key, fingerprint, stored.status, Data(stored.body), Timestamp.now().storageText]
-                )
+                try Self.keep(stored, scope: scope, key: key, fingerprint: fingerprint, db)
                 return .created(created, stored)
             }
         }
+    }
+
+    public func keptReply(scope: String, key: String, fingerprint: String) async throws -> KeptReply {
+        try await writer.write { db in try Self.keptReply(scope: scope, key: key, fingerprint: fingerprint, db) }
+    }
+
+    public func keepReply(_ reply: StoredReply, scope: String, key: String, fingerprint: String) async throws {
+        try await writer.write { db in try Self.keep(reply, scope: scope, key: key, fingerprint: fingerprint, db) }
+    }
+
+    private static func keptReply(scope: String, key: String, fingerprint: String, _ db: Database) throws -> KeptReply {
+        let kept = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?"),
+            arguments: [scope, key, IdempotencyKeys.cutoff(.now()).storageText]
+        )
+        guard let kept else { return .none }
+        return kept[0] as String == fingerprint ? .replay(StoredReply(status: kept[1], body: Array(kept[2] as Data))) : .keyReused
+    }
+
+    /// Drops expired keys (their rows would hold the primary key), then keeps this one unless a
+    /// request kept it first.
+    private static func keep(_ reply: StoredReply, scope: String, key: String, fingerprint: String, _ db: Database) throws {
+        try execute(db, "DELETE FROM idempotency_keys WHERE created_at < ?", [IdempotencyKeys.cutoff(.now()).storageText])
+        try execute(
+            db, "INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [scope, key, fingerprint, reply.status, Data(reply.body), Timestamp.now().storageText]
+        )
     }
 
     /// The user a key belongs to: the path's, or the conversation's for a message.
