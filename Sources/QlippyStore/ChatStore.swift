@@ -63,6 +63,10 @@ public protocol ChatStore: Sendable {
     /// Writes one imported plugin, with the same rule for its id.
     func importPlugin(_ plugin: ImportedPlugin, userID: String) async throws -> ImportOutcome
 
+    /// The start of a new walk of the user's conversations (``ConversationWalk``): from it on, for
+    /// ``ConversationWalk/movesKept``, every bump of the user's conversations is recorded for the
+    /// walk. An unknown user is "User not found", here or at the walk's first page.
+    func openWalk(ofUser userID: String) async throws -> Timestamp
     /// A page of ``conversations(ofUser:folder:previewLength:)`` as the list stood when the walk
     /// began (see ``ConversationWalk``); the page's `next` continues the same walk.
     func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, walk: ConversationWalk) async throws -> Page<ConversationSummary>

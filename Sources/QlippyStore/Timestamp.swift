@@ -28,6 +28,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
         Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch - duration.components.seconds * 1_000_000)
     }
 
+    public func plus(_ duration: Duration) -> Timestamp {
+        minus(.zero - duration)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HummingbirdTesting
 @testable import QlippyServer
 import QlippyStore
@@ -200,6 +201,40 @@ struct PaginationTests {
         }
     }
 
+    /// Bumps are recorded for a walk only while the user has one (SQLite's walk window): a user
+    /// whose client never pages, as the original's, pays nothing for paging on every message.
+    @Test(.sqliteOnly) func movesAreRecordedOnlyForUsersWhoWalk() async throws {
+        let folder = try makeTemporaryDirectory()
+        let server = try TestServer(databasePath: folder.appendingPathComponent("walks.db").path)
+        let moves = { @Sendable () throws -> [String: Int] in
+            let queue = try DatabaseQueue(path: server.databasePath)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
+                    SELECT c.user_id, count(*) FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id GROUP BY c.user_id
+                    """).map { ($0[0] as String, $0[1] as Int) })
+            }
+        }
+        try await server.run { client in
+            let walker = try await client.createUser("walker")
+            let other = try await client.createUser("other")
+            let walked = try await client.createConversation(user: walker)
+            let unwalked = try await client.createConversation(user: other)
+            _ = try await client.addMessage(to: walked, "before any walk")
+            _ = try await client.addMessage(to: unwalked, "never walked")
+            #expect(try moves().isEmpty)
+            #expect(try await client.get("/api/users/\(walker)/conversations?limit=1").status == .ok)
+            _ = try await client.addMessage(to: walked, "during the walk")
+            _ = try await client.addMessage(to: unwalked, "still never walked")
+            #expect(try moves() == [walker: 1])
+            // A second first page within the day opens nothing new and records on.
+            #expect(try await client.get("/api/users/\(walker)/conversations?limit=1").status == .ok)
+            _ = try await client.addMessage(to: walked, "another walk")
+            #expect(try moves() == [walker: 2])
+            #expect(try await client.get("/api/users/\(UUID().uuidString.lowercased())/conversations?limit=1").status == .notFound)
+        }
+    }
+
     /// A walk's cursors expire with the moves it needs (``ConversationWalk/walkLifetime``).
     @Test func aConversationWalkExpiresAfterADay() throws {
         let start = Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000)
@@ -207,9 +242,9 @@ struct PaginationTests {
         let text = PageCursor(list: list, walkStart: start, key: PageKey(time: "2023-11-14 22:13:20.000000", sequence: 4)).text
         let paging = try #require(try PageParameters(QueryParameters("after=\(text)"), list: list))
         let day = Int64(24 * 3600 * 1_000_000)
-        #expect(try paging.walk(now: Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + day)).walkStart == start)
+        #expect(try paging.continuedWalk(now: Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + day))?.walkStart == start)
         #expect(throws: APIError.invalidParameter("after", "a cursor from the last 24 hours: start again from the first page")) {
-            try paging.walk(now: Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + day + 1))
+            try paging.continuedWalk(now: Timestamp(microsecondsSinceEpoch: start.microsecondsSinceEpoch + day + 1))
         }
         #expect(paging.limit == PageParameters.defaultLimit)
     }

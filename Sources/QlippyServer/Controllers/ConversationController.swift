@@ -14,7 +14,12 @@ struct ConversationController {
             let folder = parameters["folder"]
             let list = PageCursor.List.conversations(ofUser: userID, folder: folder)
             if let paging = try PageParameters(parameters, list: list) {
-                let walk = try paging.walk()
+                let walk: ConversationWalk
+                if let continued = try paging.continuedWalk() {
+                    walk = continued
+                } else {
+                    walk = ConversationWalk(walkStart: try await store.openWalk(ofUser: userID), page: paging.page)
+                }
                 let page = try await store.conversationPage(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, walk: walk)
                 return paging.response(page, walkStart: walk.walkStart, list: list, request: request) { $0.write($1) }
             }

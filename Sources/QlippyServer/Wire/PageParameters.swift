@@ -33,10 +33,11 @@ struct PageParameters {
 
     var page: PageRequest { PageRequest(limit: limit, after: after?.key) }
 
-    /// A walk of a user's conversations: the cursor's, or one starting now. A walk's cursors
-    /// expire (``ConversationWalk/walkLifetime``): the moves it needs are kept only so long.
-    func walk(now: Timestamp = .now()) throws(APIError) -> ConversationWalk {
-        guard let start = after?.walkStart else { return ConversationWalk(walkStart: now, page: page) }
+    /// The cursor's walk of a user's conversations; nil on a first page, which starts a walk
+    /// (``ChatStore/openWalk(ofUser:)``). A walk's cursors expire
+    /// (``ConversationWalk/walkLifetime``): the moves it needs are kept only so long.
+    func continuedWalk(now: Timestamp = .now()) throws(APIError) -> ConversationWalk? {
+        guard let start = after?.walkStart else { return nil }
         guard start >= now.minus(ConversationWalk.walkLifetime) else {
             throw .invalidParameter("after", "a cursor from the last 24 hours: start again from the first page")
         }

@@ -8,6 +8,12 @@ extension PostgresStore {
         "to_char(\(column), 'YYYY-MM-DD HH24:MI:SS.US')"
     }
 
+    /// PostgreSQL records every bump (migration v5's trigger): a walk needs nothing opened, and an
+    /// unknown user is refused by its page.
+    public func openWalk(ofUser userID: String) async throws -> Timestamp {
+        .now()
+    }
+
     public func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, walk: ConversationWalk) async throws -> Page<ConversationSummary> {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
         let start = walk.walkStart.storageText

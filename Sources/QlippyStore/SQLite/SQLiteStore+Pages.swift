@@ -1,4 +1,22 @@
 extension SQLiteStore {
+    /// Opens the user's walk window (migration v8) unless it stays open for a day yet: a write
+    /// at most once an hour per walking user. The window is committed before the start is
+    /// chosen, so every bump dated after the start is made while it is open.
+    public func openWalk(ofUser userID: String) async throws -> Timestamp {
+        let open = try readers.read { connection in
+            try connection.fetchOne("SELECT until FROM walk_windows WHERE user_id = ?", [userID]) { $0.text(0) } ?? nil
+        }
+        if let open, open > Timestamp.now().plus(ConversationWalk.walkLifetime).storageText { return .now() }
+        try await writer.write { db in
+            try db.requireUser(id: userID)
+            try Self.execute(
+                db, "INSERT INTO walk_windows (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = excluded.until",
+                [userID, Timestamp.now().plus(ConversationWalk.movesKept).storageText]
+            )
+        }
+        return .now()
+    }
+
     public func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, walk: ConversationWalk) async throws -> Page<ConversationSummary> {
         let previewLength = min(previewLength, Queries.storedHeadLength - 1)
         let filter = PageQueries.FolderFilter(folder)
