@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HummingbirdTesting
 @testable import QlippyServer
-import QlippyStore
+@testable import QlippyStore
 import Synchronization
 import Testing
 
@@ -233,6 +233,37 @@ struct PaginationTests {
             #expect(try moves() == [walker: 2])
             #expect(try await client.get("/api/users/\(UUID().uuidString.lowercased())/conversations?limit=1").status == .notFound)
         }
+    }
+
+    /// A file migrated before walk windows existed (v10: every bump recorded) upgrades without a
+    /// 500 on paging, and a walk under way keeps what it needs: the user with recent moves gets a
+    /// window, the recent move stays, a move too old for any walk goes.
+    @Test(.sqliteOnly) func aFileFromBeforeWalkWindowsUpgrades() async throws {
+        let folder = try makeTemporaryDirectory()
+        let path = folder.appendingPathComponent("v10.db").path
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "v10-change-log")
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO users (id, username) VALUES ('0d7861ae-3302-41ae-9153-7e65742a3f5d', 'walking');
+                INSERT INTO conversations (id, title, user_id, last_updated, created_at)
+                VALUES ('c-recent', 'recent', '0d7861ae-3302-41ae-9153-7e65742a3f5d', '2020-01-01 00:00:00.000000', '2020-01-01 00:00:00.000000');
+                UPDATE conversations SET last_updated = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 'c-recent';
+                INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES ('c-recent', '2020-01-02 00:00:00.000000', '2020-01-01 00:00:00.000000');
+                """)
+        }
+        try queue.close()
+        try await TestServer(databasePath: path).run { client in
+            let page = try await client.get("/api/users/0d7861ae-3302-41ae-9153-7e65742a3f5d/conversations?limit=1")
+            #expect(page.status == .ok)
+        }
+        let upgraded = try DatabaseQueue(path: path)
+        defer { try? upgraded.close() }
+        let (windows, moves) = try await upgraded.read { db in
+            (try String.fetchAll(db, sql: "SELECT user_id FROM walk_windows"), try String.fetchAll(db, sql: "SELECT moved_from FROM conversation_moves"))
+        }
+        #expect(windows == ["0d7861ae-3302-41ae-9153-7e65742a3f5d"])
+        #expect(moves == ["2020-01-01 00:00:00.000000"])
     }
 
     /// A walk's cursors expire with the moves it needs (``ConversationWalk/walkLifetime``).

@@ -10,7 +10,7 @@ struct ServerProcessTests {
     func startsLogsRequestsAndStopsCleanlyOnSignal(signal: Int32) async throws {
         let database = try makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
         let server = try await ServerProcess(database: database)
-        #expect(server.output.contains("store=SQLite \(database) (schema version 10)"))
+        #expect(server.output.contains("store=SQLite \(database) (schema version 11)"))
 
         let secret = "top secret content 4242"
         try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in

@@ -173,19 +173,13 @@ enum Migrations {
         // Cursor pages of a user's conversations list them as they were when the walk began
         // (``ConversationWalk``): a bump records the time it replaced. Each bump drops its
         // conversation's moves older than ``ConversationWalk/movesKept`` (25 hours), so a
-        // conversation keeps at most the moves of its last day of activity. Only users with a
-        // walk window open (``SQLiteStore/openWalk(ofUser:)``: a walk begun in the last day) have
-        // their bumps recorded: recording every one cost about 15 % of durable message adds
-        // (bench/write-cost: 0.77x of the writes/s before issue 8 with it, 0.86x without), and a
-        // client that never pages (the original's) should not pay for paging.
+        // conversation keeps at most the moves of its last day of activity.
         migrator.registerMigration("v8-conversation-moves") { db in
             try db.execute(sql: """
-                CREATE TABLE walk_windows (user_id TEXT PRIMARY KEY, until TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE conversation_moves (conversation_id TEXT NOT NULL, moved_to TEXT, moved_from TEXT);
                 CREATE INDEX conversation_moves_by_conversation ON conversation_moves (conversation_id, moved_to);
                 CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
-                WHEN NEW.last_updated IS NOT OLD.last_updated
-                    AND EXISTS (SELECT 1 FROM walk_windows w WHERE w.user_id = NEW.user_id AND w.until > NEW.last_updated) BEGIN
+                WHEN NEW.last_updated IS NOT OLD.last_updated BEGIN
                     DELETE FROM conversation_moves
                     WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
                     INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
@@ -229,6 +223,30 @@ enum Migrations {
                     """
             }
             try db.execute(sql: sql)
+        }
+        // v8 recorded every bump, paging or not: about 15 % of durable message adds
+        // (bench/write-cost: 0.77x of the writes/s before issue 8 with it, 0.86x without). Now only
+        // users with a walk window open (``SQLiteStore/openWalk(ofUser:)``: a walk begun in the
+        // last day) have their bumps recorded, so a client that never pages (the original's)
+        // pays nothing for paging. A walk under way across the upgrade keeps its moves: every user
+        // with moves from the last 25 hours gets a window, and only older moves (no walk's) go.
+        migrator.registerMigration("v11-walk-windows") { db in
+            try db.execute(sql: """
+                CREATE TABLE walk_windows (user_id TEXT PRIMARY KEY, until TEXT NOT NULL) WITHOUT ROWID;
+                DROP TRIGGER conversation_moves_on_bump;
+                CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
+                WHEN NEW.last_updated IS NOT OLD.last_updated
+                    AND EXISTS (SELECT 1 FROM walk_windows w WHERE w.user_id = NEW.user_id AND w.until > NEW.last_updated) BEGIN
+                    DELETE FROM conversation_moves
+                    WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
+                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                END;
+                INSERT INTO walk_windows (user_id, until)
+                SELECT DISTINCT c.user_id, strftime('%Y-%m-%d %H:%M:%f', 'now', '+25 hours')
+                FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id
+                WHERE m.moved_to > strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
+                DELETE FROM conversation_moves WHERE moved_to IS NULL OR moved_to <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
+                """)
         }
         return migrator
     }

@@ -1,5 +1,5 @@
 extension SQLiteStore {
-    /// Opens the user's walk window (migration v8) unless it stays open for a day yet: a write
+    /// Opens the user's walk window (migration v11) unless it stays open for a day yet: a write
     /// at most once an hour per walking user. The window is committed before the start is
     /// chosen, so every bump dated after the start is made while it is open.
     public func openWalk(ofUser userID: String) async throws -> Timestamp {
