@@ -15,15 +15,9 @@ public struct FNV1a: Sendable {
         value = (value ^ UInt64(byte)) &* Self.prime
     }
 
+    /// Any bytes: a string's UTF-8, an array, a body's `UnsafeRawBufferPointer`.
     public mutating func combine(_ bytes: some Sequence<UInt8>) {
         for byte in bytes { combine(byte) }
-    }
-
-    /// Bytes in memory (a request body): one pass without iterator overhead.
-    public mutating func combine(_ bytes: UnsafeRawBufferPointer) {
-        var hash = value
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* Self.prime }
-        value = hash
     }
 
     /// The hash of `text`'s UTF-8 bytes.

@@ -29,7 +29,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable {
     }
 
     public func plus(_ duration: Duration) -> Timestamp {
-        minus(.zero - duration)
+        Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + duration.components.seconds * 1_000_000)
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {

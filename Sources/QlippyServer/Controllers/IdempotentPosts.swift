@@ -6,7 +6,8 @@ import Synchronization
 /// the first request with a key is run and its answer kept under the key; a repeat of the same
 /// request gets that answer again with `Idempotent-Replayed: true` and writes nothing; the key
 /// with a different request is 422; a repeat while the first is still running on this server is
-/// 409 (on another server it waits for the first's create and replays it).
+/// 409 (on another server a create waits for the first's commit and replays it; an import or a
+/// backup runs again there, and the answer kept first is the one replayed later).
 ///
 /// A create (user, conversation, message, plugin) keeps its answer in its own transaction
 /// (``ChatStore/create(_:key:reply:)``), so a crash after the commit still replays. An import

@@ -48,7 +48,7 @@ struct TransferController {
                 }
             } else if type?.isType(.applicationZip) == true {
                 return try await receiveArchive(request) { url, bodyHash in
-                    try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(String(bodyHash, radix: 16))") {
+                    try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(bodyHash.map { String($0, radix: 16) } ?? "")") {
                         let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
                         return Self.reply(try await Importer(store: store).runArchive(archive, userID: userID), context)
                     }
@@ -85,21 +85,22 @@ struct TransferController {
         return body.getData(at: body.readerIndex, length: body.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
     }
 
-    /// A ZIP body goes to a temporary file as it arrives (ZIP's index is at its end), hashed on
-    /// the way (an `Idempotency-Key`'s fingerprint), for `read` to import from; all of the
-    /// archive's files together may unpack to four times the import limit.
-    private func receiveArchive(_ request: Request, _ read: (URL, UInt64) async throws -> Response) async throws -> Response {
+    /// A ZIP body goes to a temporary file as it arrives (ZIP's index is at its end), for `read`
+    /// to import from; hashed on the way when it comes with an `Idempotency-Key` (its
+    /// fingerprint), nil otherwise. All of the archive's files together may unpack to four times
+    /// the import limit.
+    private func receiveArchive(_ request: Request, _ read: (URL, UInt64?) async throws -> Response) async throws -> Response {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: url) }
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw APIError.internalError }
         let handle = try FileHandle(forWritingTo: url)
         var size = 0
-        var hash = FNV1a()
+        var hash = request.headers[.idempotencyKey] == nil ? nil : FNV1a()
         do {
             for try await chunk in request.body {
                 size += chunk.readableBytes
                 guard size <= maxImportSize else { throw APIError.importTooLarge(limit: maxImportSize) }
-                chunk.withUnsafeReadableBytes { hash.combine($0) }
+                chunk.withUnsafeReadableBytes { hash?.combine($0) }
                 try handle.write(contentsOf: chunk.readableBytesView)
             }
             try handle.close()
@@ -107,6 +108,6 @@ struct TransferController {
             try? handle.close()
             throw error
         }
-        return try await read(url, hash.value)
+        return try await read(url, hash?.value)
     }
 }
