@@ -57,12 +57,12 @@ enum TestPostgres {
             let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
                 .decode(Int.self).contains { _ in true }
             guard !exists else { return }
-            // The template's own session may still be closing on the server side for a moment.
+            // The template's last session may still be exiting for a moment (``Templates``).
             for attempt in 1... {
                 do {
                     try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: logger)
                     return
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 50 {
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55006" && attempt < 300 {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
@@ -70,6 +70,11 @@ enum TestPostgres {
     }
 
     /// One migrated template database per server, made by the first test that needs it.
+    ///
+    /// A database is copied only while nothing is connected to it (else 55006). The migrating
+    /// session closes asynchronously, and under a full suite's load it once outlasted the 5 s
+    /// that `create` waited, so a test failed in its set-up: once migrated, the template takes
+    /// no connections (autovacuum then passes it by too) and the one left is ended.
     actor Templates {
         static let shared = Templates()
         private var made: [String: Task<String, any Error>] = [:]
@@ -83,6 +88,12 @@ enum TestPostgres {
                 }
                 try await withConnection(url(of: name, on: server)) { connection in
                     _ = try await PostgresMigrations.apply(on: connection, logger: logger)
+                }
+                try await withConnection(server) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS false"), logger: logger)
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'"), logger: logger
+                    )
                 }
                 return name
             }
