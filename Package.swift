@@ -29,20 +29,60 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        .executableTarget(
-            name: "qlippy-server",
+        // Plain values: records, partial updates, timestamps, pages, search, the store's errors.
+        .target(name: "QlippyModel", swiftSettings: swiftSettings),
+        // JSON writing and structural scanning, and the cursors' base64url.
+        .target(name: "QlippyJSON", dependencies: ["QlippyModel"], swiftSettings: swiftSettings),
+        // The storage protocols by concern, and the rules both backends share.
+        .target(
+            name: "QlippyStore",
+            dependencies: ["QlippyModel", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "QlippySQLite",
             dependencies: [
-                "QlippyServer",
                 "QlippyStore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "QlippyServer",
+            name: "QlippyPostgres",
             dependencies: [
                 "QlippyStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `migrate`: the one module that links both backends.
+        .target(
+            name: "QlippyMigrate",
+            dependencies: [
+                "QlippySQLite", "QlippyPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Import and export formats and the importer; no HTTP.
+        .target(
+            name: "QlippyTransfer",
+            dependencies: ["QlippyStore", "QlippyJSON", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP only.
+        .target(
+            name: "QlippyServer",
+            dependencies: [
+                "QlippyStore", "QlippySQLite", "QlippyPostgres", "QlippyJSON", "QlippyTransfer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -55,29 +95,27 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.embedInCode("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "QlippyStore",
+        // The command line.
+        .executableTarget(
+            name: "qlippy-server",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "QlippyServer", "QlippyStore", "QlippySQLite", "QlippyPostgres", "QlippyMigrate", "QlippyTransfer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "qlippy-bench",
             dependencies: [
-                "QlippyStore",
+                "QlippyModel", "QlippySQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -85,11 +123,33 @@ let package = Package(
             path: "bench/Sources/qlippy-bench",
             swiftSettings: swiftSettings
         ),
+        // What the suites share: which store a run tests, fixtures, seeded randomness.
+        .target(
+            name: "QlippyTestSupport",
+            dependencies: [
+                "QlippyPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/QlippyTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "QlippyJSONTests", dependencies: ["QlippyJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "QlippyTransferTests", dependencies: ["QlippyTransfer", "QlippyJSON", "QlippyTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QlippyStoreTests",
+            dependencies: [
+                "QlippyStore", "QlippySQLite", "QlippyPostgres", "QlippyTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "QlippyServerTests",
             dependencies: [
-                "QlippyServer",
-                "QlippyStore",
+                "QlippyServer", "QlippyStore", "QlippySQLite", "QlippyPostgres", "QlippyMigrate", "QlippyTransfer", "QlippyJSON",
+                "QlippyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "GRDB", package: "GRDB.swift"),

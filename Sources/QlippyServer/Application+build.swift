@@ -5,6 +5,8 @@ import HummingbirdTLS
 import Logging
 import QlippyStore
 import ServiceLifecycle
+import QlippySQLite
+import QlippyPostgres
 
 /// Builds the server from configuration: opens the store, assembles middleware and controllers.
 ///
@@ -108,8 +110,8 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).register(on: routes)
     OpenAPIController().register(on: routes)
     MetricsController(metrics: metrics, feed: feed).register(on: routes)
-    if settings.apiToken != nil && !PostgresLocation.isURL(settings.database) {
-        AdminController(settings: settings, posts: posts).register(on: routes)
+    if settings.apiToken != nil, let backups = store as? any StoreBackups {
+        AdminController(store: backups, settings: settings, posts: posts).register(on: routes)
     }
     routes.addMethodAnswers()
     return routes

@@ -2,6 +2,8 @@ import Foundation
 import Configuration
 import Logging
 import QlippyStore
+import QlippySQLite
+import QlippyPostgres
 
 /// Everything the server can be told at start, read from a `ConfigReader` and validated.
 ///

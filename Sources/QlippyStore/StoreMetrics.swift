@@ -6,12 +6,12 @@ import Metrics
 public struct StoreMetrics: Sendable {
     /// From asking for the database to starting on it: a write's wait for its batch (SQLite's one
     /// writer), a request's wait for a pooled connection (PostgreSQL).
-    let wait: Timer
+    package let wait: Timer
     /// The database's part of the work, start to answer: one write batch from its first statement
     /// to its commit (SQLite), one request's statements and commit on its connection (PostgreSQL).
-    let transaction: Timer
+    package let transaction: Timer
     /// Writes committed together by one SQLite transaction (group commit).
-    let writeBatchSize: Recorder
+    package let writeBatchSize: Recorder
 
     public static let waitLabel = "qlippy_database_wait_seconds"
     public static let transactionLabel = "qlippy_database_transaction_seconds"
@@ -26,7 +26,7 @@ public struct StoreMetrics: Sendable {
     public static let none = StoreMetrics(factory: NOOPMetricsHandler.instance)
 
     /// Runs `body`, recording its duration as a transaction's.
-    func timingTransaction<Value>(_ body: () async throws -> Value) async rethrows -> Value {
+    package func timingTransaction<Value>(_ body: () async throws -> Value) async rethrows -> Value {
         let started = ContinuousClock.now
         defer { transaction.record(duration: started.duration(to: .now)) }
         return try await body()

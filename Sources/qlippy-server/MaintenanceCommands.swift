@@ -1,8 +1,11 @@
 import ArgumentParser
+import QlippyModel
 import Foundation
 import Logging
 import QlippyServer
 import QlippyStore
+import QlippySQLite
+import QlippyPostgres
 
 /// `qlippy-server check`: SQLite's integrity check and the row counts, safe beside a running server.
 struct Check: AsyncParsableCommand {
@@ -59,9 +62,9 @@ private func sqliteFile(_ flag: String?) throws -> String {
 }
 
 /// Prints a check's outcome; exits 1 when the file has problems.
-private func report(_ report: SQLiteMaintenance.Report, of path: String) throws {
+private func report(_ report: IntegrityReport, of path: String) throws {
     print("integrity: " + (report.isSound ? "ok" : report.problems.joined(separator: "; ")))
-    for table in SQLiteMaintenance.tables {
+    for table in IntegrityReport.tables {
         print("\(table): \(report.counts[table] ?? 0)")
     }
     if !report.isSound { throw ExitCode.failure }

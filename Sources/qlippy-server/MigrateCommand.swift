@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import QlippyServer
 import QlippyStore
+import QlippyPostgres
+import QlippyMigrate
 
 /// `qlippy-server migrate --from FILE --to URL`: copy a SQLite database into PostgreSQL.
 struct Migrate: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import QlippyServer
 import QlippyStore
+import QlippyModel
 
 /// The `qlippy-server` executable: parses arguments and hands them to `buildApplication`.
 @main

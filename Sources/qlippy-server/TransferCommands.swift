@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import QlippyServer
 import QlippyStore
+import QlippyModel
+import QlippyTransfer
 
 /// `qlippy-server export --user NAME [--output FILE]`: a user's history in our export format.
 struct Export: AsyncParsableCommand {

@@ -2,6 +2,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Token mode: with `QLIPPY_API_TOKEN` set, every route but health needs `Authorization: Bearer`.
 @Suite("API token")

@@ -6,6 +6,8 @@ import NIOCore
 import QlippyStore
 import Synchronization
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// `POST /api/admin/backup`: a snapshot of the live database, only with a token.
 @Suite("Backup over the API")

@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The bad-input list, one case each: status, JSON body, nothing written.
 @Suite("Bad input never reaches a 5xx and writes nothing")

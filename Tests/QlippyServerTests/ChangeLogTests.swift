@@ -2,6 +2,8 @@ import Logging
 @testable import QlippyServer
 import QlippyStore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The change log behind the event streams, at the store: pruning by age, and sequences that go
 /// on growing after the rows they numbered are gone (a `Last-Event-ID` must never come back).

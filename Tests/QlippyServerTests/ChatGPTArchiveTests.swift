@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// ChatGPT export archives (`application/zip`): the split files of newer exports, and archives
 /// that must be refused whole, with nothing written.

@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// ChatGPT exports: the active branch, user and assistant turns only, everything left out counted,
 /// a broken conversation skipped and named, and a second import adding nothing.

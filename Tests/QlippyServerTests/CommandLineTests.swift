@@ -1,6 +1,8 @@
 import Foundation
 import QlippyServer
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The built `qlippy-server` executable: help, refusals and exit codes.
 @Suite("Command line")

@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Against a live server on a real port, each simulated client on its own connection.
 @Suite("Concurrency on a live server")

@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Conversations: list, create, get, update, delete")
 struct ConversationRouteTests {

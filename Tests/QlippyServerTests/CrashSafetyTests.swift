@@ -5,6 +5,9 @@ import NIOCore
 @testable import QlippyStore
 import Synchronization
 import Testing
+import QlippyModel
+import QlippyTestSupport
+@testable import QlippySQLite
 
 /// SIGKILL at random moments while clients write: every acknowledged message survives, once.
 @Suite("Crash safety", .sqliteOnly)

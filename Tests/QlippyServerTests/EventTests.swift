@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// `GET /api/users/{id}/events`: server-sent events of every change to a user's data, resumable
 /// with `Last-Event-ID` from the change log, heartbeats, and a `reset` for a stream that falls behind.

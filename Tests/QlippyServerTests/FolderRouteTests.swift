@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Folders as a resource over the conversations' `folder` strings: list with counts, rename,
 /// merge, delete to unfiled; names with `/`, spaces and Unicode in the path.

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Health, unknown routes, methods, CORS")
 struct HealthAndProtocolTests {

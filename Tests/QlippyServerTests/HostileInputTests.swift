@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Hostile input, sent over a real socket so that the HTTP parser sees it too: each request gets a
 /// 4xx JSON `{"error": …}`, nothing is written, and the server stays healthy.

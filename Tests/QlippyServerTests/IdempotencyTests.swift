@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// `Idempotency-Key` on every POST: a repeat replays the first answer and writes nothing.
 @Suite("Idempotency keys on every POST")

@@ -2,6 +2,9 @@ import Foundation
 @testable import QlippyServer
 import QlippyStore
 import Testing
+import QlippyModel
+import QlippyTestSupport
+@testable import QlippyJSON
 
 /// The hand-written JSON of the hot responses decodes to exactly what Foundation's `Codable` path gives.
 @Suite("JSON writer against Codable")

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The original backend's database, adopted in place and served unchanged.
 @Suite("Legacy database adoption", .sqliteOnly)

@@ -3,6 +3,9 @@ import GRDB
 import HummingbirdTesting
 @testable import QlippyStore
 import Testing
+import QlippyModel
+import QlippyTestSupport
+@testable import QlippySQLite
 
 /// `qlippy-server check` and `backup`: the integrity check, and a consistent copy of a live file.
 @Suite("Check and backup of a SQLite file", .sqliteOnly)

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Messages: add, edit, delete")
 struct MessageRouteTests {

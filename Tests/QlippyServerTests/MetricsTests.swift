@@ -2,6 +2,8 @@ import Foundation
 import HummingbirdTesting
 @testable import QlippyServer
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// `GET /metrics`: Prometheus text with requests by route template and status, latency
 /// histograms, the database's waits, transactions and write batches, open streams, build info.

@@ -5,6 +5,9 @@ import Logging
 import QlippyStore
 import Testing
 @testable import QlippyServer
+import QlippyModel
+import QlippyTestSupport
+import QlippySQLite
 
 /// The OpenAPI document (`Sources/QlippyServer/Resources/openapi.json`, served at
 /// `/api/openapi.json`) lists exactly the routes the router serves; schemathesis

@@ -2,6 +2,8 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Open WebUI's chat export: the branch `currentId` names, user and assistant turns.
 @Suite("Open WebUI import")

@@ -2,6 +2,8 @@ import Foundation
 import HummingbirdTesting
 import QlippyStore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Ordering and previews")
 struct OrderingAndPreviewTests {

@@ -5,6 +5,9 @@ import HummingbirdTesting
 @testable import QlippyStore
 import Synchronization
 import Testing
+import QlippyModel
+import QlippyTestSupport
+@testable import QlippySQLite
 
 /// Cursor pages of the conversation, plugin and message lists: `limit` and `after`, the body an
 /// array as before, the next page in a `Link` header.

@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Plugins: list, create, update, delete")
 struct PluginRouteTests {

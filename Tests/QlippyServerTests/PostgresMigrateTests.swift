@@ -4,6 +4,10 @@ import Logging
 import PostgresNIO
 @testable import QlippyStore
 import Testing
+import QlippyModel
+import QlippyTestSupport
+@testable import QlippyPostgres
+@testable import QlippyMigrate
 
 /// `qlippy-server migrate`: a SQLite file copied into PostgreSQL arrives whole, and the API on
 /// PostgreSQL then answers exactly what the API on the file answers.

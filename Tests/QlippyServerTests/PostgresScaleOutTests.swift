@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Several `qlippy-server` processes on one PostgreSQL database, and the database going away.
 @Suite("Scale-out on PostgreSQL", .enabled(if: TestStore.current == .postgres, "needs the PostgreSQL run"))

@@ -3,6 +3,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 @testable import QlippyServer
+import QlippyModel
+import QlippyTestSupport
 
 /// Per-client rate limiting: a burst beyond the bucket gets 429 JSON with `Retry-After`, and the
 /// client is served again after waiting that long.

@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The search endpoint against a plain in-memory scan of the same data: same conversations, same
 /// match counts, same order, same first matches, for random texts and random queries (1 to 6

@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// `GET /api/users/{user_id}/search`: the contract's semantics, the index kept in sync, and our extensions.
 @Suite("Search")

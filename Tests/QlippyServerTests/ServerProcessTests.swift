@@ -2,6 +2,8 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The real executable as an operator runs it: startup log, request log, signals.
 @Suite("Server process", .sqliteOnly)

@@ -2,6 +2,8 @@ import Configuration
 import Logging
 @testable import QlippyServer
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Settings from configuration")
 struct SettingsTests {

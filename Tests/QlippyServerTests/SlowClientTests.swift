@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Clients that stall or send oversized heads do not keep a connection.
 @Suite("Slow and abusive clients")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// HTTPS served directly (`--tls-cert`, `--tls-key`), with a throwaway certificate made by openssl.
 @Suite("HTTPS")

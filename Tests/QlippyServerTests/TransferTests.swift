@@ -3,6 +3,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// Export and import of our own format: exact round trips, idempotent re-imports, never
 /// overwriting another user's rows, and a report of what happened.

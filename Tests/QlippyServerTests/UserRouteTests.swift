@@ -1,6 +1,8 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 @Suite("Users: POST /api/users, GET /api/users/{id}")
 struct UserRouteTests {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
+import QlippyJSON
 
 extension APIError {
     /// Writes this error as a whole response straight onto a connection, then closes it: for the

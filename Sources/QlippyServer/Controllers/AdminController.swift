@@ -1,24 +1,24 @@
 import Foundation
 import Hummingbird
 import QlippyStore
+import QlippyModel
 
 /// `POST /api/admin/backup`: a consistent snapshot of the live SQLite database, taken while the
 /// server keeps serving, written into the backup folder under a name of its own.
 ///
 /// Registered only when the server has an API token, since it writes files on the server's disk,
-/// and only on SQLite: PostgreSQL's backups are pg_dump's job (a 5xx for a route that can never
-/// work would read as a failure). The client cannot choose the path (it could overwrite any file
+/// and only on a store that copies itself (``StoreBackups``, SQLite): PostgreSQL's backups are
+/// pg_dump's job (a 5xx for a route that can never work would read as a failure). The client cannot choose the path (it could overwrite any file
 /// the server may write); the operator chooses the folder (`--backup-directory`).
 struct AdminController {
-    /// The SQLite file.
-    let database: String
+    let store: any StoreBackups
     let backupDirectory: String
     let posts: IdempotentPosts
     /// Backups' `Idempotency-Key`s are the operator's, not a user's: a scope no user id can be.
     static let idempotencyScope = "admin"
 
-    init(settings: ServerSettings, posts: IdempotentPosts) {
-        database = settings.database
+    init(store: any StoreBackups, settings: ServerSettings, posts: IdempotentPosts) {
+        self.store = store
         self.posts = posts
         backupDirectory = settings.backupDirectory ?? settings.database + "-backups"
     }
@@ -35,7 +35,7 @@ struct AdminController {
         let createdAt = Timestamp.now()
         let path = URL(fileURLWithPath: backupDirectory).appendingPathComponent(Self.fileName(at: createdAt)).path
         let started = ContinuousClock.now
-        let report = try await SQLiteMaintenance.backup(path: database, to: path)
+        let report = try await store.backup(to: path)
         guard report.isSound else {
             context.logger.error("backup copy failed its integrity check", metadata: ["path": "\(path)", "problems": "\(report.problems)"])
             throw APIError.internalError
@@ -57,5 +57,5 @@ struct BackupSummary {
     var path: String
     var bytes: Int
     var createdAt: Timestamp
-    var report: SQLiteMaintenance.Report
+    var report: IntegrityReport
 }

@@ -1,5 +1,7 @@
 import Hummingbird
 import QlippyStore
+import QlippyModel
+import QlippyJSON
 
 /// A user's conversations, and one conversation with its messages.
 struct ConversationController {
@@ -14,14 +16,11 @@ struct ConversationController {
             let folder = parameters["folder"]
             let list = PageCursor.List.conversations(ofUser: userID, folder: folder)
             if let paging = try PageParameters(parameters, list: list) {
-                let walk: ConversationWalk
-                if let continued = try paging.continuedWalk() {
-                    walk = continued
-                } else {
-                    walk = ConversationWalk(walkStart: try await store.openWalk(ofUser: userID), page: paging.page)
-                }
-                let page = try await store.conversationPage(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, walk: walk)
-                return paging.response(page, walkStart: walk.walkStart, list: list, request: request) { $0.write($1) }
+                let walked = try await store.conversationPage(
+                    ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, page: paging.page,
+                    walkStart: try paging.continuedWalk()?.walkStart
+                )
+                return paging.response(walked.page, walkStart: walked.walkStart, list: list, request: request) { $0.write($1) }
             }
             let summaries = try await store.conversations(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength)
             return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }

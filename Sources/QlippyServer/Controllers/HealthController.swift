@@ -1,5 +1,7 @@
 import Hummingbird
 import QlippyStore
+import QlippyModel
+import QlippyJSON
 
 /// `GET /api/health`: liveness plus a database round trip.
 struct HealthController {

@@ -1,6 +1,8 @@
 import Hummingbird
 import QlippyStore
 import Synchronization
+import QlippyModel
+import QlippyJSON
 
 /// Answers every POST, with or without an `Idempotency-Key` (IETF httpapi draft, Stripe's API):
 /// the first request with a key is run and its answer kept under the key; a repeat of the same

@@ -1,5 +1,6 @@
 import Hummingbird
 import QlippyStore
+import QlippyModel
 
 /// Adding, editing and deleting messages.
 struct MessageController {

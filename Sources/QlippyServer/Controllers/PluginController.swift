@@ -1,5 +1,6 @@
 import Hummingbird
 import QlippyStore
+import QlippyModel
 
 /// A user's plugins.
 struct PluginController {

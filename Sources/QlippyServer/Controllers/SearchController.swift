@@ -1,5 +1,6 @@
 import Hummingbird
 import QlippyStore
+import QlippyJSON
 
 /// `GET /api/users/{user_id}/search`: a user's conversations containing a text.
 struct SearchController {

@@ -3,6 +3,9 @@ import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import QlippyStore
+import QlippyModel
+import QlippyJSON
+import QlippyTransfer
 
 /// `GET /api/users/{user_id}/export` and `POST /api/users/{user_id}/import`: a user's whole
 /// history out as one streamed JSON document, and back in from such a file.

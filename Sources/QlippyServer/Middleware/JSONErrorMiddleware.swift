@@ -1,6 +1,8 @@
 import Hummingbird
+import QlippyTransfer
 import NIOCore
 import QlippyStore
+import QlippyModel
 
 /// Turns every failure into the contract's `{"error": …}` JSON answer.
 ///

@@ -1,5 +1,8 @@
 import Hummingbird
+import QlippyTransfer
 import QlippyStore
+import QlippyModel
+import QlippyJSON
 
 /// An error answer: a status and the `{"error": message}` body the contract defines.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import QlippyJSON
 
 /// Any JSON value, decoded only far enough to tell types apart, so that a wrong type is
 /// reported with the field's name instead of a decoder's generic failure.

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import QlippyStore
+import QlippyModel
+import QlippyJSON
 
 /// The optional `limit` and `after` of a paged list (conversations, plugins, messages), validated.
 ///
@@ -33,8 +35,8 @@ struct PageParameters {
 
     var page: PageRequest { PageRequest(limit: limit, after: after?.key) }
 
-    /// The cursor's walk of a user's conversations; nil on a first page, which starts a walk
-    /// (``ChatStore/openWalk(ofUser:)``). A walk's cursors expire
+    /// The cursor's walk of a user's conversations; nil on a first page, which begins a walk
+    /// (``ListPages/conversationPage(ofUser:folder:previewLength:page:walkStart:)``). A walk's cursors expire
     /// (``ConversationWalk/walkLifetime``): the moves it needs are kept only so long.
     func continuedWalk(now: Timestamp = .now()) throws(APIError) -> ConversationWalk? {
         guard let start = after?.walkStart else { return nil }
@@ -93,14 +95,11 @@ struct PageCursor {
     var text: String {
         let fields = "1\n\(walkStart.map { String($0.microsecondsSinceEpoch) } ?? "")\n\(key.time.map { "+" + $0 } ?? "-")\n\(key.sequence)"
         let checksum = String(Self.checksum(list.scope + "\n" + fields), radix: 16)
-        return Data((fields + "\n" + checksum).utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(fields + "\n" + checksum)
     }
 
     init?(text: String, list: List) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
+        guard let plain = Base64URL.decode(text) else { return nil }
         let parts = plain.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, parts[0] == "1", let sequence = Int64(parts[3]) else { return nil }
         let fields = parts[0...3].joined(separator: "\n")

@@ -1,13 +1,9 @@
 import QlippyStore
+import QlippyModel
 
-/// The contract's request bodies, validated: each type reads a ``JSONBody`` and either yields
-/// clean values or throws the ``APIError`` the contract prescribes. Lengths count Unicode scalars.
-enum FieldLimits {
-    static let username = 80
-    static let title = 200
-    static let folder = 100
-    static let pluginName = 100
-}
+// The contract's request bodies, validated: each type reads a ``JSONBody`` and either yields
+// clean values or throws the ``APIError`` the contract prescribes. Lengths count Unicode scalars
+// (``FieldLimits``).
 
 /// `POST /api/users`.
 struct CreateUserRequest {
@@ -23,12 +19,11 @@ struct CreateUserRequest {
 
 /// `POST /api/users/{user_id}/conversations`.
 struct CreateConversationRequest {
-    static let defaultTitle = "New Conversation"
     var title: String
     var folder: String?
 
     init(_ body: JSONBody) throws(APIError) {
-        title = try readTitle(body) ?? Self.defaultTitle
+        title = try readTitle(body) ?? Conversation.defaultTitle
         folder = try readFolder(body) ?? nil
     }
 }

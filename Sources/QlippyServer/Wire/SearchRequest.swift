@@ -1,5 +1,7 @@
 import Foundation
 import QlippyStore
+import QlippyJSON
+import QlippyModel
 
 /// `GET /api/users/{user_id}/search`'s query parameters, validated.
 ///
@@ -57,14 +59,11 @@ struct SearchRequest {
 enum SearchCursorText {
     static func encode(_ cursor: SearchCursor) -> String {
         let micros = cursor.lastUpdated.map { String($0.microsecondsSinceEpoch) } ?? ""
-        return Data("\(cursor.matchCount)|\(micros)|\(cursor.conversationID)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode("\(cursor.matchCount)|\(micros)|\(cursor.conversationID)")
     }
 
     static func decode(_ text: String) -> SearchCursor? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
+        guard let plain = Base64URL.decode(text) else { return nil }
         let parts = plain.split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 3, let count = Int(parts[0]), count >= 0, parts[2].utf8.count == 36 else { return nil }
         var lastUpdated: Timestamp?

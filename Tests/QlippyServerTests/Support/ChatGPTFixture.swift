@@ -1,4 +1,6 @@
 import Foundation
+import QlippyModel
+import QlippyTestSupport
 
 /// ChatGPT data exports built in code, after the format's description: a conversation is a
 /// `mapping` of nodes (`message`, `parent`, and usually `children`) with a `current_node`.

@@ -1,4 +1,6 @@
 import Foundation
+import QlippyModel
+import QlippyTestSupport
 
 /// A program run to its end: the server's own executable, or a tool such as curl or openssl.
 struct Command {

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 @testable import QlippyServer
+import QlippyModel
+import QlippyTestSupport
 
 /// The operations the server's OpenAPI document lists, read from the document the binary embeds.
 enum OpenAPIOperations {

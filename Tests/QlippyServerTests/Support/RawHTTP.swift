@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// HTTP/1.1 over a plain TCP socket, for requests no HTTP client library would send.
 enum RawHTTP {

@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
+import QlippyModel
+import QlippyTestSupport
 
 /// The built `qlippy-server` executable, run as an operator would run it.
 final class ServerProcess: Sendable {

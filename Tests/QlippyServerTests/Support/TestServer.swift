@@ -7,14 +7,9 @@ import HummingbirdTesting
 import NIOCore
 import PostgresNIO
 import QlippyServer
+import QlippyTestSupport
 import Testing
-
-/// A fresh folder under the system's temporary directory, unique per call.
-func makeTemporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+import QlippyModel
 
 /// The configuration a test server runs with: a database of its own, on the store this run tests
 /// (``TestStore``): a file in a temporary folder, or a new database on the throwaway PostgreSQL.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import ZIPFoundation
+import QlippyModel
+import QlippyTestSupport
 
 /// ZIP archives made for a test, entry by entry (names are written as given, unsafe ones included).
 enum ZIPFixture {

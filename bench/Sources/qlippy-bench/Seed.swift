@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import GRDB
-import QlippyStore
+import QlippyModel
+import QlippySQLite
 
 /// `qlippy-bench seed`: writes a database in the original backend's layout (as the Python server
 /// would have left it: no indexes, no migrations table), deterministic from a seed, plus a manifest

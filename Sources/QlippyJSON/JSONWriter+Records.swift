@@ -1,0 +1,98 @@
+import QlippyModel
+
+/// The JSON shapes of the contract's resources (`../API.md`, "Resources"), field by field: the
+/// API's answers and our export write them alike.
+extension JSONWriter {
+    package mutating func write(_ user: User) {
+        beginObject()
+        field("id", user.id)
+        field("username", user.username)
+        field("created_at", user.createdAt)
+        field("conversation_count", user.conversationCount)
+        endObject()
+    }
+
+    package mutating func write(_ conversation: Conversation) {
+        beginObject()
+        writeFields(of: conversation)
+        endObject()
+    }
+
+    package mutating func write(_ summary: ConversationSummary) {
+        beginObject()
+        writeFields(of: summary.conversation)
+        key("last_message_preview")
+        writePreview(summary.lastMessagePreview)
+        endObject()
+    }
+
+    package mutating func write(_ detail: ConversationDetail) {
+        beginObject()
+        writeFields(of: detail.conversation)
+        key("messages")
+        beginArray()
+        for message in detail.messages { write(message) }
+        endArray()
+        endObject()
+    }
+
+    package mutating func write(_ message: Message) {
+        beginObject()
+        field("id", message.id)
+        field("conversation_id", message.conversationID)
+        field("role", message.role)
+        field("content", message.content)
+        field("timestamp", message.timestamp)
+        endObject()
+    }
+
+    package mutating func write(_ plugin: Plugin) {
+        beginObject()
+        field("id", plugin.id)
+        field("user_id", plugin.userID)
+        field("name", plugin.name)
+        field("description", plugin.description)
+        field("enabled", plugin.enabled)
+        field("created_at", plugin.createdAt)
+        endObject()
+    }
+
+    package mutating func write(_ created: Resource) {
+        switch created {
+        case .user(let user): write(user)
+        case .conversation(let conversation): write(conversation)
+        case .message(let message): write(message)
+        case .plugin(let plugin): write(plugin)
+        }
+    }
+
+    package mutating func write(_ folder: Folder) {
+        beginObject()
+        field("name", folder.name)
+        field("conversation_count", folder.conversationCount)
+        field("last_updated", folder.lastUpdated)
+        endObject()
+    }
+
+    package mutating func write<Element>(array elements: [Element], _ writeElement: (inout JSONWriter, Element) -> Void) {
+        beginArray()
+        for element in elements { writeElement(&self, element) }
+        endArray()
+    }
+
+    /// A prefix plus `...` when the text was longer; `""` when there is no text.
+    package mutating func writePreview(_ preview: TextPrefix?) {
+        guard let preview else { return value("") }
+        value(preview.text, suffix: preview.isTruncated ? "..." : "")
+    }
+
+    package mutating func writeFields(of conversation: Conversation) {
+        field("id", conversation.id)
+        field("title", conversation.title)
+        field("folder", conversation.folder)
+        field("user_id", conversation.userID)
+        field("created_at", conversation.createdAt)
+        field("last_updated", conversation.lastUpdated)
+        field("message_count", conversation.messageCount)
+    }
+}

@@ -1,0 +1,60 @@
+/// A create that a client may send again under an `Idempotency-Key`: the store runs it and keeps
+/// its reply under the key in the same transaction, so that a repeat after a lost answer (or
+/// after a crash that followed the commit) gets that reply instead of a second row.
+public enum Creation: Sendable, Hashable {
+    case user(username: String)
+    case conversation(userID: String, title: String, folder: String?)
+    case message(conversationID: String, role: String, content: String)
+    case plugin(userID: String, plugin: NewPlugin)
+
+    /// What a repeat must ask for again, hashed (FNV-1a, 64 bits, over the fields and their
+    /// lengths). Not a defence against a client that forges a collision: it would only replay
+    /// its own earlier reply.
+    public var fingerprint: String {
+        let fields: [String?] = switch self {
+        case .user(let username): ["user", username]
+        case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
+        case .message(let conversationID, let role, let content): ["message", conversationID, role, content]
+        case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
+        }
+        var hash = FNV1a()
+        for field in fields {
+            let bytes = Array((field ?? "").utf8)
+            hash.combine("\(field == nil ? -1 : bytes.count):".utf8)
+            hash.combine(bytes)
+        }
+        return String(hash.value, radix: 16)
+    }
+}
+
+/// A reply kept under an idempotency key: opaque to the store (the API's status and body).
+public struct StoredReply: Sendable, Hashable {
+    public var status: Int
+    public var body: [UInt8]
+
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// What became of a keyed create.
+public enum IdempotentOutcome: Sendable {
+    /// Run now; the reply is kept under the key.
+    case created(Resource, StoredReply)
+    /// The key was used before for the same request: its reply, nothing written.
+    case replayed(StoredReply)
+    /// The key was used before for a different request: nothing written.
+    case keyReused
+}
+
+/// What a key holds for a request that is not one create (an import, a backup): see
+/// ``ChatStore/keptReply(scope:key:fingerprint:)``.
+public enum KeptReply: Sendable, Hashable {
+    /// The key is unused (or its reply has expired).
+    case none
+    /// The key was used before for the same request: its reply.
+    case replay(StoredReply)
+    /// The key was used before for a different request.
+    case keyReused
+}

@@ -1,0 +1,27 @@
+/// The kinds of stored thing, for "not found" errors.
+public enum Entity: String, Sendable, Hashable {
+    case user, conversation, message, plugin, folder
+}
+
+/// Failures a caller is expected to handle; anything else thrown by a store is an internal error.
+public enum StoreError: Error, Sendable, Hashable {
+    case notFound(Entity)
+    case usernameTaken
+    /// The database did not answer (a lost connection, or none within the store's deadline); the
+    /// request may succeed when repeated.
+    case unavailable
+    /// Text the database cannot hold (PostgreSQL's text type has no U+0000).
+    case unsupportedText
+}
+
+extension StoreError: CustomStringConvertible {
+    /// For logs and the command line; the API's wording is the wire layer's.
+    public var description: String {
+        switch self {
+        case .notFound(let entity): "\(entity.rawValue) not found"
+        case .usernameTaken: "username already exists"
+        case .unavailable: "the database did not answer (connection lost, or no answer within the deadline)"
+        case .unsupportedText: "text contains a character the database cannot store (U+0000)"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import PostgresNIO
+import QlippyModel
+import QlippyStore
+
+/// The select lists of the PostgreSQL store and their decoders, in one place: each list's columns
+/// are decoded by position, as the tuple type next to it says.
+///
+/// Timestamps travel as microseconds since the epoch (`int8`): `extract(epoch …)` is exact
+/// (numeric) since PostgreSQL 14, and `Date` would round microseconds. They are written as the
+/// original's `YYYY-MM-DD HH:MM:SS.ffffff` text cast to `timestamp` (UTC, without time zone).
+package enum PostgresRows {
+    package static func micros(_ column: String) -> String {
+        "(extract(epoch FROM \(column)) * 1000000)::int8"
+    }
+
+    package static func timestamp(_ micros: Int64?) -> Timestamp? {
+        micros.map(Timestamp.init(microsecondsSinceEpoch:))
+    }
+
+    package static let user = "u.id, u.username, \(micros("u.created_at")), (SELECT count(*) FROM conversations c WHERE c.user_id = u.id)"
+    package typealias UserRow = (String, String, Int64?, Int64)
+
+    package static func user(_ row: UserRow) -> User {
+        User(id: row.0, username: row.1, createdAt: timestamp(row.2), conversationCount: Int(row.3))
+    }
+
+    package static let conversationColumns = """
+        c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated"))
+        """
+    package static let conversation = "\(conversationColumns), c.message_count"
+    package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
+    /// `conversationColumns` and `message`, from a left join: no message columns on a conversation without messages.
+    package typealias ConversationWithMessageRow = (String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?)
+
+    package static func conversation(_ row: ConversationRow) -> Conversation {
+        Conversation(
+            id: row.0, title: row.1, folder: row.2, userID: row.3, createdAt: timestamp(row.4), lastUpdated: timestamp(row.5),
+            messageCount: Int(row.6)
+        )
+    }
+
+    /// `conversation`, then the head of the newest message (one character more than any preview,
+    /// which tells whether the message was longer).
+    package static let summary = """
+        \(conversation),
+        (SELECT left(m.content, \(PreviewLength.stored)) FROM messages m WHERE m.conversation_id = c.id
+         ORDER BY m.timestamp DESC NULLS LAST, m.seq DESC LIMIT 1)
+        """
+    package typealias SummaryRow = (String, String, String?, String, Int64?, Int64?, Int64, String?)
+
+    package static func summary(_ row: SummaryRow, previewLength: Int) -> ConversationSummary {
+        ConversationSummary(
+            conversation: conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6)),
+            lastMessagePreview: row.7.map { TextPrefix(of: $0, length: previewLength) }
+        )
+    }
+
+    package static let message = "m.id, m.conversation_id, m.role, m.content, \(micros("m.timestamp"))"
+    package typealias MessageRow = (String, String, String, String, Int64?)
+
+    package static func message(_ row: MessageRow) -> Message {
+        Message(id: row.0, conversationID: row.1, role: row.2, content: row.3, timestamp: timestamp(row.4))
+    }
+
+    /// The message of a left join's row; `nil` when the row has none.
+    package static func message(joined row: (String?, String?, String?, String?, Int64?)) -> Message? {
+        guard let id = row.0, let conversationID = row.1, let role = row.2, let content = row.3 else { return nil }
+        return message((id, conversationID, role, content, row.4))
+    }
+
+    package static let plugin = "p.id, p.user_id, p.name, p.description, p.enabled, \(micros("p.created_at"))"
+    package typealias PluginRow = (String, String, String, String?, Bool?, Int64?)
+
+    package static func plugin(_ row: PluginRow) -> Plugin {
+        Plugin(id: row.0, userID: row.1, name: row.2, description: row.3, enabled: row.4, createdAt: timestamp(row.5))
+    }
+
+    /// A folder of conversations `c` grouped by `c.folder` (``Folder``).
+    package static let folder = "c.folder, count(*), \(micros("max(c.last_updated)"))"
+    package typealias FolderRow = (String, Int64, Int64?)
+
+    package static func folder(_ row: FolderRow) -> Folder {
+        Folder(name: row.0, conversationCount: Int(row.1), lastUpdated: timestamp(row.2))
+    }
+}

@@ -1,0 +1,257 @@
+import PostgresNIO
+import QlippyModel
+import QlippyStore
+
+extension PostgresStore {
+    // MARK: Users
+
+    public func createUser(username: String) async throws -> User {
+        try await run { connection in try await self.insertUser(username: username, connection) }
+    }
+
+    func insertUser(username: String, _ connection: PostgresConnection) async throws -> User {
+        let id = newID()
+        let now = Timestamp.now()
+        do {
+            try await connection.query(
+                "INSERT INTO users (id, username, created_at) VALUES (\(id), \(username), \(now.storageText)::timestamp)", logger: logger
+            )
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw StoreError.usernameTaken
+        }
+        return User(id: id, username: username, createdAt: now, conversationCount: 0)
+    }
+
+    public func user(id: String) async throws -> User {
+        try await run { connection in try await self.fetchUser(id: id, connection) }
+    }
+
+    public func user(username: String) async throws -> User {
+        try await run { connection in
+            try await self.one("SELECT \(unescaped: PostgresRows.user) FROM users u WHERE u.username = \(username)", on: connection, missing: .user) {
+                PostgresRows.user(try $0.decode(PostgresRows.UserRow.self))
+            }
+        }
+    }
+
+    // MARK: Conversations
+
+    public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
+        let previewLength = PreviewLength.served(previewLength)
+        return try await run { connection in
+            // Both conditions are bound; `\(folder)` is NULL when the list is not filtered.
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.summary) FROM conversations c WHERE c.user_id = \(userID)
+                  AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
+                ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC
+                """, logger: self.logger
+            )
+            var summaries: [ConversationSummary] = []
+            for try await row in rows.decode(PostgresRows.SummaryRow.self) {
+                summaries.append(PostgresRows.summary(row, previewLength: previewLength))
+            }
+            if summaries.isEmpty { try await self.requireUser(userID, connection) }
+            return summaries
+        }
+    }
+
+    public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
+        try await run { connection in try await self.insertConversation(userID: userID, title: title, folder: folder, connection) }
+    }
+
+    func insertConversation(userID: String, title: String, folder: String?, _ connection: PostgresConnection) async throws -> Conversation {
+        let id = newID()
+        let now = Timestamp.now()
+        try await insert(.user) {
+            try await connection.query(
+                """
+                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
+                VALUES (\(id), \(title), \(userID), \(folder), \(now.storageText)::timestamp, \(now.storageText)::timestamp)
+                """, logger: logger
+            )
+        }
+        return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
+    }
+
+    public func conversation(id: String) async throws -> ConversationDetail {
+        try await run { connection in
+            // The conversation on every row (or on one row without a message): one statement, so
+            // the messages and the conversation come from one snapshot, and the count is theirs.
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.conversationColumns), \(unescaped: PostgresRows.message)
+                FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
+                WHERE c.id = \(id) ORDER BY m.timestamp NULLS FIRST, m.seq
+                """, logger: self.logger
+            )
+            var conversation: Conversation?
+            var messages: [Message] = []
+            for try await row in rows.decode(PostgresRows.ConversationWithMessageRow.self) {
+                if conversation == nil { conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, 0)) }
+                if let message = PostgresRows.message(joined: (row.6, row.7, row.8, row.9, row.10)) { messages.append(message) }
+            }
+            guard var conversation else { throw StoreError.notFound(.conversation) }
+            conversation.messageCount = messages.count
+            return ConversationDetail(conversation: conversation, messages: messages)
+        }
+    }
+
+    public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
+        var changed = PostgresUpdate(table: "conversations", alias: "c")
+        changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
+        if let title = changes.title { changed.set("title", title) }
+        if let folder = changes.folder { changed.set("folder", folder) }
+        return try await updated(changed, id: id, returning: PostgresRows.conversation, missing: .conversation) {
+            PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
+        }
+    }
+
+    public func deleteConversation(id: String) async throws {
+        try await delete(from: "conversations", id: id, missing: .conversation)
+    }
+
+    // MARK: Messages
+
+    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
+        try await run { connection in try await self.insertMessage(conversationID: conversationID, role: role, content: content, connection) }
+    }
+
+    func insertMessage(conversationID: String, role: String, content: String, _ connection: PostgresConnection) async throws -> Message {
+        let id = newID()
+        let now = Timestamp.now()
+        try await insert(.conversation) {
+            // One statement: the insert and the bump commit together. `greatest`: never
+            // backwards, as two servers' concurrent adds may commit in either order.
+            try await connection.query(
+                """
+                WITH added AS (
+                    INSERT INTO messages (id, conversation_id, role, content, timestamp)
+                    VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
+                    RETURNING conversation_id
+                )
+                UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
+                WHERE id = (SELECT conversation_id FROM added)
+                """, logger: logger
+            )
+        }
+        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
+    }
+
+    public func updateMessage(id: String, content: String?) async throws -> Message {
+        var changed = PostgresUpdate(table: "messages", alias: "m")
+        if let content { changed.set("content", content) }
+        return try await updated(changed, id: id, returning: PostgresRows.message, missing: .message) {
+            PostgresRows.message(try $0.decode(PostgresRows.MessageRow.self))
+        }
+    }
+
+    public func deleteMessage(id: String) async throws {
+        try await delete(from: "messages", id: id, missing: .message)
+    }
+
+    // MARK: Plugins
+
+    public func plugins(ofUser userID: String) async throws -> [Plugin] {
+        try await run { connection in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.user_id = \(userID) ORDER BY p.created_at NULLS FIRST, p.seq",
+                logger: self.logger
+            )
+            var plugins: [Plugin] = []
+            for try await row in rows.decode(PostgresRows.PluginRow.self) {
+                plugins.append(PostgresRows.plugin(row))
+            }
+            if plugins.isEmpty { try await self.requireUser(userID, connection) }
+            return plugins
+        }
+    }
+
+    public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
+        try await run { connection in try await self.insertPlugin(userID: userID, plugin: plugin, connection) }
+    }
+
+    func insertPlugin(userID: String, plugin: NewPlugin, _ connection: PostgresConnection) async throws -> Plugin {
+        let id = newID()
+        let now = Timestamp.now()
+        try await insert(.user) {
+            try await connection.query(
+                """
+                INSERT INTO plugins (id, user_id, name, description, enabled, created_at)
+                VALUES (\(id), \(userID), \(plugin.name), \(plugin.description), \(plugin.enabled), \(now.storageText)::timestamp)
+                """, logger: logger
+            )
+        }
+        return Plugin(id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now)
+    }
+
+    public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {
+        var changed = PostgresUpdate(table: "plugins", alias: "p")
+        if let name = changes.name { changed.set("name", name) }
+        if let description = changes.description { changed.set("description", description) }
+        if let enabled = changes.enabled { changed.set("enabled", enabled) }
+        return try await updated(changed, id: id, returning: PostgresRows.plugin, missing: .plugin) {
+            PostgresRows.plugin(try $0.decode(PostgresRows.PluginRow.self))
+        }
+    }
+
+    public func deletePlugin(id: String) async throws {
+        try await delete(from: "plugins", id: id, missing: .plugin)
+    }
+
+    // MARK: Shared lookups
+
+    /// The query's first row, made into a record; "not found" (as `missing`) when there is none.
+    func one<Record>(
+        _ query: PostgresQuery, on connection: PostgresConnection, missing: Entity, _ record: (PostgresRow) throws -> Record
+    ) async throws -> Record {
+        for try await row in try await connection.query(query, logger: logger) {
+            return try record(row)
+        }
+        throw StoreError.notFound(missing)
+    }
+
+    /// Runs `update` on row `id` and makes its `returning` columns into a record; "not found"
+    /// (as `missing`) when there is no such row.
+    private func updated<Record: Sendable>(
+        _ update: PostgresUpdate, id: String, returning: String, missing: Entity, _ record: @escaping @Sendable (PostgresRow) throws -> Record
+    ) async throws -> Record {
+        let query = update.query(id: id, returning: returning)
+        return try await run { connection in try await self.one(query, on: connection, missing: missing, record) }
+    }
+
+    /// Deletes row `id` (PostgreSQL cascades to what references it); "not found" when there was none.
+    private func delete(from table: String, id: String, missing: Entity) async throws {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        let query = PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE id = $1 RETURNING id", binds: bindings)
+        try await run { connection in
+            let rows = try await connection.query(query, logger: self.logger)
+            guard try await rows.decode(String.self).contains(where: { _ in true }) else { throw StoreError.notFound(missing) }
+        }
+    }
+
+    func fetchUser(id: String, _ connection: PostgresConnection) async throws -> User {
+        try await one("SELECT \(unescaped: PostgresRows.user) FROM users u WHERE u.id = \(id)", on: connection, missing: .user) {
+            PostgresRows.user(try $0.decode(PostgresRows.UserRow.self))
+        }
+    }
+
+    /// For a list that came back empty: is that the user's list, or is there no such user? Asked
+    /// only then, in a statement of its own: a list of one user's rows that has any row proves the
+    /// user (by foreign key), and an empty list followed by "the user exists" is the answer as of
+    /// the first statement, since users are never deleted.
+    func requireUser(_ id: String, _ connection: PostgresConnection) async throws {
+        _ = try await fetchUser(id: id, connection)
+    }
+
+    /// Runs an insert whose foreign key names `parent`: a missing parent is "not found", also when
+    /// another server deleted it a moment ago.
+    private func insert(_ parent: Entity, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as PSQLError where error.sqlState == "23503" {
+            throw StoreError.notFound(parent)
+        }
+    }
+}

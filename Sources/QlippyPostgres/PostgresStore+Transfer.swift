@@ -1,0 +1,103 @@
+import PostgresNIO
+import QlippyModel
+import QlippyStore
+
+extension PostgresStore {
+    public func exportPage(userID: String, after: ExportCursor?, limit: Int) async throws -> [ConversationDetail] {
+        try await snapshot(deadline: bulkDeadline) { connection in
+            // Rows without a creation time sort first, as `-infinity`.
+            let rows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.conversation) FROM conversations c
+                WHERE c.user_id = \(userID)
+                  AND (coalesce(c.created_at, '-infinity'), c.id) > (coalesce(\(after?.createdAt?.storageText)::timestamp, '-infinity'), \(after?.id ?? ""))
+                ORDER BY coalesce(c.created_at, '-infinity'), c.id LIMIT \(limit)
+                """, logger: self.logger
+            )
+            var conversations: [Conversation] = []
+            for try await row in rows.decode(PostgresRows.ConversationRow.self) {
+                conversations.append(PostgresRows.conversation(row))
+            }
+            if conversations.isEmpty {
+                try await self.requireUser(userID, connection)
+                return []
+            }
+            let messageRows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.message) FROM messages m
+                WHERE m.conversation_id = ANY(\(conversations.map(\.id)))
+                ORDER BY m.timestamp NULLS FIRST, m.seq
+                """, logger: self.logger
+            )
+            var messages: [String: [Message]] = [:]
+            for try await row in messageRows.decode(PostgresRows.MessageRow.self) {
+                messages[row.1, default: []].append(PostgresRows.message(row))
+            }
+            return conversations.map { ConversationDetail(conversation: $0, messages: messages[$0.id] ?? []) }
+        }
+    }
+
+    public func importConversation(_ conversation: ImportedConversation, userID: String) async throws -> ImportOutcome {
+        try await importRow(conversation.id, into: "conversations", userID: userID) { connection, id in
+            try await connection.query(
+                """
+                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
+                VALUES (\(id), \(conversation.title), \(userID), \(conversation.folder),
+                        \(conversation.lastUpdated?.storageText)::timestamp, \(conversation.createdAt?.storageText)::timestamp)
+                """, logger: self.logger
+            )
+            guard !conversation.messages.isEmpty else { return .imported(messages: 0) }
+            // Ids another conversation holds get new ones first, so that one insert keeps the order.
+            let wanted = conversation.messages.map(\.id)
+            var taken: Set<String> = []
+            for try await row in try await connection.query("SELECT id FROM messages WHERE id = ANY(\(wanted))", logger: self.logger) {
+                taken.insert(try row.decode(String.self))
+            }
+            let ids = conversation.messageIDs(taken: taken)
+            // One statement for all the messages, in order (`seq` follows the insert's order).
+            try await connection.query(
+                """
+                INSERT INTO messages (id, conversation_id, role, content, timestamp)
+                SELECT m.id, \(id), m.role, m.content, nullif(m.at, '')::timestamp
+                FROM unnest(\(ids)::text[], \(conversation.messages.map(\.role))::text[], \(conversation.messages.map(\.content))::text[],
+                            \(conversation.messages.map { $0.timestamp?.storageText ?? "" })::text[]) WITH ORDINALITY AS m(id, role, content, at, n)
+                ORDER BY m.n
+                """, logger: self.logger
+            )
+            return .imported(messages: conversation.messages.count)
+        }
+    }
+
+    public func importPlugin(_ plugin: ImportedPlugin, userID: String) async throws -> ImportOutcome {
+        try await importRow(plugin.id, into: "plugins", userID: userID) { connection, id in
+            try await connection.query(
+                """
+                INSERT INTO plugins (id, user_id, name, description, enabled, created_at)
+                VALUES (\(id), \(userID), \(plugin.name), \(plugin.description), \(plugin.enabled), \(plugin.createdAt?.storageText)::timestamp)
+                """, logger: self.logger
+            )
+            return .imported(messages: 0)
+        }
+    }
+
+    /// Runs `insert` with the id the row gets (``freeID``) in one transaction, unless the user has it already.
+    private func importRow(
+        _ id: String, into table: String, userID: String, _ insert: @escaping @Sendable (PostgresConnection, String) async throws -> ImportOutcome
+    ) async throws -> ImportOutcome {
+        try await transaction(deadline: bulkDeadline) { connection in
+            _ = try await self.fetchUser(id: userID, connection)
+            guard let id = try await self.freeID(id, in: table, for: userID, connection) else { return .alreadyPresent }
+            return try await insert(connection, id)
+        }
+    }
+
+    /// The id an imported row gets (``ImportIDs``), from who holds it now.
+    private func freeID(_ id: String, in table: String, for userID: String, _ connection: PostgresConnection) async throws -> String? {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        let owners = try await connection.query(PostgresQuery(unsafeSQL: "SELECT user_id FROM \(table) WHERE id = $1", binds: bindings), logger: logger)
+        var owner: String?
+        for try await row in owners.decode(String.self) { owner = row }
+        return ImportIDs.rowID(id, heldBy: owner, importingFor: userID)
+    }
+}

@@ -1,0 +1,326 @@
+import GRDB
+import QlippyModel
+import QlippyStore
+
+/// The schema's history, oldest first. Append new migrations at the end; never edit a shipped one.
+///
+/// The first migration recreates the original Python backend's tables with its exact DDL
+/// (`IF NOT EXISTS`, so that adopting a legacy file leaves its tables untouched) and every later
+/// one only adds: the file stays readable by the original backend.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-original-tables") { db in
+            try db.execute(sql: OriginalSchema.sql)
+        }
+        // Every lookup the store makes walks one of these. The orderings ride on the index too:
+        // SQLite appends the rowid (creation order) to each index entry, which breaks timestamp ties.
+        migrator.registerMigration("v2-lookup-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (user_id, last_updated);
+                CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, timestamp);
+                CREATE INDEX IF NOT EXISTS plugins_by_user ON plugins (user_id, created_at);
+                """)
+        }
+        // Message counts and the newest message (its id and first characters), kept by triggers so
+        // that listing conversations never reads their messages: on a large file each newest message
+        // is a random page, and a list of thousands would read thousands of them. Triggers live in the
+        // file, so rows written by the original backend keep them right too. The newest message is
+        // stored by id, not rowid, because VACUUM may renumber the rowids of these tables (they have
+        // no INTEGER PRIMARY KEY).
+        migrator.registerMigration("v3-conversation-stats") { db in
+            let newest = { (conversation: String) in
+                """
+                (SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) FROM messages m
+                 WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                """
+            }
+            try db.execute(sql: """
+                CREATE TABLE conversation_stats (
+                    conversation_id VARCHAR(36) NOT NULL PRIMARY KEY,
+                    message_count INTEGER NOT NULL,
+                    last_message_id VARCHAR(36),
+                    last_message_head TEXT
+                ) WITHOUT ROWID;
+
+                INSERT INTO conversation_stats (conversation_id, message_count) SELECT id, 0 FROM conversations;
+                UPDATE conversation_stats SET
+                    message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
+                    (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"));
+
+                CREATE TRIGGER conversation_stats_on_conversation_insert AFTER INSERT ON conversations BEGIN
+                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.id, 0);
+                END;
+
+                CREATE TRIGGER conversation_stats_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                    DELETE FROM conversation_stats WHERE conversation_id = OLD.id;
+                END;
+
+                CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
+                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
+                    UPDATE conversation_stats SET
+                        message_count = message_count + 1,
+                        (last_message_id, last_message_head) = \(newest("NEW.conversation_id"))
+                    WHERE conversation_id = NEW.conversation_id;
+                END;
+
+                CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
+                    UPDATE conversation_stats SET
+                        message_count = message_count - 1,
+                        (last_message_id, last_message_head) = \(newest("OLD.conversation_id"))
+                    WHERE conversation_id = OLD.conversation_id;
+                END;
+
+                CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
+                    UPDATE conversation_stats SET
+                        message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
+                        (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"))
+                    WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
+                END;
+                """)
+        }
+        // Search: an FTS5 index with the trigram tokenizer over message contents, so that a
+        // case-insensitive substring of three or more characters is found without scanning messages.
+        // It reads its text from `messages` (external content: the text is not stored twice) and is
+        // kept by triggers in the same transactions as the rows, so it cannot disagree with them after
+        // a crash, and rows the original backend writes are indexed too. Unlike `conversation_stats`
+        // it is keyed by rowid, as FTS5 requires; a VACUUM that renumbered rowids would need
+        // `INSERT INTO message_search(message_search) VALUES('rebuild')` (this server never runs one).
+        migrator.registerMigration("v4-search-index") { db in
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE message_search USING fts5(
+                    content, content='messages', content_rowid='rowid', tokenize='trigram'
+                );
+                INSERT INTO message_search(message_search) VALUES ('rebuild');
+
+                CREATE TRIGGER message_search_on_insert AFTER INSERT ON messages BEGIN
+                    INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
+                END;
+
+                CREATE TRIGGER message_search_on_delete AFTER DELETE ON messages BEGIN
+                    INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
+                END;
+
+                CREATE TRIGGER message_search_on_update AFTER UPDATE OF content ON messages BEGIN
+                    INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
+                    INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
+                END;
+                """)
+        }
+        // Which conversation each message belongs to, as two integers per row (the rowids of the
+        // message and of its conversation), so that search can count a common term's hits per
+        // conversation. The index hands out message rowids; finding their conversation in `messages`
+        // read one random page of that large table per hit (1.1 s for 970 000 hits on the `large`
+        // benchmark file), in this table it reads a few pages of 12 MB (0.2 s). Conversations are
+        // named by rowid to keep the rows small and the grouping integer-keyed; the VACUUM caveat of
+        // `message_search` applies. A message whose conversation does not exist gets 0, no rowid: it is
+        // nobody's, until a conversation with its id appears. When a conversation row goes, its
+        // messages are set to 0 too, so that a later conversation reusing that rowid does not inherit them.
+        migrator.registerMigration("v5-search-owners") { db in
+            let owner = { (conversationID: String) in
+                "coalesce((SELECT c.rowid FROM conversations c WHERE c.id = \(conversationID)), 0)"
+            }
+            let reassign = { (conversationID: String, owner: String) in
+                """
+                UPDATE message_owners SET conversation_rowid = \(owner)
+                WHERE message_rowid IN (SELECT m.rowid FROM messages m WHERE m.conversation_id = \(conversationID));
+                """
+            }
+            try db.execute(sql: """
+                CREATE TABLE message_owners (
+                    message_rowid INTEGER PRIMARY KEY,
+                    conversation_rowid INTEGER NOT NULL
+                );
+                INSERT INTO message_owners (message_rowid, conversation_rowid)
+                SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
+                ORDER BY m.rowid;
+
+                CREATE TRIGGER message_owners_on_message_insert AFTER INSERT ON messages BEGIN
+                    INSERT INTO message_owners (message_rowid, conversation_rowid) VALUES (NEW.rowid, \(owner("NEW.conversation_id")));
+                END;
+
+                CREATE TRIGGER message_owners_on_message_delete AFTER DELETE ON messages BEGIN
+                    DELETE FROM message_owners WHERE message_rowid = OLD.rowid;
+                END;
+
+                CREATE TRIGGER message_owners_on_message_move AFTER UPDATE OF conversation_id ON messages BEGIN
+                    UPDATE message_owners SET conversation_rowid = \(owner("NEW.conversation_id")) WHERE message_rowid = NEW.rowid;
+                END;
+
+                CREATE TRIGGER message_owners_on_conversation_insert AFTER INSERT ON conversations BEGIN
+                    \(reassign("NEW.id", "NEW.rowid"))
+                END;
+
+                CREATE TRIGGER message_owners_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                    \(reassign("OLD.id", "0"))
+                END;
+
+                CREATE TRIGGER message_owners_on_conversation_rename AFTER UPDATE OF id ON conversations BEGIN
+                    \(reassign("OLD.id", "0"))
+                    \(reassign("NEW.id", "NEW.rowid"))
+                END;
+                """)
+        }
+        // FTS5 merges an index's segments as writes add them, by default as soon as 4 of a level
+        // exist; with 8, a message insert into a 100 000-message index cost 40 % less (0.86 -> 0.51 ms,
+        // 4 000 inserts in batches of 16) and searches were as fast. Beyond 8 writes gained nothing.
+        migrator.registerMigration("v6-search-automerge") { db in
+            try db.execute(sql: "INSERT INTO message_search (message_search, rank) VALUES ('automerge', 8)")
+        }
+        // The export reads a user's conversations in creation order, page by page: without this,
+        // every page sorted all of the user's conversations again.
+        migrator.registerMigration("v7-export-order") { db in
+            try db.execute(sql: "CREATE INDEX conversations_by_user_created ON conversations (user_id, coalesce(created_at, ''), id)")
+        }
+        // Cursor pages of a user's conversations list them as they were when the walk began
+        // (``ConversationWalk``): a bump records the time it replaced. Each bump drops its
+        // conversation's moves older than ``ConversationWalk/movesKept`` (25 hours), so a
+        // conversation keeps at most the moves of its last day of activity.
+        migrator.registerMigration("v8-conversation-moves") { db in
+            try db.execute(sql: """
+                CREATE TABLE conversation_moves (conversation_id TEXT NOT NULL, moved_to TEXT, moved_from TEXT);
+                CREATE INDEX conversation_moves_by_conversation ON conversation_moves (conversation_id, moved_to);
+                CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
+                WHEN NEW.last_updated IS NOT OLD.last_updated BEGIN
+                    DELETE FROM conversation_moves
+                    WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
+                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                END;
+                CREATE TRIGGER conversation_moves_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                    DELETE FROM conversation_moves WHERE conversation_id = OLD.id;
+                END;
+                """)
+        }
+        // Retry-safe creates (`Idempotency-Key`): each key's reply, written in the create's own
+        // transaction; rows older than a day are dropped by the next keyed create.
+        migrator.registerMigration("v9-idempotency-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body BLOB NOT NULL,
+                    created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                """)
+        }
+        // The change log behind `GET /api/users/{id}/events`: one row per change to a user's
+        // conversations, messages and plugins, written by triggers in the change's own transaction
+        // (so every path that writes, imports included, is logged, and nothing uncommitted is).
+        // A message deleted with its conversation is not logged: the conversation's event says it.
+        migrator.registerMigration("v10-change-log") { db in
+            var sql = """
+                CREATE TABLE change_log (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, kind TEXT NOT NULL, resource_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now'))
+                );
+                CREATE INDEX change_log_by_user ON change_log (user_id, seq);
+                CREATE INDEX change_log_by_age ON change_log (created_at);
+
+                """
+            for (table, event, operation, select) in ChangeLogTriggers.all {
+                sql += """
+                    CREATE TRIGGER change_log_\(table)_\(event) AFTER \(operation) ON \(table) BEGIN
+                        INSERT INTO change_log (user_id, kind, resource_id) \(select);
+                    END;
+
+                    """
+            }
+            try db.execute(sql: sql)
+        }
+        // Only users with a walk window open (``SQLiteStore/beginWalk(ofUser:)``: a walk begun in
+        // the last day) have their bumps recorded: recording every bump costs durable message adds
+        // about 15 % (bench/README.md), and a client that never pages (the original's) pays
+        // nothing for paging. A walk under way across the upgrade keeps its moves: every user
+        // with moves from the last 25 hours gets a window, and only older moves (no walk's) go.
+        migrator.registerMigration("v11-walk-windows") { db in
+            try db.execute(sql: """
+                CREATE TABLE walk_windows (user_id TEXT PRIMARY KEY, until TEXT NOT NULL) WITHOUT ROWID;
+                DROP TRIGGER conversation_moves_on_bump;
+                CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
+                WHEN NEW.last_updated IS NOT OLD.last_updated
+                    AND EXISTS (SELECT 1 FROM walk_windows w WHERE w.user_id = NEW.user_id AND w.until > NEW.last_updated) BEGIN
+                    DELETE FROM conversation_moves
+                    WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
+                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                END;
+                INSERT INTO walk_windows (user_id, until)
+                SELECT DISTINCT c.user_id, strftime('%Y-%m-%d %H:%M:%f', 'now', '+25 hours')
+                FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id
+                WHERE m.moved_to > strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
+                DELETE FROM conversation_moves WHERE moved_to IS NULL OR moved_to <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
+                """)
+        }
+        return migrator
+    }
+
+    /// The identifiers this binary knows, in order.
+    static let identifiers: [String] = migrator.migrations
+}
+
+/// The change log's triggers (migration v10): table, event, the operation that fires it, and the
+/// `SELECT` of owner, kind and id it logs.
+private enum ChangeLogTriggers {
+    static let all: [(table: String, event: String, operation: String, select: String)] = [
+        ("conversations", "created", "INSERT", owned("conversation.created", "NEW")),
+        ("conversations", "updated", "UPDATE OF title, folder", owned("conversation.updated", "NEW")),
+        ("conversations", "deleted", "DELETE", owned("conversation.deleted", "OLD")),
+        ("messages", "created", "INSERT", ownedByConversation("message.created", "NEW")),
+        ("messages", "updated", "UPDATE OF content", ownedByConversation("message.updated", "NEW")),
+        ("messages", "deleted", "DELETE", ownedByConversation("message.deleted", "OLD")),
+        ("plugins", "created", "INSERT", owned("plugin.created", "NEW")),
+        ("plugins", "updated", "UPDATE", owned("plugin.updated", "NEW")),
+        ("plugins", "deleted", "DELETE", owned("plugin.deleted", "OLD")),
+    ]
+
+    private static func owned(_ kind: String, _ row: String) -> String {
+        "SELECT \(row).user_id, '\(kind)', \(row).id"
+    }
+
+    /// A message's user is its conversation's; none (nothing logged) once the conversation is gone.
+    private static func ownedByConversation(_ kind: String, _ row: String) -> String {
+        "SELECT c.user_id, '\(kind)', \(row).id FROM conversations c WHERE c.id = \(row).conversation_id"
+    }
+}
+
+/// The original Python backend's tables, with SQLAlchemy's exact DDL (whitespace included), so that
+/// `sqlite_master` of a new file reads the same as the original's. Public for tools that write
+/// files in the original's layout (the benchmark seeder).
+public enum OriginalSchema {
+    public static let sql = """
+        CREATE TABLE IF NOT EXISTS users (
+        \tid VARCHAR(36) NOT NULL, 
+        \tusername VARCHAR(80) NOT NULL, 
+        \tcreated_at DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tUNIQUE (username)
+        );
+        CREATE TABLE IF NOT EXISTS conversations (
+        \tid VARCHAR(36) NOT NULL, 
+        \ttitle VARCHAR(200) NOT NULL, 
+        \tuser_id VARCHAR(36) NOT NULL, 
+        \tfolder VARCHAR(100), 
+        \tlast_updated DATETIME, 
+        \tcreated_at DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tFOREIGN KEY(user_id) REFERENCES users (id)
+        );
+        CREATE TABLE IF NOT EXISTS plugins (
+        \tid VARCHAR(36) NOT NULL, 
+        \tuser_id VARCHAR(36) NOT NULL, 
+        \tname VARCHAR(100) NOT NULL, 
+        \tdescription TEXT, 
+        \tenabled BOOLEAN, 
+        \tcreated_at DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tFOREIGN KEY(user_id) REFERENCES users (id)
+        );
+        CREATE TABLE IF NOT EXISTS messages (
+        \tid VARCHAR(36) NOT NULL, 
+        \tconversation_id VARCHAR(36) NOT NULL, 
+        \trole VARCHAR(20) NOT NULL, 
+        \tcontent TEXT NOT NULL, 
+        \ttimestamp DATETIME, 
+        \tPRIMARY KEY (id), 
+        \tFOREIGN KEY(conversation_id) REFERENCES conversations (id)
+        );
+        """
+}

@@ -1,0 +1,114 @@
+import QlippyModel
+import QlippyStore
+
+/// The SQL of the paged lists (``PageRequest``), one statement per keyset region
+/// (``KeysetRegion``). Each selects the list's columns as its unpaged query does, then the row's
+/// stored time and rowid (its ``PageKey``). Built from parts, as a page's text depends on the
+/// region and the folder filter; ``ReadConnection`` prepares each distinct text once.
+enum PageQueries {
+    /// Which conversations a list shows, as `conversations(ofUser:folder:previewLength:)` filters them.
+    enum FolderFilter {
+        case all, unfiled, named(String)
+
+        init(_ folder: String?) {
+            self = switch folder {
+            case nil: .all
+            case "": .unfiled
+            case let name?: .named(name)
+            }
+        }
+
+        var condition: String {
+            switch self {
+            case .all: ""
+            case .unfiled: " AND (c.folder IS NULL OR c.folder = '')"
+            case .named: " AND c.folder = ?"
+            }
+        }
+
+        /// The user id and, when filtering by name, the name: the first arguments of every list.
+        func arguments(userID: String) -> [String] {
+            if case .named(let name) = self { [userID, name] } else { [userID] }
+        }
+    }
+
+    private static let summaryFrom = """
+        SELECT \(Queries.conversationColumns), coalesce(s.message_count, 0), s.last_message_head, c.last_updated, c.rowid
+        FROM conversations c LEFT JOIN conversation_stats s ON s.conversation_id = c.id
+        """
+
+    /// Conversations with a time before a key (newest first); the key is at most the walk's
+    /// start (``ConversationWalk/timedBound(after:)``). One row-value bound, so that SQLite starts
+    /// the index range at the key: with a second bound on `last_updated` it started at that one and
+    /// filtered its way down to the key (page 500 took 2.6 times page 1). Arguments: the filter's,
+    /// key time, key rowid, limit.
+    static func conversationsTimed(_ filter: FolderFilter) -> String {
+        """
+        \(summaryFrom)
+        WHERE c.user_id = ?\(filter.condition) AND (c.last_updated, c.rowid) < (?, CAST(? AS INTEGER))
+        ORDER BY c.last_updated DESC, c.rowid DESC LIMIT CAST(? AS INTEGER)
+        """
+    }
+
+    /// Conversations without a time, before a rowid. Arguments: the filter's, rowid, limit.
+    static func conversationsUntimed(_ filter: FolderFilter) -> String {
+        """
+        \(summaryFrom)
+        WHERE c.user_id = ?\(filter.condition) AND c.last_updated IS NULL AND c.rowid < CAST(? AS INTEGER)
+        ORDER BY c.rowid DESC LIMIT CAST(? AS INTEGER)
+        """
+    }
+
+    /// Conversations bumped since the walk's start (or dated after it) that existed then, each with
+    /// the time its first bump since replaced (`''` for none; NULL when it has not been bumped since).
+    /// Arguments: walk start, the filter's, walk start, walk start.
+    static func conversationsMoved(_ filter: FolderFilter) -> String {
+        """
+        SELECT \(Queries.conversationColumns), coalesce(s.message_count, 0), s.last_message_head, c.last_updated, c.rowid,
+          (SELECT coalesce(m.moved_from, '') FROM conversation_moves m WHERE m.conversation_id = c.id AND m.moved_to > ?
+           ORDER BY m.moved_to LIMIT 1)
+        FROM conversations c LEFT JOIN conversation_stats s ON s.conversation_id = c.id
+        WHERE c.user_id = ?\(filter.condition) AND c.last_updated > ? AND (c.created_at IS NULL OR c.created_at <= ?)
+        """
+    }
+
+    /// A list in creation order (messages, plugins): rows with a time, after a key when `afterKey`.
+    /// Arguments: owner id, [key time, key rowid,] limit.
+    static func oldestFirstTimed(columns: String, table: String, owner: String, time: String, afterKey: Bool) -> String {
+        """
+        SELECT \(columns), \(time), rowid FROM \(table)
+        WHERE \(owner) = ? AND \(time) IS NOT NULL\(afterKey ? " AND (\(time), rowid) > (?, CAST(? AS INTEGER))" : "")
+        ORDER BY \(time), rowid LIMIT CAST(? AS INTEGER)
+        """
+    }
+
+    /// A list in creation order: rows without a time, after a rowid. Arguments: owner id, rowid, limit.
+    static func oldestFirstUntimed(columns: String, table: String, owner: String, time: String) -> String {
+        """
+        SELECT \(columns), \(time), rowid FROM \(table)
+        WHERE \(owner) = ? AND \(time) IS NULL AND rowid > CAST(? AS INTEGER)
+        ORDER BY rowid LIMIT CAST(? AS INTEGER)
+        """
+    }
+
+    static let messagesTimed = oldestFirstTimed(columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp", afterKey: true)
+    static let messagesTimedFromStart = oldestFirstTimed(
+        columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp", afterKey: false
+    )
+    static let messagesUntimed = oldestFirstUntimed(columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp")
+    static let pluginsTimed = oldestFirstTimed(columns: Queries.pluginColumns, table: "plugins", owner: "user_id", time: "created_at", afterKey: true)
+    static let pluginsTimedFromStart = oldestFirstTimed(
+        columns: Queries.pluginColumns, table: "plugins", owner: "user_id", time: "created_at", afterKey: false
+    )
+    static let pluginsUntimed = oldestFirstUntimed(columns: Queries.pluginColumns, table: "plugins", owner: "user_id", time: "created_at")
+}
+
+extension PageQueries {
+    /// Every statement above, by name, for the query-plan tests.
+    static let all: [(name: String, sql: String)] = [
+        ("conversationsTimed", conversationsTimed(.all)), ("conversationsTimedInFolder", conversationsTimed(.named("x"))),
+        ("conversationsUntimed", conversationsUntimed(.unfiled)), ("conversationsMoved", conversationsMoved(.all)),
+        ("messagesTimed", messagesTimed), ("messagesTimedFromStart", messagesTimedFromStart), ("messagesUntimed", messagesUntimed),
+        ("pluginsTimed", pluginsTimed), ("pluginsTimedFromStart", pluginsTimedFromStart), ("pluginsUntimed", pluginsUntimed),
+    ]
+}

@@ -1,0 +1,73 @@
+import GRDB
+import QlippyModel
+import QlippyStore
+
+/// Runs a lookup's SQL and hands over each row while it is current: a ``ReadConnection`` on the
+/// read routes, GRDB's `Database` inside a write. The lookups below are written once for both.
+protocol RowSource {
+    /// Steps `sql` with text `arguments`, calling `body` on each row.
+    func forEachRow(_ sql: String, _ arguments: [String], _ body: (Columns) throws -> Void) throws
+}
+
+extension ReadConnection: RowSource {}
+
+extension Database: RowSource {
+    /// A statement from the connection's cache (preparing one, with its triggers and GRDB's
+    /// authorizer, cost more than running it), stepped by GRDB's cursor.
+    func forEachRow(_ sql: String, _ arguments: [String], _ body: (Columns) throws -> Void) throws {
+        let statement = try cachedStatement(sql: sql)
+        let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+        let columns = Columns(statement: statement.sqliteStatement)
+        while try cursor.next() != nil {
+            try body(columns)
+        }
+    }
+}
+
+extension RowSource {
+    /// Steps `sql` until `body` returns false or the rows end.
+    func forEachRow(_ sql: String, _ arguments: [String], while body: (Columns) throws -> Bool) throws {
+        do {
+            try forEachRow(sql, arguments) { row in
+                guard try body(row) else { throw EnoughRows() }
+            }
+        } catch is EnoughRows {}
+    }
+
+    /// Each row decoded from the statement's own buffers (``Columns``), without copying rows first.
+    func fetchAll<Record>(_ sql: String, _ arguments: [String], _ decode: (Columns) -> Record) throws -> [Record] {
+        var records: [Record] = []
+        try forEachRow(sql, arguments) { records.append(decode($0)) }
+        return records
+    }
+
+    func fetchOne<Record>(_ sql: String, _ arguments: [String], _ decode: (Columns) -> Record) throws -> Record? {
+        var record: Record?
+        try forEachRow(sql, arguments) { row in
+            if record == nil { record = decode(row) }
+        }
+        return record
+    }
+
+    func fetchUser(id: String) throws -> User {
+        guard let user = try fetchOne(Queries.user, [id], User.init) else { throw StoreError.notFound(.user) }
+        return user
+    }
+
+    /// "Not found" unless the user exists: without the conversation count ``fetchUser(id:)``
+    /// computes, which reads every index entry of the user's conversations (a list of the heavy
+    /// user's 5 000 spent more on that count than on the 10 rows of a page).
+    func requireUser(id: String) throws {
+        guard try fetchOne(Queries.userExists, [id], { _ in () }) != nil else { throw StoreError.notFound(.user) }
+    }
+
+    func fetchConversation(id: String) throws -> Conversation {
+        guard let conversation = try fetchOne(Queries.conversation, [id], Conversation.init) else {
+            throw StoreError.notFound(.conversation)
+        }
+        return conversation
+    }
+}
+
+/// Thrown by a `forEachRow(_:_:while:)` body to stop stepping; caught there, never seen outside.
+private struct EnoughRows: Error {}

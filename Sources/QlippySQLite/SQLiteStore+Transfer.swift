@@ -1,0 +1,93 @@
+import GRDB
+import QlippyModel
+import QlippyStore
+
+extension SQLiteStore {
+    public func exportPage(userID: String, after: ExportCursor?, limit: Int) async throws -> [ConversationDetail] {
+        try snapshot { connection in
+            try connection.requireUser(id: userID)
+            let conversations = try connection.fetchAll(
+                Queries.exportPage, [userID, after?.createdAt?.storageText ?? "", after?.id ?? "", String(limit)], Conversation.init
+            )
+            return try conversations.map { conversation in
+                ConversationDetail(conversation: conversation, messages: try connection.fetchAll(Queries.messagesOfConversation, [conversation.id], Message.init))
+            }
+        }
+    }
+
+    public func importConversation(_ conversation: ImportedConversation, userID: String) async throws -> ImportOutcome {
+        try await importRow(conversation.id, into: "conversations", userID: userID) { db, id in
+            try Self.execute(
+                db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
+                [id, Self.text(conversation.title), userID, Self.text(conversation.folder), conversation.lastUpdated?.storageText, conversation.createdAt?.storageText]
+            )
+            let ids = conversation.messageIDs(taken: try Self.takenMessageIDs(conversation.messages, db))
+            try Self.insertMessages(conversation.messages, ids: ids, conversationID: id, db)
+            return .imported(messages: conversation.messages.count)
+        }
+    }
+
+    public func importPlugin(_ plugin: ImportedPlugin, userID: String) async throws -> ImportOutcome {
+        try await importRow(plugin.id, into: "plugins", userID: userID) { db, id in
+            try Self.execute(
+                db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
+                [id, userID, Self.text(plugin.name), Self.text(plugin.description), plugin.enabled, plugin.createdAt?.storageText]
+            )
+            return .imported(messages: 0)
+        }
+    }
+
+    /// The ones of these messages' ids that a row already holds.
+    private static func takenMessageIDs(_ messages: [ImportedMessage], _ db: Database) throws -> Set<String> {
+        let lookup = try db.cachedStatement(sql: "SELECT 1 FROM messages WHERE id = ?")
+        var taken: Set<String> = []
+        for message in messages where try Int.fetchOne(lookup, arguments: [message.id]) != nil {
+            taken.insert(message.id)
+        }
+        return taken
+    }
+
+    /// Writes the messages in their order, up to ``rowsPerInsert`` rows per statement.
+    ///
+    /// FTS5 writes its pending index data out at the start of every statement inside a transaction
+    /// (so that the statement alone can be rolled back), and each write-out is a segment the index
+    /// must later merge. With one statement per message, importing 100 000 messages took 45 s; with
+    /// up to 256 rows per statement, 25 s (`bench/README.md`, "Export and import"). Statements hold a
+    /// power of two of rows, so that at most nine shapes are prepared and cached.
+    private static func insertMessages(_ messages: [ImportedMessage], ids: [String], conversationID: String, _ db: Database) throws {
+        var start = 0
+        while start < messages.count {
+            let remaining = messages.count - start
+            let rows = min(rowsPerInsert, 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount))
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(rows * 5)
+            for index in start..<(start + rows) {
+                let message = messages[index]
+                arguments += [ids[index], conversationID, message.role, text(message.content), message.timestamp?.storageText] as [(any DatabaseValueConvertible)?]
+            }
+            let values = Array(repeating: "(?, ?, ?, CAST(? AS TEXT), ?)", count: rows).joined(separator: ", ")
+            try execute(db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES \(values)", StatementArguments(arguments))
+            start += rows
+        }
+    }
+
+    /// Rows per message insert: five arguments each, far below SQLite's 32 766.
+    static let rowsPerInsert = 256
+
+    /// Runs `insert` with the id the row gets (``freeID``) in one write, unless the user has it already.
+    private func importRow(
+        _ id: String, into table: String, userID: String, _ insert: @escaping @Sendable (Database, String) throws -> ImportOutcome
+    ) async throws -> ImportOutcome {
+        try await writer.write { db in
+            try db.requireUser(id: userID)
+            guard let id = try Self.freeID(id, in: table, for: userID, db) else { return .alreadyPresent }
+            return try insert(db, id)
+        }
+    }
+
+    /// The id an imported row gets (``ImportIDs``), from who holds it now.
+    private static func freeID(_ id: String, in table: String, for userID: String, _ db: Database) throws -> String? {
+        let owner = try String.fetchOne(db, sql: "SELECT user_id FROM \(table) WHERE id = ?", arguments: [id])
+        return ImportIDs.rowID(id, heldBy: owner, importingFor: userID)
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import GRDB
+import QlippyModel
+import QlippyStore
+
+/// The embedded store: one SQLite file in WAL mode, in the original backend's layout.
+///
+/// Reads run concurrently on the calling threads (``ReadConnectionPool``) and never wait for
+/// writers; every write goes through one ``GroupCommitWriter``, which batches concurrent writes into
+/// one durable commit, so writers never see "database is locked" inside this process.
+public final class SQLiteStore: ChatStore, StoreBackups {
+    private let database: AppDatabase
+    let readers: ReadConnectionPool
+    let writer: GroupCommitWriter
+    /// Users with at most this many messages are searched by scanning them, not through the index
+    /// (see ``search(userID:query:previewLength:)``): about 10 ms of scanning at most.
+    let searchScanLimit: Int
+
+    public static let defaultSearchScanLimit = 2_000
+
+    public init(database: AppDatabase, searchScanLimit: Int = defaultSearchScanLimit, metrics: StoreMetrics = .none) {
+        self.database = database
+        self.searchScanLimit = searchScanLimit
+        self.readers = ReadConnectionPool(path: database.path)
+        self.writer = GroupCommitWriter(pool: database.pool, metrics: metrics)
+    }
+
+    public var description: String {
+        "SQLite \(database.path) (schema version \(database.schemaVersion))"
+    }
+
+    private var pool: DatabasePool { database.pool }
+
+    public func ping() async throws {
+        try readers.read { connection in try connection.forEachRow("SELECT 1", []) { _ in } }
+    }
+
+    /// Checkpoints the WAL into the main file and truncates it, then closes every connection.
+    ///
+    /// The readers are read-only connections; when one of them is the last to close, SQLite
+    /// cannot fold the WAL back in. Truncating first leaves a file that needs no recovery.
+    public func close() async throws {
+        readers.close()
+        _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try pool.close()
+    }
+
+    public func backup(to destination: String) async throws -> IntegrityReport {
+        try await SQLiteMaintenance.backup(path: database.path, to: destination)
+    }
+
+    // MARK: Users
+
+    public func createUser(username: String) async throws -> User {
+        try await Self.mappingTakenUsername { try await writer.write { db in try Self.insertUser(username: username, db) } }
+    }
+
+    static func insertUser(username: String, _ db: Database) throws -> User {
+        let id = newID()
+        let now = Timestamp.now()
+        try execute(db, "INSERT INTO users (id, username, created_at) VALUES (?, CAST(? AS TEXT), ?)", [id, text(username), now.storageText])
+        return User(id: id, username: username, createdAt: now, conversationCount: 0)
+    }
+
+    /// A write that inserts a user: the username's unique index refusing it means "taken".
+    static func mappingTakenUsername<Value>(_ write: () async throws -> Value) async throws -> Value {
+        do {
+            return try await write()
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StoreError.usernameTaken
+        }
+    }
+
+    public func user(id: String) async throws -> User {
+        try readers.read { connection in try connection.fetchUser(id: id) }
+    }
+
+    public func user(username: String) async throws -> User {
+        try readers.read { connection in
+            guard let user = try connection.fetchOne(Queries.userByName, [username], User.init) else { throw StoreError.notFound(.user) }
+            return user
+        }
+    }
+
+    // MARK: Conversations
+
+    public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
+        let previewLength = PreviewLength.served(previewLength)
+        let (sql, arguments) = switch folder {
+        case nil: (Queries.conversationList, [userID])
+        case "": (Queries.conversationListUnfiled, [userID])
+        case let name?: (Queries.conversationListInFolder, [userID, name])
+        }
+        return try snapshot { connection in
+            try connection.requireUser(id: userID)
+            return try connection.fetchAll(sql, arguments) { ConversationSummary($0, previewLength: previewLength) }
+        }
+    }
+
+    public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
+        try await writer.write { db in try Self.insertConversation(userID: userID, title: title, folder: folder, db) }
+    }
+
+    static func insertConversation(userID: String, title: String, folder: String?, _ db: Database) throws -> Conversation {
+        try db.requireUser(id: userID)
+        let id = newID()
+        let now = Timestamp.now()
+        try execute(
+            db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
+            [id, text(title), userID, text(folder), now.storageText, now.storageText]
+        )
+        return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
+    }
+
+    public func conversation(id: String) async throws -> ConversationDetail {
+        try snapshot { connection in
+            let conversation = try connection.fetchConversation(id: id)
+            let messages = try connection.fetchAll(Queries.messagesOfConversation, [id], Message.init)
+            return ConversationDetail(conversation: conversation, messages: messages)
+        }
+    }
+
+    public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
+        try await writer.write { db in
+            _ = try db.fetchConversation(id: id)
+            var update = PartialUpdate(table: "conversations")
+            update.set("last_updated", Timestamp.now().storageText)
+            if let title = changes.title { update.set("title", Self.text(title), cast: true) }
+            if let folder = changes.folder { update.set("folder", Self.text(folder), cast: true) }
+            try update.execute(db, id: id)
+            return try db.fetchConversation(id: id)
+        }
+    }
+
+    public func deleteConversation(id: String) async throws {
+        try await writer.write { db in
+            // The conversation first, so that its messages' deletes find no owner to log them for
+            // (its own event says they went); the messages' foreign key is checked at commit.
+            try Self.execute(db, "PRAGMA defer_foreign_keys = ON", [])
+            try Self.execute(db, "DELETE FROM conversations WHERE id = ?", [id])
+            guard db.changesCount > 0 else { throw StoreError.notFound(.conversation) }
+            try Self.execute(db, Queries.deleteMessagesOfConversation, [id])
+        }
+    }
+
+    // MARK: Messages
+
+    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
+        try await writer.write { db in try Self.insertMessage(conversationID: conversationID, role: role, content: content, db) }
+    }
+
+    static func insertMessage(conversationID: String, role: String, content: String, _ db: Database) throws -> Message {
+        _ = try db.fetchConversation(id: conversationID)
+        let id = newID()
+        let now = Timestamp.now()
+        try execute(
+            db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, CAST(? AS TEXT), ?)",
+            [id, conversationID, role, text(content), now.storageText]
+        )
+        try execute(db, "UPDATE conversations SET last_updated = ? WHERE id = ?", [now.storageText, conversationID])
+        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
+    }
+
+    public func updateMessage(id: String, content: String?) async throws -> Message {
+        try await writer.write { db in
+            if let content {
+                try Self.execute(db, "UPDATE messages SET content = CAST(? AS TEXT) WHERE id = ?", [Self.text(content), id])
+            }
+            guard let message = try db.fetchOne(Queries.message, [id], Message.init) else {
+                throw StoreError.notFound(.message)
+            }
+            return message
+        }
+    }
+
+    public func deleteMessage(id: String) async throws {
+        try await writer.write { db in
+            try Self.execute(db, "DELETE FROM messages WHERE id = ?", [id])
+            guard db.changesCount > 0 else { throw StoreError.notFound(.message) }
+        }
+    }
+
+    // MARK: Plugins
+
+    public func plugins(ofUser userID: String) async throws -> [Plugin] {
+        try snapshot { connection in
+            try connection.requireUser(id: userID)
+            return try connection.fetchAll(Queries.pluginsOfUser, [userID], Plugin.init)
+        }
+    }
+
+    public func createPlugin(userID: String, plugin: NewPlugin) async throws -> Plugin {
+        try await writer.write { db in try Self.insertPlugin(userID: userID, plugin: plugin, db) }
+    }
+
+    static func insertPlugin(userID: String, plugin: NewPlugin, _ db: Database) throws -> Plugin {
+        try db.requireUser(id: userID)
+        let id = newID()
+        let now = Timestamp.now()
+        try execute(
+            db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
+            [id, userID, text(plugin.name), text(plugin.description), plugin.enabled, now.storageText]
+        )
+        return Plugin(id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now)
+    }
+
+    public func updatePlugin(id: String, changes: PluginChanges) async throws -> Plugin {
+        try await writer.write { db in
+            var update = PartialUpdate(table: "plugins")
+            if let name = changes.name { update.set("name", Self.text(name), cast: true) }
+            if let description = changes.description { update.set("description", Self.text(description), cast: true) }
+            if let enabled = changes.enabled { update.set("enabled", enabled) }
+            try update.execute(db, id: id)
+            guard let plugin = try db.fetchOne(Queries.plugin, [id], Plugin.init) else {
+                throw StoreError.notFound(.plugin)
+            }
+            return plugin
+        }
+    }
+
+    public func deletePlugin(id: String) async throws {
+        try await writer.write { db in
+            try Self.execute(db, "DELETE FROM plugins WHERE id = ?", [id])
+            guard db.changesCount > 0 else { throw StoreError.notFound(.plugin) }
+        }
+    }
+
+    // MARK: Shared lookups
+
+    /// Several statements on one read connection, seeing one snapshot of the file.
+    func snapshot<Value>(_ body: (ReadConnection) throws -> Value) throws -> Value {
+        try readers.read { connection in try connection.snapshot { try body(connection) } }
+    }
+
+    /// Runs a write statement from the connection's statement cache: preparing one (with its
+    /// triggers, and GRDB's authorizer) cost more than running it.
+    static func execute(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// User text as an argument for `CAST(? AS TEXT)`: its UTF-8 bytes with their length.
+    ///
+    /// GRDB binds a `String` as a C string, so text containing U+0000 was stored cut at that
+    /// character (a lost message, found by a test). Bytes bound as a blob and cast back to text
+    /// keep every character and are stored as TEXT, as the original backend stored them.
+    static func text(_ value: String?) -> Data? {
+        value.map { Data($0.utf8) }
+    }
+}
+
+/// `UPDATE table SET …` for only the columns a partial update names.
+private struct PartialUpdate {
+    let table: String
+    private var assignments: [String] = []
+    private var arguments = StatementArguments()
+
+    init(table: String) {
+        self.table = table
+    }
+
+    /// `cast`: the value is text passed as bytes (see `SQLiteStore.text`).
+    mutating func set(_ column: String, _ value: (any DatabaseValueConvertible)?, cast: Bool = false) {
+        assignments.append(cast ? "\(column) = CAST(? AS TEXT)" : "\(column) = ?")
+        _ = arguments.append(contentsOf: [value])
+    }
+
+    /// Runs the update on row `id`; does nothing when no column was set.
+    func execute(_ db: Database, id: String) throws {
+        guard !assignments.isEmpty else { return }
+        let sql = "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = ?"
+        try db.cachedStatement(sql: sql).execute(arguments: arguments + [id])
+    }
+}

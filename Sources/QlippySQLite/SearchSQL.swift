@@ -1,0 +1,103 @@
+import QlippyModel
+import QlippyStore
+
+/// The statements of a search, built from its filters (each combination is one cached statement).
+///
+/// A search first loads the user's conversations (``conversations(_:)``), then gathers matching
+/// messages as pairs of rowids: 0 the conversation's, 1 the message's (the scanning statement adds
+/// the text to test as column 2). Pairs whose conversation was not loaded (another user's, or outside
+/// the folder) are dropped while counting, so the indexed statement needs no join for them.
+enum SearchSQL {
+    /// Trigrams: a shorter text has no entry in the index.
+    static let indexMinimum = 3
+    /// The text to test: a title in ``conversations(_:)``, a message in ``scannedMessages(_:)``.
+    static let titleColumn: Int32 = 3
+    static let contentColumn: Int32 = 2
+
+    /// Columns: rowid, id, `last_updated`, title. Arguments: the user id, then the filter's
+    /// `conversationArguments`.
+    static func conversations(_ filter: SearchFilter) -> String {
+        """
+        SELECT c.rowid, c.id, c.last_updated, c.title
+        FROM conversations c
+        WHERE c.user_id = ?\(filter.conversationSQL)
+        """
+    }
+
+    /// How many messages the conversations hold, counted up to a bound (the scan limit plus one):
+    /// only whether there are more matters, and counting a heavy user's million would take longer
+    /// than the search. Arguments: the user id, the filter's `conversationArguments`, the bound.
+    static func boundedMessageCount(_ filter: SearchFilter) -> String {
+        """
+        SELECT count(*) FROM (
+            SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
+            WHERE c.user_id = ?\(filter.conversationSQL) LIMIT CAST(? AS INTEGER)
+        )
+        """
+    }
+
+    /// Every user's matching messages with a rowid in a range, found in the index; `messages` is
+    /// read only for a message filter. Arguments: the FTS5 phrase, the range's first and last
+    /// rowids, then the filter's `messageArguments`.
+    static func indexedMessages(_ filter: SearchFilter) -> String {
+        let messages = filter.messageSQL.isEmpty ? "" : " JOIN messages m ON m.rowid = s.rowid"
+        return """
+            SELECT o.conversation_rowid, s.rowid
+            FROM message_search s
+            JOIN message_owners o ON o.message_rowid = s.rowid\(messages)
+            WHERE message_search MATCH ? AND s.rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)\(filter.messageSQL)
+            """
+    }
+
+    /// Where to split the rowid range in two.
+    static let lastMessageRowID = "SELECT max(rowid) FROM messages"
+
+    /// The user's messages, to test one by one. Arguments: the user id, then the filter's `arguments`.
+    static func scannedMessages(_ filter: SearchFilter) -> String {
+        """
+        SELECT c.rowid, m.rowid, m.content
+        FROM conversations c
+        JOIN messages m ON m.conversation_id = c.id
+        WHERE c.user_id = ?\(filter.conversationSQL)\(filter.messageSQL)
+        """
+    }
+
+    /// A conversation's message rowids in the order it shows them, from its index alone (the first
+    /// matches are the first of these that matched). Argument: the conversation id.
+    static let messageOrder = "SELECT rowid FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
+}
+
+/// A query's optional filters as SQL conditions and their arguments, in order.
+struct SearchFilter {
+    private(set) var conversationSQL = ""
+    private(set) var messageSQL = ""
+    private(set) var conversationArguments: [String] = []
+    private(set) var messageArguments: [String] = []
+
+    /// Every condition's argument: the conversation ones first, as the SQL lists them.
+    var arguments: [String] { conversationArguments + messageArguments }
+
+    init(_ query: SearchQuery) {
+        if let folder = query.folder {
+            if folder.isEmpty {
+                conversationSQL += " AND (c.folder IS NULL OR c.folder = '')"
+            } else {
+                conversationSQL += " AND c.folder = ?"
+                conversationArguments.append(folder)
+            }
+        }
+        if let role = query.role {
+            messageSQL += " AND m.role = ?"
+            messageArguments.append(role)
+        }
+        // Stored timestamps are `YYYY-MM-DD HH:MM:SS.ffffff` text: their order is the time order.
+        if let from = query.from {
+            messageSQL += " AND m.timestamp >= ?"
+            messageArguments.append(from.storageText)
+        }
+        if let to = query.to {
+            messageSQL += " AND m.timestamp <= ?"
+            messageArguments.append(to.storageText)
+        }
+    }
+}

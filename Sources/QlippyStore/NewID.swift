@@ -1,6 +1,0 @@
-import Foundation
-
-/// A fresh row id in the original backend's form: a lowercase UUID string.
-func newID() -> String {
-    UUID().uuidString.lowercased()
-}

@@ -1,0 +1,115 @@
+import QlippyModel
+
+/// A matching conversation's place in the results' order: most matches first, then newest
+/// `lastUpdated` (none last), then by id, so that pages are stable.
+package struct SearchRank {
+    package var matchCount: Int
+    package var lastUpdated: Timestamp?
+    package var conversationID: String
+
+    package init(matchCount: Int, lastUpdated: Timestamp?, conversationID: String) {
+        self.matchCount = matchCount
+        self.lastUpdated = lastUpdated
+        self.conversationID = conversationID
+    }
+
+    package static func precedes(_ lhs: SearchRank, _ rhs: SearchRank) -> Bool {
+        if lhs.matchCount != rhs.matchCount { return lhs.matchCount > rhs.matchCount }
+        switch (lhs.lastUpdated, rhs.lastUpdated) {
+        case let (l?, r?) where l != r: return l > r
+        case (_?, nil): return true
+        case (nil, _?): return false
+        default: return lhs.conversationID < rhs.conversationID
+        }
+    }
+}
+
+extension SearchQuery {
+    /// The matching conversations in the results' order, cut to the page this query asks for
+    /// (after its cursor, at most its limit), and whether more follow.
+    package func page<Item>(of items: [Item], rank: (Item) -> SearchRank) -> (items: [Item], hasMore: Bool) {
+        var ordered = items.sorted { SearchRank.precedes(rank($0), rank($1)) }
+        if let after {
+            let position = SearchRank(matchCount: after.matchCount, lastUpdated: after.lastUpdated, conversationID: after.conversationID)
+            ordered.removeAll { !SearchRank.precedes(position, rank($0)) }
+        }
+        guard let limit, ordered.count > limit else { return (ordered, false) }
+        return (Array(ordered.prefix(limit)), true)
+    }
+}
+
+/// Case folding for search: each Unicode scalar maps to its simple lowercase form when that is a
+/// single scalar, as SQLite's FTS5 folds text (so that the indexed path and the scanning path agree).
+/// Characters whose lowercase is several scalars (`İ`) stay as they are.
+public enum SearchFolding {
+    public static func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if scalar.isASCII {
+            return scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 32)! : scalar
+        }
+        if scalar.value < UInt32(latinFolds.count) { return latinFolds[Int(scalar.value)] }
+        return lowercase(scalar)
+    }
+
+    /// Latin letters (accented ones included) from a table: `lowercaseMapping` builds a `String`
+    /// per scalar, and messages in European languages are full of them.
+    private static let latinFolds: [Unicode.Scalar] = (0..<0x250).map { lowercase(Unicode.Scalar($0)!) }
+
+    private static func lowercase(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        let lower = scalar.properties.lowercaseMapping.unicodeScalars
+        guard lower.count == 1, let first = lower.first else { return scalar }
+        return first
+    }
+
+    public static func fold(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.map(fold)
+    }
+
+    /// Scalar offsets in `text` where `folded` (already folded, non-empty) starts, left to right, not overlapping.
+    public static func matches(of folded: [Unicode.Scalar], in text: String) -> [Range<Int>] {
+        let haystack = fold(text)
+        var ranges: [Range<Int>] = []
+        var start = 0
+        while let found = firstIndex(of: folded, in: haystack, from: start) {
+            ranges.append(found..<found + folded.count)
+            start = found + folded.count
+        }
+        return ranges
+    }
+
+    /// Where `folded` (non-empty) first occurs in `haystack` (folded too) at or after `start`.
+    package static func firstIndex(of folded: [Unicode.Scalar], in haystack: [Unicode.Scalar], from start: Int) -> Int? {
+        guard let first = folded.first else { return nil }
+        var position = start
+        while position + folded.count <= haystack.count {
+            if haystack[position] == first, haystack[position..<position + folded.count].elementsEqual(folded) { return position }
+            position += 1
+        }
+        return nil
+    }
+}
+
+/// Tests texts for one folded query, straight from their UTF-8 bytes (as SQLite hands them over):
+/// no `String` per text, and one buffer of decoded scalars reused for all of them, since the
+/// short-query scan tests every message of a user and every search tests every title.
+/// Invalid UTF-8 decodes to U+FFFD, as `String(decoding:as:)` repairs it.
+package struct SubstringMatcher {
+    package let folded: [Unicode.Scalar]
+    private var scalars: [Unicode.Scalar] = []
+
+    package init(_ text: String) {
+        folded = SearchFolding.fold(text)
+    }
+
+    package mutating func matches(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        scalars.removeAll(keepingCapacity: true)
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): scalars.append(SearchFolding.fold(scalar))
+            case .error: scalars.append("\u{FFFD}")
+            case .emptyInput: return SearchFolding.firstIndex(of: folded, in: scalars, from: 0) != nil
+            }
+        }
+    }
+}

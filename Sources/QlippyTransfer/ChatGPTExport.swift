@@ -1,0 +1,117 @@
+import QlippyStore
+import QlippyModel
+
+/// A conversation of ChatGPT's data export (`conversations.json`, or each `conversations-NNN.json`
+/// of the newer split archive), read as leniently as its many versions need: only `mapping` and an
+/// id are required; every other field may be missing or of an unexpected shape.
+///
+/// The messages form a tree (`mapping`: node id → message and `parent`); edits make branches, and
+/// `current_node` is the leaf the user last saw. ``ChatGPTImport`` follows it up to the root.
+package struct ChatGPTConversation: Decodable {
+    package var sourceID: String
+    package var title: String?
+    package var createTime: Double?
+    package var updateTime: Double?
+    package var currentNode: String?
+    package var mapping: [String: Node]
+
+    package enum CodingKeys: String, CodingKey {
+        case title, mapping, id
+        case conversationID = "conversation_id"
+        case createTime = "create_time"
+        case updateTime = "update_time"
+        case currentNode = "current_node"
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let id = (try? container.decodeIfPresent(String.self, forKey: .conversationID)) ?? (try? container.decodeIfPresent(String.self, forKey: .id)) else {
+            throw DecodingError.keyNotFound(CodingKeys.conversationID, .init(codingPath: [], debugDescription: "no conversation_id or id"))
+        }
+        sourceID = id
+        title = try? container.decodeIfPresent(String.self, forKey: .title)
+        createTime = try? container.decodeIfPresent(Double.self, forKey: .createTime)
+        updateTime = try? container.decodeIfPresent(Double.self, forKey: .updateTime)
+        currentNode = try? container.decodeIfPresent(String.self, forKey: .currentNode)
+        mapping = try container.decode([String: Node].self, forKey: .mapping)
+    }
+
+    package struct Node: Decodable {
+        var parent: String?
+        var message: Message?
+
+        enum CodingKeys: String, CodingKey { case parent, message }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            parent = try? container.decodeIfPresent(String.self, forKey: .parent)
+            message = try? container.decodeIfPresent(Message.self, forKey: .message)
+        }
+    }
+
+    package struct Message: Decodable {
+        var role: String
+        var createTime: Double?
+        var contentType: String
+        var parts: [Part]
+        var text: String?
+        var language: String?
+        /// `metadata.is_visually_hidden_from_conversation`: context the app never showed.
+        var isHidden: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case author, content, metadata
+            case createTime = "create_time"
+        }
+
+        private struct Author: Decodable { var role: String? }
+        private struct Metadata: Decodable {
+            var hidden: Bool?
+            enum CodingKeys: String, CodingKey { case hidden = "is_visually_hidden_from_conversation" }
+        }
+        private struct Content: Decodable {
+            var contentType: String?
+            var parts: [Part]?
+            var text: String?
+            var language: String?
+            enum CodingKeys: String, CodingKey {
+                case parts, text, language
+                case contentType = "content_type"
+            }
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            role = (try? container.decodeIfPresent(Author.self, forKey: .author))??.role ?? "unknown"
+            createTime = try? container.decodeIfPresent(Double.self, forKey: .createTime)
+            isHidden = (try? container.decodeIfPresent(Metadata.self, forKey: .metadata))??.hidden ?? false
+            let content = (try? container.decodeIfPresent(Content.self, forKey: .content)) ?? nil
+            contentType = content?.contentType ?? "text"
+            parts = content?.parts ?? []
+            text = content?.text
+            language = content?.language
+        }
+    }
+
+    /// One part of a message's content: text, or a pointer to something that was attached.
+    package enum Part: Decodable {
+        case text(String)
+        case image, audio, file
+        case nothing
+
+        private struct Pointer: Decodable {
+            var contentType: String?
+            enum CodingKeys: String, CodingKey { case contentType = "content_type" }
+        }
+
+        package init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self) {
+                self = .text(text)
+            } else if let pointer = try? Pointer(from: decoder), let type = pointer.contentType {
+                self = type.contains("image") ? .image : type.contains("audio") ? .audio : .file
+            } else {
+                self = .nothing
+            }
+        }
+    }
+}

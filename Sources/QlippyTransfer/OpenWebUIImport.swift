@@ -1,0 +1,114 @@
+import Foundation
+import QlippyStore
+import QlippyModel
+
+/// A chat of Open WebUI's export (*Settings → Chats → Export*: a JSON array of chats), read
+/// leniently: `id` and `chat.history.messages` are required, the rest may be missing.
+package struct OpenWebUIChat: Decodable {
+    package var sourceID: String
+    package var title: String?
+    package var createdAt: Double?
+    package var updatedAt: Double?
+    package var currentID: String?
+    package var messages: [String: Message]
+
+    package struct Message: Decodable {
+        var parentID: String?
+        var role: String
+        var content: String
+        var timestamp: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case role, content, timestamp
+            case parentID = "parentId"
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            parentID = try? container.decodeIfPresent(String.self, forKey: .parentID)
+            role = (try? container.decodeIfPresent(String.self, forKey: .role)) ?? "unknown"
+            content = (try? container.decodeIfPresent(String.self, forKey: .content)) ?? ""
+            timestamp = try? container.decodeIfPresent(Double.self, forKey: .timestamp)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, title, chat
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    private struct Chat: Decodable {
+        var title: String?
+        var history: History
+    }
+
+    private struct History: Decodable {
+        var messages: [String: Message]
+        var currentID: String?
+        enum CodingKeys: String, CodingKey {
+            case messages
+            case currentID = "currentId"
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sourceID = try container.decode(String.self, forKey: .id)
+        let chat = try container.decode(Chat.self, forKey: .chat)
+        title = chat.title ?? (try? container.decodeIfPresent(String.self, forKey: .title)) ?? nil
+        createdAt = try? container.decodeIfPresent(Double.self, forKey: .createdAt)
+        updatedAt = try? container.decodeIfPresent(Double.self, forKey: .updatedAt)
+        currentID = chat.history.currentID
+        messages = chat.history.messages
+    }
+}
+
+/// Open WebUI's chats made into ours: the branch `currentId` names, user and assistant turns.
+package enum OpenWebUIImport {
+    package static func conversation(_ source: OpenWebUIChat, userID: String, skipped: inout [String: Int]) throws -> ImportedConversation {
+        let name = "openwebui/\(userID)/\(source.sourceID)"
+        let leaf = source.currentID ?? source.messages.max { ($0.value.timestamp ?? 0, $0.key) < ($1.value.timestamp ?? 0, $1.key) }?.key
+        let branch = try leaf.map { leaf in
+            try MessageTree.branch(to: leaf, named: "currentId") { id in source.messages[id].map(\.parentID) }
+        } ?? []
+        let created = source.createdAt.flatMap(timestamp)
+        var previous = created
+        var messages: [ImportedMessage] = []
+        for id in branch {
+            guard let message = source.messages[id] else { continue }
+            let time = message.timestamp.flatMap(timestamp) ?? previous
+            previous = time
+            guard message.role == "user" || message.role == "assistant" else {
+                skipped[message.role == "system" ? "system" : "other_role", default: 0] += 1
+                continue
+            }
+            guard !message.content.allSatisfy(\.isWhitespace) else {
+                skipped["empty", default: 0] += 1
+                continue
+            }
+            messages.append(ImportedMessage(id: StableID.make("\(name)/\(id)"), role: message.role, content: message.content, timestamp: time))
+        }
+        return ImportedConversation(
+            id: StableID.make(name), title: ImportedTitle.make(source.title), folder: nil,
+            createdAt: created ?? messages.first?.timestamp,
+            lastUpdated: source.updatedAt.flatMap(timestamp) ?? messages.last?.timestamp ?? created,
+            messages: messages
+        )
+    }
+
+    /// Open WebUI writes seconds in most places and milliseconds in some: a value past the year
+    /// 33658 in seconds is milliseconds.
+    package static func timestamp(_ value: Double) -> Timestamp? {
+        ChatGPTImport.timestamp(value > 1e12 ? value / 1000 : value)
+    }
+}
+
+/// A title from another app: trimmed, at most 200 characters (the API's limit), and the default
+/// when nothing is left.
+package enum ImportedTitle {
+    package static func make(_ title: String?) -> String {
+        let trimmed = (title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? Conversation.defaultTitle : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(FieldLimits.title)))
+    }
+}

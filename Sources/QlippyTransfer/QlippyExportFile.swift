@@ -1,0 +1,131 @@
+import Foundation
+import QlippyStore
+import QlippyModel
+
+/// The records of our own export (``ExportWriter``) read back: ids, timestamps, folders and order
+/// as written. The file's top level is read by ``Importer`` member by member; each conversation and
+/// plugin decodes on its own (``Lossy``): one that cannot be read is reported and skipped, and the
+/// rest of the file still arrives.
+package enum QlippyExportFile {
+    package struct PluginEntry: Decodable {
+        @WireID var id: String
+        var name: String
+        var description: String?
+        var enabled: Bool?
+        @WireTimestamp var createdAt: Timestamp?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, description, enabled
+            case createdAt = "created_at"
+        }
+
+        var imported: ImportedPlugin {
+            ImportedPlugin(id: id, name: name, description: description, enabled: enabled, createdAt: createdAt)
+        }
+    }
+
+    package struct ConversationEntry: Decodable {
+        @WireID var id: String
+        var title: String
+        var folder: String?
+        @WireTimestamp var createdAt: Timestamp?
+        @WireTimestamp var lastUpdated: Timestamp?
+        var messages: [MessageEntry]
+
+        enum CodingKeys: String, CodingKey {
+            case id, title, folder, messages
+            case createdAt = "created_at"
+            case lastUpdated = "last_updated"
+        }
+
+        var imported: ImportedConversation {
+            ImportedConversation(
+                id: id, title: title, folder: folder, createdAt: createdAt, lastUpdated: lastUpdated,
+                messages: messages.map { ImportedMessage(id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp) }
+            )
+        }
+    }
+
+    package struct MessageEntry: Decodable {
+        @WireID var id: String
+        var role: String
+        var content: String
+        @WireTimestamp var timestamp: Timestamp?
+    }
+}
+
+/// An element of an array that decodes on its own: a value, or why it could not be read (with the
+/// `id` and `title` it carried, when it had them, for the report).
+package struct Lossy<Value: Decodable>: Decodable {
+    package var result: Result<Value, any Error>
+    package var sourceID: String
+    package var title: String
+
+    private struct Identity: Decodable {
+        var id: String?
+        var conversationID: String?
+        var title: String?
+        enum CodingKeys: String, CodingKey {
+            case id, title
+            case conversationID = "conversation_id"
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let identity = try? Identity(from: decoder)
+        sourceID = identity?.conversationID ?? identity?.id ?? ""
+        title = identity?.title ?? ""
+        do {
+            result = .success(try Value(from: decoder))
+        } catch {
+            result = .failure(error)
+        }
+    }
+}
+
+/// An id field: a UUID in either case, kept lowercase; anything else fails the record.
+@propertyWrapper
+package struct WireID: Decodable {
+    package var wrappedValue: String
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let id = UUIDText.normalized(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text.prefix(40))' is not a UUID")
+        }
+        wrappedValue = id
+    }
+}
+
+/// A timestamp field as the API writes it (RFC 3339, or `null`); anything else fails the record.
+@propertyWrapper
+package struct WireTimestamp: Decodable {
+    package var wrappedValue: Timestamp?
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            wrappedValue = nil
+            return
+        }
+        let text = try container.decode(String.self)
+        guard let timestamp = Timestamp(iso8601: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a timestamp")
+        }
+        wrappedValue = timestamp
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A missing timestamp key reads as `null`, like an explicit one.
+    package func decode(_ type: WireTimestamp.Type, forKey key: Key) throws -> WireTimestamp {
+        try decodeIfPresent(type, forKey: key) ?? WireTimestamp(wrappedValue: nil)
+    }
+}
+
+extension WireTimestamp {
+    package init(wrappedValue: Timestamp?) {
+        self.wrappedValue = wrappedValue
+    }
+}
