@@ -27,13 +27,15 @@ public enum Creation: Sendable, Hashable {
     }
 }
 
-/// A reply kept under an idempotency key: opaque to the store (the API's status and body).
+/// A reply kept under an idempotency key, opaque to the store: the caller's bytes and a number of
+/// the caller's choosing (the HTTP layer keeps its status code there). The store only hands both
+/// back.
 public struct StoredReply: Sendable, Hashable {
-    public var status: Int
+    public var code: Int
     public var body: [UInt8]
 
-    public init(status: Int, body: [UInt8]) {
-        self.status = status
+    public init(code: Int, body: [UInt8]) {
+        self.code = code
         self.body = body
     }
 }

@@ -70,8 +70,8 @@ package enum PostgresMigrations {
             searchIndex.create,
         ]),
         // Each conversation's message count, kept with it as SQLite's store keeps its stats:
-        // counting on every list read a million index entries for the heavy user's 5 000
-        // conversations (346 ms, where SQLite took 47). Statement-level triggers with transition
+        // counting on every list reads a million index entries for a user with 5 000
+        // conversations. Statement-level triggers with transition
         // tables, so that a batch of a thousand rows (`migrate`) updates each conversation once;
         // writers from any number of servers serialize on the conversation's row.
         ("v3-message-counts", [

@@ -47,8 +47,8 @@ extension PostgresStore {
             WHERE scope = \(scope) AND key = \(key) AND created_at >= \(cutoff)::timestamp
             """, logger: logger
         )
-        for try await (keptFingerprint, status, body) in kept.decode((String, Int, ByteBuffer).self) {
-            return keptFingerprint == fingerprint ? .replay(StoredReply(status: status, body: Array(buffer: body))) : .keyReused
+        for try await (keptFingerprint, code, body) in kept.decode((String, Int, ByteBuffer).self) {
+            return keptFingerprint == fingerprint ? .replay(StoredReply(code: code, body: Array(buffer: body))) : .keyReused
         }
         return .none
     }
@@ -61,7 +61,7 @@ extension PostgresStore {
         let inserted = try await connection.query(
             """
             INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at)
-            VALUES (\(scope), \(key), \(fingerprint), \(reply.status), \(ByteBuffer(bytes: reply.body)), now() AT TIME ZONE 'UTC')
+            VALUES (\(scope), \(key), \(fingerprint), \(reply.code), \(ByteBuffer(bytes: reply.body)), now() AT TIME ZONE 'UTC')
             ON CONFLICT (scope, key) DO NOTHING RETURNING 1
             """, logger: logger
         )

@@ -13,10 +13,10 @@ extension PostgresStore {
         let pattern = "%" + Self.likeEscaped(query.text) + "%"
         return try await snapshot(deadline: deadline.map { max($0, Self.searchDeadline) }) { connection in
             _ = try await self.fetchUser(id: userID, connection)
-            var hits: [(rank: SearchRank, first: [String])] = []
+            var hits: [(rank: SearchCursor, first: [String])] = []
             for try await row in try await connection.query(Self.hitsQuery(userID, pattern, query), logger: self.logger)
                 .decode((String, Int64?, Int64, [String]?).self) {
-                let rank = SearchRank(matchCount: Int(row.2), lastUpdated: PostgresRows.timestamp(row.1), conversationID: row.0)
+                let rank = SearchCursor(matchCount: Int(row.2), lastUpdated: PostgresRows.timestamp(row.1), conversationID: row.0)
                 hits.append((rank, row.3 ?? []))
             }
             let page = query.page(of: hits, rank: \.rank)

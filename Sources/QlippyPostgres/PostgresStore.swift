@@ -36,8 +36,8 @@ public final class PostgresStore: ChatStore {
     static let searchDeadline: Duration = .seconds(60)
 
     /// The deadline of each step of an export or import (a page, a conversation): bulk work runs
-    /// beside a server's requests and may wait behind them; slow, not unavailable. (With the 5 s
-    /// request deadline, imports under the PostgreSQL suite's load were answered 503 halfway.)
+    /// beside a server's requests and may wait behind them; slow, not unavailable (the request
+    /// deadline would answer a long import 503 halfway through under load).
     var bulkDeadline: Duration? { deadline.map { max($0, Self.searchDeadline) } }
 
     let metrics: StoreMetrics
@@ -58,8 +58,8 @@ public final class PostgresStore: ChatStore {
     /// Connects, migrates the schema (under an advisory lock) and returns the store. Throws
     /// ``PostgresUnavailableError`` with one line when the database cannot be reached.
     /// `deadline`: each call's, ``requestDeadline`` for a server; `nil` for long work such as
-    /// `migrate` (a copy of a million messages once failed as "unavailable" when a batch's index
-    /// maintenance, and then the final checksum, ran past 5 s).
+    /// `migrate`, whose batches' index maintenance and final checksum run for many seconds on a
+    /// million messages and are slow, not unavailable.
     public static func open(
         location: PostgresLocation, logger: Logger, deadline: Duration? = requestDeadline, metrics: StoreMetrics = .none
     ) async throws -> PostgresStore {

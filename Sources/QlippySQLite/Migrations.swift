@@ -162,8 +162,8 @@ enum Migrations {
                 """)
         }
         // FTS5 merges an index's segments as writes add them, by default as soon as 4 of a level
-        // exist; with 8, a message insert into a 100 000-message index cost 40 % less (0.86 -> 0.51 ms,
-        // 4 000 inserts in batches of 16) and searches were as fast. Beyond 8 writes gained nothing.
+        // exist; with 8, a message insert into a large index costs much less and searches are as
+        // fast (bench/README.md has the figures). Beyond 8, writes gain nothing.
         migrator.registerMigration("v6-search-automerge") { db in
             try db.execute(sql: "INSERT INTO message_search (message_search, rank) VALUES ('automerge', 8)")
         }

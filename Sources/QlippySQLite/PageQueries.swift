@@ -39,8 +39,8 @@ enum PageQueries {
 
     /// Conversations with a time before a key (newest first); the key is at most the walk's
     /// start (``ConversationWalk/timedBound(after:)``). One row-value bound, so that SQLite starts
-    /// the index range at the key: with a second bound on `last_updated` it started at that one and
-    /// filtered its way down to the key (page 500 took 2.6 times page 1). Arguments: the filter's,
+    /// the index range at the key: with a second bound on `last_updated` it starts at that one and
+    /// filters its way down to the key, so that deep pages cost more. Arguments: the filter's,
     /// key time, key rowid, limit.
     static func conversationsTimed(_ filter: FolderFilter) -> String {
         """

@@ -35,7 +35,7 @@ extension SQLiteStore {
             arguments: [scope, key, IdempotencyKeys.cutoff(.now()).storageText]
         )
         guard let kept else { return .none }
-        return kept[0] as String == fingerprint ? .replay(StoredReply(status: kept[1], body: Array(kept[2] as Data))) : .keyReused
+        return kept[0] as String == fingerprint ? .replay(StoredReply(code: kept[1], body: Array(kept[2] as Data))) : .keyReused
     }
 
     /// Drops expired keys (their rows would hold the primary key), then keeps this one unless a
@@ -44,7 +44,7 @@ extension SQLiteStore {
         try execute(db, "DELETE FROM idempotency_keys WHERE created_at < ?", [IdempotencyKeys.cutoff(.now()).storageText])
         try execute(
             db, "INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [scope, key, fingerprint, reply.status, Data(reply.body), Timestamp.now().storageText]
+            [scope, key, fingerprint, reply.code, Data(reply.body), Timestamp.now().storageText]
         )
     }
 

@@ -39,7 +39,7 @@ extension SQLiteStore {
     }
 
     /// Finds the index's hits in two halves of the rowid range at once: the lower on this
-    /// connection, the upper on another from the pool, on another thread. A common term's hits were
+    /// connection, the upper on another from the pool, on another thread. A common term's hits are
     /// most of a search's time (0.5 µs each: the index's position lists, then the owner's row), and
     /// the machines we target have several cores. The upper half reads a snapshot begun a moment
     /// after this one, so a write committed in between may count in it, as if the search had started

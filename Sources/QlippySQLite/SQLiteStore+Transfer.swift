@@ -51,9 +51,9 @@ extension SQLiteStore {
     ///
     /// FTS5 writes its pending index data out at the start of every statement inside a transaction
     /// (so that the statement alone can be rolled back), and each write-out is a segment the index
-    /// must later merge. With one statement per message, importing 100 000 messages took 45 s; with
-    /// up to 256 rows per statement, 25 s (`bench/README.md`, "Export and import"). Statements hold a
-    /// power of two of rows, so that at most nine shapes are prepared and cached.
+    /// must later merge: one statement per message makes an import spend most of its time merging
+    /// (`bench/README.md`, "Export and import", has the figures). Statements hold a power of two of
+    /// rows, so that at most nine shapes are prepared and cached.
     private static func insertMessages(_ messages: [ImportedMessage], ids: [String], conversationID: String, _ db: Database) throws {
         var start = 0
         while start < messages.count {

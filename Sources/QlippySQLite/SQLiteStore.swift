@@ -240,9 +240,9 @@ public final class SQLiteStore: ChatStore, StoreBackups {
 
     /// User text as an argument for `CAST(? AS TEXT)`: its UTF-8 bytes with their length.
     ///
-    /// GRDB binds a `String` as a C string, so text containing U+0000 was stored cut at that
-    /// character (a lost message, found by a test). Bytes bound as a blob and cast back to text
-    /// keep every character and are stored as TEXT, as the original backend stored them.
+    /// GRDB binds a `String` as a C string, which would store text containing U+0000 cut at that
+    /// character (a lost message). Bytes bound as a blob and cast back to text keep every
+    /// character and are stored as TEXT, as the original backend stored them.
     static func text(_ value: String?) -> Data? {
         value.map { Data($0.utf8) }
     }

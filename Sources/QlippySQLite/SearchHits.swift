@@ -18,7 +18,7 @@ struct SearchHits {
 
         var matchCount: Int { messageRowIDs.count }
         var matches: Bool { titleMatches || !messageRowIDs.isEmpty }
-        var rank: SearchRank { SearchRank(matchCount: matchCount, lastUpdated: lastUpdated, conversationID: id) }
+        var rank: SearchCursor { SearchCursor(matchCount: matchCount, lastUpdated: lastUpdated, conversationID: id) }
     }
 
     private var conversations: [Conversation] = []

@@ -22,7 +22,7 @@ struct Columns {
 
     /// The first `length` Unicode scalars of a text column, as ``TextPrefix`` computes them, but
     /// decoding only the bytes kept: a list decodes 50 previews from 804-byte heads, and turning
-    /// whole heads into strings to cut them was 10 % of a light user's list in the profile.
+    /// whole heads into strings to cut them is a tenth of a light user's list.
     func textPrefix(_ index: Int32, length: Int) -> TextPrefix? {
         withBytes(index) { bytes in
             var scalars = 0

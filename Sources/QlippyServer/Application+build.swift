@@ -29,7 +29,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let feed = try await ChangeFeed(store: store, buffer: settings.eventBuffer, heartbeat: .seconds(settings.eventHeartbeat), logger: logger)
     let http = HTTPServerBuilder.http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
     return Application(
-        router: buildRoutes(store: store, feed: feed, metrics: metrics, settings: settings).router,
+        router: buildRoutes(store: store, feed: feed, metrics: metrics, settings: settings),
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         // Shut down in reverse order: the feed stops reading before the store closes.
@@ -78,9 +78,9 @@ public func openStore(_ settings: ServerSettings, logger: Logger, metrics: Store
     return try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit, metrics: metrics)
 }
 
-/// The router with every controller and middleware, in the order requests pass through them,
-/// and the table of the routes it serves (which the OpenAPI document must list, no more, no fewer).
-func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics, settings: ServerSettings) -> RouteTable {
+/// The router with every controller and middleware, in the order requests pass through them.
+/// Its `routes` are what the OpenAPI document must list, no more, no fewer.
+func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics, settings: ServerSettings) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -97,24 +97,24 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
         router.add(middleware: APITokenMiddleware(token: token))
     }
 
-    let routes = RouteTable(router: router)
     let posts = IdempotentPosts(store: store)
-    HealthController(store: store).register(on: routes)
-    UserController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
-    ConversationController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
-    MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
-    PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).register(on: routes)
-    FolderController(store: store, maxBodySize: settings.maxBodySize).register(on: routes)
-    SearchController(store: store).register(on: routes)
-    EventController(store: store, feed: feed).register(on: routes)
-    TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).register(on: routes)
-    OpenAPIController().register(on: routes)
-    MetricsController(metrics: metrics, feed: feed).register(on: routes)
+    HealthController(store: store).addRoutes(to: router)
+    UserController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
+    ConversationController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
+    MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
+    PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
+    FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: router)
+    SearchController(store: store).addRoutes(to: router)
+    EventController(store: store, feed: feed).addRoutes(to: router)
+    TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+    MetricsController(metrics: metrics, feed: feed).addRoutes(to: router)
     if settings.apiToken != nil, let backups = store as? any StoreBackups {
-        AdminController(store: backups, settings: settings, posts: posts).register(on: routes)
+        AdminController(store: backups, settings: settings, posts: posts).addRoutes(to: router)
     }
-    routes.addMethodAnswers()
-    return routes
+    // `OPTIONS` and 405 for the router's own paths: added last, the middleware wraps only "not found".
+    router.add(middleware: MethodAnswerMiddleware(routes: router.routes))
+    return router
 }
 
 /// Closes the store once the server has stopped taking requests.

@@ -1,19 +1,9 @@
 import QlippyModel
 
-/// A matching conversation's place in the results' order: most matches first, then newest
-/// `lastUpdated` (none last), then by id, so that pages are stable.
-package struct SearchRank {
-    package var matchCount: Int
-    package var lastUpdated: Timestamp?
-    package var conversationID: String
-
-    package init(matchCount: Int, lastUpdated: Timestamp?, conversationID: String) {
-        self.matchCount = matchCount
-        self.lastUpdated = lastUpdated
-        self.conversationID = conversationID
-    }
-
-    package static func precedes(_ lhs: SearchRank, _ rhs: SearchRank) -> Bool {
+/// The results' order: most matches first, then newest `lastUpdated` (none last), then by id,
+/// so that pages are stable. A cursor is a position in this order.
+extension SearchCursor {
+    package static func precedes(_ lhs: SearchCursor, _ rhs: SearchCursor) -> Bool {
         if lhs.matchCount != rhs.matchCount { return lhs.matchCount > rhs.matchCount }
         switch (lhs.lastUpdated, rhs.lastUpdated) {
         case let (l?, r?) where l != r: return l > r
@@ -27,11 +17,10 @@ package struct SearchRank {
 extension SearchQuery {
     /// The matching conversations in the results' order, cut to the page this query asks for
     /// (after its cursor, at most its limit), and whether more follow.
-    package func page<Item>(of items: [Item], rank: (Item) -> SearchRank) -> (items: [Item], hasMore: Bool) {
-        var ordered = items.sorted { SearchRank.precedes(rank($0), rank($1)) }
+    package func page<Item>(of items: [Item], rank: (Item) -> SearchCursor) -> (items: [Item], hasMore: Bool) {
+        var ordered = items.sorted { SearchCursor.precedes(rank($0), rank($1)) }
         if let after {
-            let position = SearchRank(matchCount: after.matchCount, lastUpdated: after.lastUpdated, conversationID: after.conversationID)
-            ordered.removeAll { !SearchRank.precedes(position, rank($0)) }
+            ordered.removeAll { !SearchCursor.precedes(after, rank($0)) }
         }
         guard let limit, ordered.count > limit else { return (ordered, false) }
         return (Array(ordered.prefix(limit)), true)

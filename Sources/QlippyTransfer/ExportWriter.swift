@@ -12,12 +12,12 @@ public struct ExportWriter: Sendable {
     package static let version = 1
     package static let pageSize = 50
 
-    package let store: any ChatStore
+    package let store: any ChatResources & HistoryTransfer
     package let user: User
     package let plugins: [Plugin]
 
     /// Reads the user and plugins first, so that an unknown user is "not found" before anything is sent.
-    public init(store: any ChatStore, userID: String) async throws {
+    public init(store: any ChatResources & HistoryTransfer, userID: String) async throws {
         self.store = store
         user = try await store.user(id: userID)
         plugins = try await store.plugins(ofUser: userID)

@@ -12,7 +12,7 @@ import QlippyModel
 package struct ImportWrites {
     package static let window = 8
 
-    private let store: any ChatStore
+    private let store: any ChatResources & HistoryTransfer
     private let userID: String
     private let progress: (@Sendable (ImportReport) -> Void)?
     private var pending: [Pending] = []
@@ -22,7 +22,7 @@ package struct ImportWrites {
         case skipped(ImportReport.Skipped)
     }
 
-    package init(store: any ChatStore, userID: String, progress: (@Sendable (ImportReport) -> Void)?) {
+    package init(store: any ChatResources & HistoryTransfer, userID: String, progress: (@Sendable (ImportReport) -> Void)?) {
         self.store = store
         self.userID = userID
         self.progress = progress

@@ -51,13 +51,13 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
 /// transaction of its own (one that cannot be read or written is skipped and reported; the others
 /// arrive), and says exactly what happened.
 public struct Importer: Sendable {
-    package let store: any ChatStore
+    package let store: any ChatResources & HistoryTransfer
     /// Called after each conversation with the report so far (the command line's progress).
     package var progress: (@Sendable (ImportReport) -> Void)?
     /// The mapped file being read, told how far each pass has read (``MappedFile``).
     private var pages: MappedFile?
 
-    public init(store: any ChatStore, progress: (@Sendable (ImportReport) -> Void)? = nil) {
+    public init(store: any ChatResources & HistoryTransfer, progress: (@Sendable (ImportReport) -> Void)? = nil) {
         self.store = store
         self.progress = progress
     }

@@ -21,7 +21,7 @@ struct PostgresScaleOutTests {
 
     /// HummingbirdTesting's timeout runs from the moment a request is queued on the client's one
     /// connection, so the last of 100 concurrent requests waits for the 99 before it too: its 15 s
-    /// default once ran out here (debug servers, the rest of the suite running beside them).
+    /// default is too short for debug servers with the rest of the suite running beside them.
     static let patient = TestClient.Configuration(timeout: .seconds(60))
 
     @Test func twoServersShareOneDatabaseWithoutLostWrites() async throws {

@@ -72,9 +72,9 @@ package enum TestPostgres {
     /// One migrated template database per server, made by the first test that needs it.
     ///
     /// A database is copied only while nothing is connected to it (else 55006). The migrating
-    /// session closes asynchronously, and under a full suite's load it once outlasted the 5 s
-    /// that `create` waited, so a test failed in its set-up: once migrated, the template takes
-    /// no connections (autovacuum then passes it by too) and the one left is ended.
+    /// session closes asynchronously, and under a full suite's load it can outlast any short wait
+    /// in `create`: once migrated, the template takes no connections (autovacuum then passes it
+    /// by too) and the one left is ended.
     package actor Templates {
         static let shared = Templates()
         private var made: [String: Task<String, any Error>] = [:]

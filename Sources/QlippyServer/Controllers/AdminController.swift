@@ -23,10 +23,13 @@ struct AdminController {
         backupDirectory = settings.backupDirectory ?? settings.database + "-backups"
     }
 
-    func register(on routes: RouteTable) {
-        routes.on(.post, "/api/admin/backup") { request, context in
-            try await posts.respond(to: request, scope: Self.idempotencyScope, fingerprint: "backup") { try await backup(context) }
-        }
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/api/admin/backup", use: createBackup)
+    }
+
+    /// `POST /api/admin/backup`: one snapshot, or the answer kept under its `Idempotency-Key`.
+    @Sendable func createBackup(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await posts.respond(to: request, scope: Self.idempotencyScope, fingerprint: "backup") { try await backup(context) }
     }
 
     /// Writes and checks one snapshot; its summary is the answer (201).

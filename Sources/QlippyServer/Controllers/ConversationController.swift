@@ -5,44 +5,60 @@ import QlippyJSON
 
 /// A user's conversations, and one conversation with its messages.
 struct ConversationController {
-    let store: any ChatStore
+    let store: any ChatResources & ListPages
     let posts: IdempotentPosts
     let maxBodySize: Int
 
-    func register(on routes: RouteTable) {
-        routes.on(.get, "/api/users/:user_id/conversations") { request, context in
-            let userID = try context.parameters.uuid("user_id")
-            let parameters = QueryParameters(request.uri.query)
-            let folder = parameters["folder"]
-            let list = PageCursor.List.conversations(ofUser: userID, folder: folder)
-            if let paging = try PageParameters(parameters, list: list) {
-                let walked = try await store.conversationPage(
-                    ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, page: paging.page,
-                    walkStart: try paging.continuedWalk()?.walkStart
-                )
-                return paging.response(walked.page, walkStart: walked.walkStart, list: list, request: request) { $0.write($1) }
-            }
-            let summaries = try await store.conversations(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength)
-            return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/users/:user_id/conversations", use: list)
+        router.post("/api/users/:user_id/conversations", use: create)
+        router.get("/api/conversations/:conversation_id", use: get)
+        router.put("/api/conversations/:conversation_id", use: update)
+        router.delete("/api/conversations/:conversation_id", use: delete)
+    }
+
+    /// `GET /api/users/{user_id}/conversations`: the user's conversations (optionally one
+    /// folder's), whole or page by page.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let userID = try context.parameters.uuid("user_id")
+        let parameters = QueryParameters(request.uri.query)
+        let folder = parameters["folder"]
+        let list = PageCursor.List.conversations(ofUser: userID, folder: folder)
+        if let paging = try PageParameters(parameters, list: list) {
+            let walked = try await store.conversationPage(
+                ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, page: paging.page,
+                walkStart: try paging.continuedWalk()?.walkStart
+            )
+            return paging.response(walked.page, walkStart: walked.walkStart, list: list, request: request) { $0.write($1) }
         }
-        routes.on(.post, "/api/users/:user_id/conversations") { request, context in
-            let userID = try context.parameters.uuid("user_id")
-            let input = try CreateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
-            return try await posts.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
-        }
-        routes.on(.get, "/api/conversations/:conversation_id") { _, context in
-            let detail = try await store.conversation(id: try context.parameters.uuid("conversation_id"))
-            return Response.json(.ok, capacity: 512 + detail.messages.reduce(0) { $0 + $1.content.utf8.count + 200 }) { $0.write(detail) }
-        }
-        routes.on(.put, "/api/conversations/:conversation_id") { request, context in
-            let id = try context.parameters.uuid("conversation_id")
-            let input = try UpdateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
-            let conversation = try await store.updateConversation(id: id, changes: input.changes)
-            return Response.json(.ok) { $0.write(conversation) }
-        }
-        routes.on(.delete, "/api/conversations/:conversation_id") { _, context in
-            try await store.deleteConversation(id: try context.parameters.uuid("conversation_id"))
-            return Response.json(.ok) { $0.writeConfirmation("Conversation deleted successfully") }
-        }
+        let summaries = try await store.conversations(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength)
+        return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
+    }
+
+    /// `POST /api/users/{user_id}/conversations`: a new conversation.
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let userID = try context.parameters.uuid("user_id")
+        let input = try CreateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
+        return try await posts.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
+    }
+
+    /// `GET /api/conversations/{conversation_id}`: one conversation with its messages.
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let detail = try await store.conversation(id: try context.parameters.uuid("conversation_id"))
+        return Response.json(.ok, capacity: 512 + detail.messages.reduce(0) { $0 + $1.content.utf8.count + 200 }) { $0.write(detail) }
+    }
+
+    /// `PUT /api/conversations/{conversation_id}`: a new title or folder.
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.uuid("conversation_id")
+        let input = try UpdateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
+        let conversation = try await store.updateConversation(id: id, changes: input.changes)
+        return Response.json(.ok) { $0.write(conversation) }
+    }
+
+    /// `DELETE /api/conversations/{conversation_id}`: deletes the conversation.
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await store.deleteConversation(id: try context.parameters.uuid("conversation_id"))
+        return Response.json(.ok) { $0.writeConfirmation("Conversation deleted successfully") }
     }
 }

@@ -6,40 +6,43 @@ import ServiceLifecycle
 
 /// `GET /api/users/{user_id}/events`: the user's changes as server-sent events (``ChangeFeed``).
 struct EventController {
-    let store: any ChatStore
+    let store: any ChatResources & ChangeLogReader
     let feed: ChangeFeed
 
-    func register(on routes: RouteTable) {
-        routes.on(.get, "/api/users/:user_id/events") { request, context in
-            let userID = try context.parameters.uuid("user_id")
-            _ = try await store.user(id: userID)
-            let lastEventID = try Self.lastEventID(request)
-            let subscription = try await feed.subscribe(userID: userID)
-            let missed: [ByteBuffer]
-            do {
-                missed = try await replay(after: lastEventID, to: subscription)
-            } catch {
-                feed.unsubscribe(subscription)
-                throw error
-            }
-            let headers: HTTPFields = [.contentType: ServerSentEvents.contentType, .cacheControl: "no-cache"]
-            return Response(status: .ok, headers: headers, body: ResponseBody { [feed] writer in
-                defer { feed.unsubscribe(subscription) }
-                try await writer.write(ServerSentEvents.opened)
-                for event in missed { try await writer.write(event) }
-                // A server shutting down ends the stream (the client reconnects with Last-Event-ID
-                // to another server, or this one once it is back), instead of waiting for it.
-                try await withGracefulShutdownHandler {
-                    for await event in subscription.items { try await writer.write(event) }
-                } onGracefulShutdown: {
-                    subscription.finish()
-                }
-                if subscription.fellBehind {
-                    try await writer.write(ServerSentEvents.reset(position: feed.position, reason: "the stream was read too slowly"))
-                }
-                try await writer.finish(nil)
-            })
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/users/:user_id/events", use: stream)
+    }
+
+    /// `GET /api/users/{user_id}/events`: the events missed since `Last-Event-ID`, then the live ones.
+    @Sendable func stream(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let userID = try context.parameters.uuid("user_id")
+        _ = try await store.user(id: userID)
+        let lastEventID = try Self.lastEventID(request)
+        let subscription = try await feed.subscribe(userID: userID)
+        let missed: [ByteBuffer]
+        do {
+            missed = try await replay(after: lastEventID, to: subscription)
+        } catch {
+            feed.unsubscribe(subscription)
+            throw error
         }
+        let headers: HTTPFields = [.contentType: ServerSentEvents.contentType, .cacheControl: "no-cache"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { [feed] writer in
+            defer { feed.unsubscribe(subscription) }
+            try await writer.write(ServerSentEvents.opened)
+            for event in missed { try await writer.write(event) }
+            // A server shutting down ends the stream (the client reconnects with Last-Event-ID
+            // to another server, or this one once it is back), instead of waiting for it.
+            try await withGracefulShutdownHandler {
+                for await event in subscription.items { try await writer.write(event) }
+            } onGracefulShutdown: {
+                subscription.finish()
+            }
+            if subscription.fellBehind {
+                try await writer.write(ServerSentEvents.reset(position: feed.position, reason: "the stream was read too slowly"))
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// The events a reconnecting client missed, between its `Last-Event-ID` and where the

@@ -15,11 +15,11 @@ import QlippyJSON
 /// (``ChatStore/create(_:key:reply:)``), so a crash after the commit still replays. An import
 /// and a backup keep theirs once their work is done (``respond(to:scope:fingerprint:_:)``).
 final class IdempotentPosts: Sendable {
-    let store: any ChatStore
+    let store: any ChatResources & IdempotentCreates
     /// The keys this server is running now, each with its owner (user or conversation id).
     private let running = Mutex<Set<String>>([])
 
-    init(store: any ChatStore) {
+    init(store: any ChatResources & IdempotentCreates) {
         self.store = store
     }
 
@@ -84,7 +84,7 @@ final class IdempotentPosts: Sendable {
     private static func response(_ reply: StoredReply, replayed: Bool) -> Response {
         var headers: HTTPFields = [.contentType: JSONWriter.contentType]
         if replayed { headers[.idempotentReplayed] = "true" }
-        return Response(status: HTTPResponse.Status(code: reply.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+        return Response(status: HTTPResponse.Status(code: reply.code), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
     /// The id in the create's path.
@@ -108,6 +108,6 @@ extension StoredReply {
     static func json(_ status: HTTPResponse.Status, _ write: (inout JSONWriter) -> Void) -> StoredReply {
         var json = JSONWriter()
         write(&json)
-        return StoredReply(status: Int(status.code), body: json.bytes)
+        return StoredReply(code: Int(status.code), body: json.bytes)
     }
 }

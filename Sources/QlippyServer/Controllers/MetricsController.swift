@@ -7,10 +7,13 @@ struct MetricsController {
     let metrics: ServerMetrics
     let feed: ChangeFeed
 
-    func register(on routes: RouteTable) {
-        routes.on(.get, "/metrics") { _, _ in
-            let text = metrics.exposition(openStreams: feed.openStreams)
-            return Response(status: .ok, headers: [.contentType: ServerMetrics.contentType], body: .init(byteBuffer: ByteBuffer(bytes: text)))
-        }
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/metrics", use: scrape)
+    }
+
+    /// `GET /metrics`.
+    @Sendable func scrape(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let text = metrics.exposition(openStreams: feed.openStreams)
+        return Response(status: .ok, headers: [.contentType: ServerMetrics.contentType], body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
 }

@@ -7,13 +7,16 @@ import Hummingbird
 struct OpenAPIController {
     static let document = ByteBuffer(bytes: PackageResources.openapi_json)
 
-    func register(on routes: RouteTable) {
-        routes.on(.get, "/api/openapi.json") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: Self.document)
-            )
-        }
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/openapi.json", use: serve)
+    }
+
+    /// `GET /api/openapi.json`.
+    @Sendable func serve(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: Self.document)
+        )
     }
 }

@@ -10,55 +10,61 @@ import QlippyTransfer
 /// `GET /api/users/{user_id}/export` and `POST /api/users/{user_id}/import`: a user's whole
 /// history out as one streamed JSON document, and back in from such a file.
 struct TransferController {
-    let store: any ChatStore
+    let store: any ChatResources & HistoryTransfer
     let posts: IdempotentPosts
     /// Import bodies have their own limit (`--max-import-size`): a history is far bigger than a message.
     let maxImportSize: Int
 
-    func register(on routes: RouteTable) {
-        routes.on(.get, "/api/users/:user_id/export") { _, context in
-            let export = try await ExportWriter(store: store, userID: try context.parameters.uuid("user_id"))
-            let logger = context.logger
-            let headers: HTTPFields = [
-                .contentType: JSONWriter.contentType,
-                .contentDisposition: #"attachment; filename="qlippy-export-\#(export.user.id).json""#,
-            ]
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                // The status is sent: a failure now can only cut the document short (and be logged).
-                do {
-                    let count = try await export.write { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
-                    logger.info("export written", metadata: ["conversations": "\(count)"])
-                } catch {
-                    logger.error("export cut short: \(error)")
-                    throw error
-                }
-                try await writer.finish(nil)
-            })
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/api/users/:user_id/export", use: exportHistory)
+        router.post("/api/users/:user_id/import", use: importHistory)
+    }
+
+    /// `GET /api/users/{user_id}/export`: the user's history, streamed.
+    @Sendable func exportHistory(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let export = try await ExportWriter(store: store, userID: try context.parameters.uuid("user_id"))
+        let logger = context.logger
+        let headers: HTTPFields = [
+            .contentType: JSONWriter.contentType,
+            .contentDisposition: #"attachment; filename="qlippy-export-\#(export.user.id).json""#,
+        ]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            // The status is sent: a failure now can only cut the document short (and be logged).
+            do {
+                let count = try await export.write { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                logger.info("export written", metadata: ["conversations": "\(count)"])
+            } catch {
+                logger.error("export cut short: \(error)")
+                throw error
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// `POST /api/users/{user_id}/import`: a JSON export (Qlippy's, ChatGPT's or Open WebUI's) or a ZIP archive.
+    @Sendable func importHistory(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let userID = try context.parameters.uuid("user_id")
+        let type = request.headers[.contentType].flatMap { MediaType(from: $0) }
+        let format = try QueryParameters(request.uri.query)["format"].map { name throws(APIError) in
+            guard let format = ImportFormat(rawValue: name) else {
+                throw APIError.invalidParameter("format", "one of " + ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return format
         }
-        routes.on(.post, "/api/users/:user_id/import") { request, context in
-            let userID = try context.parameters.uuid("user_id")
-            let type = request.headers[.contentType].flatMap { MediaType(from: $0) }
-            let format = try QueryParameters(request.uri.query)["format"].map { name throws(APIError) in
-                guard let format = ImportFormat(rawValue: name) else {
-                    throw APIError.invalidParameter("format", "one of " + ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                return format
+        if type?.isType(.applicationJson) == true {
+            let body = try await body(of: request)
+            return try await posts.respond(to: request, scope: userID, fingerprint: Self.fingerprint(json: body, format: format)) {
+                Self.reply(try await Importer(store: store).run(body, userID: userID, format: format), context)
             }
-            if type?.isType(.applicationJson) == true {
-                let body = try await body(of: request)
-                return try await posts.respond(to: request, scope: userID, fingerprint: Self.fingerprint(json: body, format: format)) {
-                    Self.reply(try await Importer(store: store).run(body, userID: userID, format: format), context)
+        } else if type?.isType(.applicationZip) == true {
+            return try await receiveArchive(request) { url, bodyHash in
+                try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(bodyHash.map { String($0, radix: 16) } ?? "")") {
+                    let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
+                    return Self.reply(try await Importer(store: store).runArchive(archive, userID: userID), context)
                 }
-            } else if type?.isType(.applicationZip) == true {
-                return try await receiveArchive(request) { url, bodyHash in
-                    try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(bodyHash.map { String($0, radix: 16) } ?? "")") {
-                        let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
-                        return Self.reply(try await Importer(store: store).runArchive(archive, userID: userID), context)
-                    }
-                }
-            } else {
-                throw APIError.importMediaType
             }
+        } else {
+            throw APIError.importMediaType
         }
     }
 

@@ -65,7 +65,7 @@ final class ChangeFeed: Service, Sendable {
         var open: Int { subscriptions.values.reduce(0) { $0 + $1.count } }
     }
 
-    private let store: any ChatStore
+    private let store: any ChangeLogReader
     private let state: Mutex<State>
     private let buffer: Int
     private let heartbeat: Duration
@@ -73,7 +73,7 @@ final class ChangeFeed: Service, Sendable {
 
     /// Starts after the newest change already logged: streams get what happens from now on, or
     /// ask for earlier ones with `Last-Event-ID`.
-    init(store: any ChatStore, buffer: Int, heartbeat: Duration, logger: Logger) async throws {
+    init(store: any ChangeLogReader, buffer: Int, heartbeat: Duration, logger: Logger) async throws {
         self.store = store
         self.buffer = buffer
         self.heartbeat = heartbeat

@@ -4,7 +4,7 @@ import Hummingbird
 ///
 /// Hummingbird's own CORS middleware either allows one origin or echoes any; the contract needs
 /// a list, and an unlisted origin must not be echoed. A preflight (`OPTIONS`) goes on to the router,
-/// which answers 204 with the path's own `Allow` (``RouteTable/addMethodAnswers()``); this middleware
+/// which answers 204 with the path's own `Allow` (``MethodAnswerMiddleware``); this middleware
 /// then adds the CORS headers, offering exactly those methods.
 struct AllowedOriginsCORSMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext

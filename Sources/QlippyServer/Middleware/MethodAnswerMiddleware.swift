@@ -5,16 +5,31 @@ import Hummingbird
 ///
 /// Hummingbird's router answers both as "not found". Added to the router after every route, this
 /// middleware wraps only the router's not-found answer, so it costs nothing on matched requests.
+/// The paths and methods it knows are the router's own (`Router.routes`), read once every
+/// controller has added its routes.
 struct MethodAnswerMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    /// A registered path split into segments; `nil` stands for a parameter (`:user_id`).
-    private let shapes: [(segments: [Substring?], methods: [HTTPRequest.Method])]
+    /// Each routed path with its methods in ``allowOrder``; where two paths could match one
+    /// request, the one with more literal segments comes first, as the router prefers it.
+    private let paths: [(path: RouterPath, methods: [HTTPRequest.Method])]
 
-    init(routes: [(path: String, methods: [HTTPRequest.Method])]) {
-        shapes = routes.map { route in
-            (route.path.split(separator: "/").map { $0.hasPrefix(":") ? nil : $0 }, route.methods)
+    /// `Allow` lists methods in RFC 9110's order, the order every controller adds them in
+    /// (`Router.routes` gives them by name instead: `DELETE` before `PUT`).
+    static let allowOrder: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .connect, .options, .trace, .patch]
+
+    init(routes: [Router<AppRequestContext>.RouteDescription]) {
+        var paths: [(path: RouterPath, methods: [HTTPRequest.Method])] = []
+        for route in routes {
+            if let index = paths.firstIndex(where: { $0.path == route.path }) {
+                paths[index].methods.append(route.method)
+            } else {
+                paths.append((route.path, [route.method]))
+            }
         }
+        self.paths = paths
+            .map { ($0.path, $0.methods.sorted(by: Self.listsBefore)) }
+            .sorted { Self.literalCount($0.path) > Self.literalCount($1.path) }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -31,8 +46,20 @@ struct MethodAnswerMiddleware: RouterMiddleware {
 
     private func methods(of path: String) -> [HTTPRequest.Method]? {
         let segments = path.split(separator: "/")
-        return shapes.first { shape in
-            shape.segments.count == segments.count && zip(shape.segments, segments).allSatisfy { $0 == nil || $0 == $1 }
+        return paths.first { route in
+            route.path.components.count == segments.count && zip(route.path.components, segments).allSatisfy { $0 ~= $1 }
         }?.methods
+    }
+
+    /// Whether `a` comes before `b` in `Allow`: by ``allowOrder``, then any other method by name.
+    private static func listsBefore(_ a: HTTPRequest.Method, _ b: HTTPRequest.Method) -> Bool {
+        let (i, j) = (allowOrder.firstIndex(of: a) ?? allowOrder.count, allowOrder.firstIndex(of: b) ?? allowOrder.count)
+        return i != j ? i < j : a.rawValue < b.rawValue
+    }
+
+    /// How many of the path's segments are literal: a literal element equals its own text, a
+    /// parameter (`:user_id`, written `{user_id}`) does not.
+    private static func literalCount(_ path: RouterPath) -> Int {
+        path.components.count(where: { $0 == $0.description })
     }
 }

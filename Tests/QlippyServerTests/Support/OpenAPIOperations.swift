@@ -17,11 +17,6 @@ enum OpenAPIOperations {
             path.replacingOccurrences(of: #"\{[a-z_]+\}"#, with: "00000000-0000-0000-0000-000000000000", options: .regularExpression)
         }
 
-        /// The path as the router writes it: `/api/users/:user_id`.
-        var routerPath: String {
-            path.replacingOccurrences(of: #"\{([a-z_]+)\}"#, with: ":$1", options: .regularExpression)
-        }
-
         var description: String { "\(method.rawValue) \(path)" }
     }
 
