@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -135,7 +135,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "QlippyJSONTests", dependencies: ["QlippyJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "QlippyTransferTests", dependencies: ["QlippyTransfer", "QlippyJSON", "QlippyTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QlippyTransferTests", dependencies: ["QlippyTransfer", "QlippyJSON", "QlippyTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QlippyStoreTests",
             dependencies: [

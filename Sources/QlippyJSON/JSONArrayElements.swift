@@ -159,7 +159,10 @@ private struct Scanner {
                 guard index < json.count else { throw fail("") }
                 switch json[index] {
                 case UInt8(ascii: "\""):
-                    guard let end = DuplicateKeys.endOfString(in: json, from: index + 1) else { index = json.count; throw fail("") }
+                    guard let end = DuplicateKeys.endOfString(in: json, from: index + 1) else {
+                        index = json.count
+                        throw fail("")
+                    }
                     index = end
                 case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
@@ -171,7 +174,10 @@ private struct Scanner {
                 index += 1
             } while depth > 0
         case UInt8(ascii: "\""):
-            guard let end = DuplicateKeys.endOfString(in: json, from: index + 1) else { index = json.count; throw fail("") }
+            guard let end = DuplicateKeys.endOfString(in: json, from: index + 1) else {
+                index = json.count
+                throw fail("")
+            }
             index = end + 1
         default:
             while index < json.count, !Self.endsScalar(json[index]) { index += 1 }
@@ -187,7 +193,8 @@ private struct Scanner {
     }
 
     private static func endsScalar(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: ":") || JSONArrayElements.isWhitespace(byte)
+        byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: ":")
+            || JSONArrayElements.isWhitespace(byte)
     }
 }
 

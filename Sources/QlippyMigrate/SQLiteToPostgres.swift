@@ -116,7 +116,7 @@ public enum CopyError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .mismatch(expected, actual):
+        case .mismatch(let expected, let actual):
             "\(expected.table) differ after the copy: the file has \(expected.rows) rows (checksum \(String(expected.checksum, radix: 16))), "
                 + "PostgreSQL \(actual.rows) (checksum \(String(actual.checksum, radix: 16))); was the target empty?"
         }
@@ -137,21 +137,30 @@ struct CopiedTable: Sendable {
 
     static let all = [
         CopiedTable(name: "users", columns: [("id", .text), ("username", .text), ("created_at", .timestamp)]),
-        CopiedTable(name: "conversations", columns: [
-            ("id", .text), ("title", .text), ("user_id", .text), ("folder", .text), ("last_updated", .timestamp), ("created_at", .timestamp),
-        ]),
-        CopiedTable(name: "messages", columns: [
-            ("id", .text), ("conversation_id", .text), ("role", .text), ("content", .text), ("timestamp", .timestamp),
-        ], deferredIndexes: [PostgresMigrations.searchIndex]),
-        CopiedTable(name: "plugins", columns: [
-            ("id", .text), ("user_id", .text), ("name", .text), ("description", .text), ("enabled", .bool), ("created_at", .timestamp),
-        ]),
+        CopiedTable(
+            name: "conversations",
+            columns: [
+                ("id", .text), ("title", .text), ("user_id", .text), ("folder", .text), ("last_updated", .timestamp),
+                ("created_at", .timestamp),
+            ]),
+        CopiedTable(
+            name: "messages",
+            columns: [
+                ("id", .text), ("conversation_id", .text), ("role", .text), ("content", .text), ("timestamp", .timestamp),
+            ], deferredIndexes: [PostgresMigrations.searchIndex]),
+        CopiedTable(
+            name: "plugins",
+            columns: [
+                ("id", .text), ("user_id", .text), ("name", .text), ("description", .text), ("enabled", .bool), ("created_at", .timestamp),
+            ]),
     ]
 
     /// A row as both sides can hold it: text, microseconds, or a flag; `nil` for NULL or a legacy
     /// timestamp that does not parse (which the API shows as `null` too).
     enum Value: Sendable, Equatable {
-        case text(String?), timestamp(Timestamp?), bool(Bool?)
+        case text(String?)
+        case timestamp(Timestamp?)
+        case bool(Bool?)
 
         var canonical: String {
             switch self {
@@ -169,7 +178,8 @@ struct CopiedTable: Sendable {
 
     /// Up to `limit` rows after rowid `after`, in rowid order, and the last rowid read (`nil`: none left).
     func batch(_ db: Database, after: Int64, limit: Int) throws -> (rows: [[Value]], last: Int64?) {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT rowid, \(sqliteColumns) FROM \(name) WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [after, limit])
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT rowid, \(sqliteColumns) FROM \(name) WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [after, limit])
         var rows: [[Value]] = []
         var last: Int64?
         while let row = try cursor.next() {
@@ -208,7 +218,8 @@ struct CopiedTable: Sendable {
         }
         let names = columns.map(\.name).joined(separator: ", ")
         return PostgresQuery(
-            unsafeSQL: "INSERT INTO \(name) (\(names)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (id) DO NOTHING", binds: bindings
+            unsafeSQL: "INSERT INTO \(name) (\(names)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (id) DO NOTHING",
+            binds: bindings
         )
     }
 
@@ -242,7 +253,8 @@ struct CopiedTable: Sendable {
         return try await store.snapshot(deadline: nil) { connection in
             var checksum = Checksum()
             var count = 0
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(self.name) ORDER BY id COLLATE \"C\""), logger: store.logger)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(self.name) ORDER BY id COLLATE \"C\""), logger: store.logger)
             for try await row in rows {
                 var values: [Value] = []
                 for (cell, column) in zip(row, columns) {

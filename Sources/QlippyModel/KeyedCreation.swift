@@ -11,12 +11,13 @@ public enum Creation: Sendable, Hashable {
     /// lengths). Not a defence against a client that forges a collision: it would only replay
     /// its own earlier reply.
     public var fingerprint: String {
-        let fields: [String?] = switch self {
-        case .user(let username): ["user", username]
-        case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
-        case .message(let conversationID, let role, let content): ["message", conversationID, role, content]
-        case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
-        }
+        let fields: [String?] =
+            switch self {
+            case .user(let username): ["user", username]
+            case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
+            case .message(let conversationID, let role, let content): ["message", conversationID, role, content]
+            case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
+            }
         var hash = FNV1a()
         for field in fields {
             let bytes = Array((field ?? "").utf8)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A UTC instant with microsecond precision.
@@ -123,9 +123,9 @@ extension Timestamp {
             return true
         }
         guard let year = number(4), expect(0x2D), let month = number(2), expect(0x2D), let day = number(2),
-              expect(0x20, or: 0x54) || expect(0x74), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
-              let second = number(2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+            expect(0x20, or: 0x54) || expect(0x74), let hour = number(2), expect(0x3A), let minute = number(2), expect(0x3A),
+            let second = number(2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         var microsecond = 0
         if index < bytes.count, bytes[index] == 0x2E {
@@ -150,7 +150,8 @@ extension Timestamp {
             _ = expect(0x5A, or: 0x7A)
         }
         guard index == bytes.count else { return nil }
-        let local = Timestamp(Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond))
+        let local = Timestamp(
+            Components(year: year, month: month, day: day, hour: hour, minute: minute, second: second, microsecond: microsecond))
         return Timestamp(microsecondsSinceEpoch: local.microsecondsSinceEpoch - Int64(offsetMinutes) * 60_000_000)
     }
 }
@@ -161,7 +162,8 @@ extension Timestamp {
     /// `YYYY-MM-DD HH:MM:SS.ffffff`, naive UTC: how SQLAlchemy stored `DateTime` columns.
     public var storageText: String {
         let c = components
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(c.microsecond, 6))"
+        return
+            "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(c.microsecond, 6))"
     }
 }
 

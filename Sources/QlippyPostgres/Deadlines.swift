@@ -1,6 +1,6 @@
-import Synchronization
 import QlippyModel
 import QlippyStore
+import Synchronization
 
 /// The deadlines of calls in flight, checked by one long-lived task a few times a second.
 ///

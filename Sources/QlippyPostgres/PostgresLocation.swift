@@ -56,7 +56,8 @@ public struct PostgresLocation: Sendable, Equatable {
         poolSize = Self.defaultPoolSize
         if let size = query["pool_size"] {
             guard let size = Int(size), Self.poolSizes.contains(size) else {
-                throw PostgresLocationError(url: text, reason: "pool_size must be an integer from \(Self.poolSizes.lowerBound) to \(Self.poolSizes.upperBound)")
+                throw PostgresLocationError(
+                    url: text, reason: "pool_size must be an integer from \(Self.poolSizes.lowerBound) to \(Self.poolSizes.upperBound)")
             }
             poolSize = size
         }
@@ -75,11 +76,12 @@ public struct PostgresLocation: Sendable, Equatable {
                 unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: username, password: password, database: database
             )
         } else {
-            let tls: PostgresClient.Configuration.TLS = switch sslMode {
-            case .disable: .disable
-            case .prefer: .prefer(.makeClientConfiguration())
-            case .require: .require(.makeClientConfiguration())
-            }
+            let tls: PostgresClient.Configuration.TLS =
+                switch sslMode {
+                case .disable: .disable
+                case .prefer: .prefer(.makeClientConfiguration())
+                case .require: .require(.makeClientConfiguration())
+                }
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(5)

@@ -30,7 +30,9 @@ package enum PostgresRows {
     package static let conversation = "\(conversationColumns), c.message_count"
     package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
     /// `conversationColumns` and `message`, from a left join: no message columns on a conversation without messages.
-    package typealias ConversationWithMessageRow = (String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?)
+    package typealias ConversationWithMessageRow = (
+        String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?
+    )
 
     package static func conversation(_ row: ConversationRow) -> Conversation {
         Conversation(

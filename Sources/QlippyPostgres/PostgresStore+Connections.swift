@@ -40,7 +40,9 @@ extension PostgresStore {
     }
 
     /// A pooled connection for `body`, recording the wait for it and the work on it.
-    private func withTimedConnection<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+    private func withTimedConnection<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws
+        -> Value
+    {
         let asked = ContinuousClock.now
         return try await client.withConnection { connection in
             self.metrics.wait.record(duration: asked.duration(to: .now))

@@ -27,7 +27,9 @@ extension PostgresStore {
                 SELECT \(unescaped: PostgresRows.folder) FROM conversations c
                 WHERE c.user_id = \(userID) AND c.folder = \(newName) GROUP BY c.folder
                 """
-            return try await self.one(query, on: connection, missing: .folder) { PostgresRows.folder(try $0.decode(PostgresRows.FolderRow.self)) }
+            return try await self.one(query, on: connection, missing: .folder) {
+                PostgresRows.folder(try $0.decode(PostgresRows.FolderRow.self))
+            }
         }
     }
 

@@ -3,7 +3,9 @@ import QlippyModel
 import QlippyStore
 
 extension PostgresStore {
-    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
+    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws
+        -> IdempotentOutcome
+    {
         // A repeat sent while the first is being written (by this server or another) waits on
         // the key's unique index, finds it taken when the first commits, and is rolled back;
         // run again, it finds the first's reply.
@@ -16,15 +18,21 @@ extension PostgresStore {
 
     private struct KeyTakenMeanwhile: Error {}
 
-    private func keyedCreate(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
+    private func keyedCreate(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws
+        -> IdempotentOutcome
+    {
         let keyed = KeyedCreate(creation, key: key, reply: reply)
         return try await transaction(deadline: deadline) { connection in
             let scope = try await self.scope(keyed.scope, connection)
-            if let answer = keyed.earlierAnswer(try await self.keptReply(scope: scope, key: key, fingerprint: keyed.fingerprint, connection)) {
+            if let answer = keyed.earlierAnswer(
+                try await self.keptReply(scope: scope, key: key, fingerprint: keyed.fingerprint, connection))
+            {
                 return answer
             }
             let (outcome, kept) = keyed.outcome(of: try await self.perform(creation, connection))
-            guard try await self.keep(kept, scope: scope, key: key, fingerprint: keyed.fingerprint, connection) else { throw KeyTakenMeanwhile() }
+            guard try await self.keep(kept, scope: scope, key: key, fingerprint: keyed.fingerprint, connection) else {
+                throw KeyTakenMeanwhile()
+            }
             return outcome
         }
     }
@@ -55,7 +63,9 @@ extension PostgresStore {
 
     /// Drops expired keys (their rows would hold the primary key), then keeps this one; false
     /// when a request kept it first.
-    private func keep(_ reply: StoredReply, scope: String, key: String, fingerprint: String, _ connection: PostgresConnection) async throws -> Bool {
+    private func keep(_ reply: StoredReply, scope: String, key: String, fingerprint: String, _ connection: PostgresConnection) async throws
+        -> Bool
+    {
         let cutoff = IdempotencyKeys.cutoff(.now()).storageText
         try await connection.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)::timestamp", logger: logger)
         let inserted = try await connection.query(

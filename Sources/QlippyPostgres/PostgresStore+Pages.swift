@@ -39,18 +39,18 @@ extension PostgresStore {
                 case .timed(let key):
                     let bound = walk.timedBound(after: key)
                     query = """
-                    SELECT \(unescaped: columns), NULL::text FROM conversations c
-                    WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
-                      AND (c.last_updated, c.seq) < (\(bound.time)::timestamp, \(bound.sequence))
-                    ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC LIMIT \(wanted)
-                    """
+                        SELECT \(unescaped: columns), NULL::text FROM conversations c
+                        WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
+                          AND (c.last_updated, c.seq) < (\(bound.time)::timestamp, \(bound.sequence))
+                        ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC LIMIT \(wanted)
+                        """
                 case .untimed(let sequence):
                     query = """
-                    SELECT \(unescaped: columns), NULL::text FROM conversations c
-                    WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
-                      AND c.last_updated IS NULL AND c.seq < \(sequence ?? .max)
-                    ORDER BY c.seq DESC LIMIT \(wanted)
-                    """
+                        SELECT \(unescaped: columns), NULL::text FROM conversations c
+                        WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
+                          AND c.last_updated IS NULL AND c.seq < \(sequence ?? .max)
+                        ORDER BY c.seq DESC LIMIT \(wanted)
+                        """
                 }
                 for try await row in try await connection.query(query, logger: self.logger) { rows.append(try read(row)) }
             }
@@ -72,21 +72,32 @@ extension PostgresStore {
     }
 
     public func messagePage(ofConversation conversationID: String, page: PageRequest) async throws -> Page<Message> {
-        let list = OldestFirstList(columns: PostgresRows.message, table: "messages m", owner: "m.conversation_id", ownerID: conversationID, time: "m.timestamp", sequence: "m.seq")
-        return try await oldestFirst(list, page: page, requireOwner: { connection in
-            _ = try await self.one("SELECT 1 FROM conversations WHERE id = \(conversationID)", on: connection, missing: .conversation) { _ in () }
-        }) { row in
-            let (a, b, c, d, e, time, sequence) = try row.decode((String, String, String, String, Int64?, String?, Int64).self)
-            return (PostgresRows.message((a, b, c, d, e)), PageKey(time: time, sequence: sequence))
+        let list = OldestFirstList(
+            columns: PostgresRows.message, table: "messages m", owner: "m.conversation_id", ownerID: conversationID, time: "m.timestamp",
+            sequence: "m.seq")
+        let conversationExists = { @Sendable (connection: PostgresConnection) in
+            _ = try await self.one("SELECT 1 FROM conversations WHERE id = \(conversationID)", on: connection, missing: .conversation) {
+                _ in ()
+            }
         }
+        return try await oldestFirst(
+            list, page: page, requireOwner: conversationExists,
+            decode: { row in
+                let (a, b, c, d, e, time, sequence) = try row.decode((String, String, String, String, Int64?, String?, Int64).self)
+                return (PostgresRows.message((a, b, c, d, e)), PageKey(time: time, sequence: sequence))
+            })
     }
 
     public func pluginPage(ofUser userID: String, page: PageRequest) async throws -> Page<Plugin> {
-        let list = OldestFirstList(columns: PostgresRows.plugin, table: "plugins p", owner: "p.user_id", ownerID: userID, time: "p.created_at", sequence: "p.seq")
-        return try await oldestFirst(list, page: page, requireOwner: { connection in try await self.requireUser(userID, connection) }) { row in
-            let (a, b, c, d, e, f, time, sequence) = try row.decode((String, String, String, String?, Bool?, Int64?, String?, Int64).self)
-            return (PostgresRows.plugin((a, b, c, d, e, f)), PageKey(time: time, sequence: sequence))
-        }
+        let list = OldestFirstList(
+            columns: PostgresRows.plugin, table: "plugins p", owner: "p.user_id", ownerID: userID, time: "p.created_at", sequence: "p.seq")
+        return try await oldestFirst(
+            list, page: page, requireOwner: { connection in try await self.requireUser(userID, connection) },
+            decode: { row in
+                let (a, b, c, d, e, f, time, sequence) = try row.decode(
+                    (String, String, String, String?, Bool?, Int64?, String?, Int64).self)
+                return (PostgresRows.plugin((a, b, c, d, e, f)), PageKey(time: time, sequence: sequence))
+            })
     }
 
     /// A list in creation order: one owner's rows of a table, by a nullable time and a sequence.
@@ -131,10 +142,11 @@ extension PostgresStore {
             var rows: [(Element, PageKey)] = []
             for region in KeysetRegion.plan(after: page.after, untimedFirst: true) where rows.count <= page.limit {
                 let wanted = page.limit + 1 - rows.count
-                let statement = switch region {
-                case .timed(let key): list.query(after: key, afterSequence: nil, limit: wanted)
-                case .untimed(let sequence): list.query(after: nil, afterSequence: sequence ?? .min, limit: wanted)
-                }
+                let statement =
+                    switch region {
+                    case .timed(let key): list.query(after: key, afterSequence: nil, limit: wanted)
+                    case .untimed(let sequence): list.query(after: nil, afterSequence: sequence ?? .min, limit: wanted)
+                    }
                 for try await row in try await connection.query(statement, logger: self.logger) { rows.append(try decode(row)) }
             }
             if rows.isEmpty { try await requireOwner(connection) }

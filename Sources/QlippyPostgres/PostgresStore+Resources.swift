@@ -28,7 +28,9 @@ extension PostgresStore {
 
     public func user(username: String) async throws -> User {
         try await run { connection in
-            try await self.one("SELECT \(unescaped: PostgresRows.user) FROM users u WHERE u.username = \(username)", on: connection, missing: .user) {
+            try await self.one(
+                "SELECT \(unescaped: PostgresRows.user) FROM users u WHERE u.username = \(username)", on: connection, missing: .user
+            ) {
                 PostgresRows.user(try $0.decode(PostgresRows.UserRow.self))
             }
         }
@@ -114,7 +116,8 @@ extension PostgresStore {
     // MARK: Messages
 
     public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
-        try await run { connection in try await self.insertMessage(conversationID: conversationID, role: role, content: content, connection) }
+        try await run { connection in try await self.insertMessage(conversationID: conversationID, role: role, content: content, connection)
+        }
     }
 
     func insertMessage(conversationID: String, role: String, content: String, _ connection: PostgresConnection) async throws -> Message {
@@ -214,7 +217,8 @@ extension PostgresStore {
     /// Runs `update` on row `id` and makes its `returning` columns into a record; "not found"
     /// (as `missing`) when there is no such row.
     private func updated<Record: Sendable>(
-        _ update: PostgresUpdate, id: String, returning: String, missing: Entity, _ record: @escaping @Sendable (PostgresRow) throws -> Record
+        _ update: PostgresUpdate, id: String, returning: String, missing: Entity,
+        _ record: @escaping @Sendable (PostgresRow) throws -> Record
     ) async throws -> Record {
         let query = update.query(id: id, returning: returning)
         return try await run { connection in try await self.one(query, on: connection, missing: missing, record) }

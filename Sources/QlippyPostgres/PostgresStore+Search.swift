@@ -15,7 +15,8 @@ extension PostgresStore {
             _ = try await self.fetchUser(id: userID, connection)
             var hits: [(rank: SearchCursor, first: [String])] = []
             for try await row in try await connection.query(Self.hitsQuery(userID, pattern, query), logger: self.logger)
-                .decode((String, Int64?, Int64, [String]?).self) {
+                .decode((String, Int64?, Int64, [String]?).self)
+            {
                 let rank = SearchCursor(matchCount: Int(row.2), lastUpdated: PostgresRows.timestamp(row.1), conversationID: row.0)
                 hits.append((rank, row.3 ?? []))
             }
@@ -36,7 +37,8 @@ extension PostgresStore {
             }
             let results = try page.items.map { hit in
                 guard let summary = summaries[hit.rank.conversationID] else { throw StoreError.notFound(.conversation) }
-                return SearchResult(summary: summary, matchCount: hit.rank.matchCount, matchingMessages: hit.first.compactMap { messages[$0] })
+                return SearchResult(
+                    summary: summary, matchCount: hit.rank.matchCount, matchingMessages: hit.first.compactMap { messages[$0] })
             }
             return SearchResults(total: hits.count, results: results, hasMore: page.hasMore)
         }
@@ -55,7 +57,8 @@ extension PostgresStore {
         if let folder = query.folder {
             conversationFilter = folder.isEmpty ? " AND (c.folder IS NULL OR c.folder = '')" : " AND c.folder = \(bind(folder))"
         }
-        let user = bind(userID), like = bind(pattern)
+        let user = bind(userID)
+        let like = bind(pattern)
         var messageFilter = ""
         if let role = query.role { messageFilter += " AND m.role = \(bind(role))" }
         if let from = query.from { messageFilter += " AND m.timestamp >= \(bind(from.storageText))::timestamp" }

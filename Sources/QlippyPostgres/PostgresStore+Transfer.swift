@@ -82,7 +82,8 @@ extension PostgresStore {
 
     /// Runs `insert` with the id the row gets (``freeID``) in one transaction, unless the user has it already.
     private func importRow(
-        _ id: String, into table: String, userID: String, _ insert: @escaping @Sendable (PostgresConnection, String) async throws -> ImportOutcome
+        _ id: String, into table: String, userID: String,
+        _ insert: @escaping @Sendable (PostgresConnection, String) async throws -> ImportOutcome
     ) async throws -> ImportOutcome {
         try await transaction(deadline: bulkDeadline) { connection in
             _ = try await self.fetchUser(id: userID, connection)
@@ -95,7 +96,8 @@ extension PostgresStore {
     private func freeID(_ id: String, in table: String, for userID: String, _ connection: PostgresConnection) async throws -> String? {
         var bindings = PostgresBindings()
         bindings.append(id)
-        let owners = try await connection.query(PostgresQuery(unsafeSQL: "SELECT user_id FROM \(table) WHERE id = $1", binds: bindings), logger: logger)
+        let owners = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT user_id FROM \(table) WHERE id = $1", binds: bindings), logger: logger)
         var owner: String?
         for try await row in owners.decode(String.self) { owner = row }
         return ImportIDs.rowID(id, heldBy: owner, importingFor: userID)

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import QlippyModel
 import QlippyStore
+import Synchronization
 
 /// The scale-out store: a PostgreSQL database shared by any number of server processes.
 ///
@@ -43,7 +43,8 @@ public final class PostgresStore: ChatStore {
     let metrics: StoreMetrics
 
     private init(
-        client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int, deadline: Duration?,
+        client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int,
+        deadline: Duration?,
         metrics: StoreMetrics
     ) {
         self.client = client
@@ -78,7 +79,8 @@ public final class PostgresStore: ChatStore {
                 try await PostgresMigrations.apply(on: connection, logger: logger)
             }
             return PostgresStore(
-                client: client, logger: logger, location: location, runner: runner, schemaVersion: version, deadline: deadline, metrics: metrics
+                client: client, logger: logger, location: location, runner: runner, schemaVersion: version, deadline: deadline,
+                metrics: metrics
             )
         } catch {
             runner.cancel()

@@ -1,7 +1,7 @@
 import GRDB
-import Synchronization
 import QlippyModel
 import QlippyStore
+import Synchronization
 
 /// Runs write requests through one writer, batching the ones that arrive together into a single
 /// SQLite transaction: one commit, one fsync, for the whole batch (group commit).

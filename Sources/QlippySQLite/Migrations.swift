@@ -16,11 +16,12 @@ enum Migrations {
         // Every lookup the store makes walks one of these. The orderings ride on the index too:
         // SQLite appends the rowid (creation order) to each index entry, which breaks timestamp ties.
         migrator.registerMigration("v2-lookup-indexes") { db in
-            try db.execute(sql: """
-                CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (user_id, last_updated);
-                CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, timestamp);
-                CREATE INDEX IF NOT EXISTS plugins_by_user ON plugins (user_id, created_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (user_id, last_updated);
+                    CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, timestamp);
+                    CREATE INDEX IF NOT EXISTS plugins_by_user ON plugins (user_id, created_at);
+                    """)
         }
         // Message counts and the newest message (its id and first characters), kept by triggers so
         // that listing conversations never reads their messages: on a large file each newest message
@@ -35,49 +36,50 @@ enum Migrations {
                  WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
                 """
             }
-            try db.execute(sql: """
-                CREATE TABLE conversation_stats (
-                    conversation_id VARCHAR(36) NOT NULL PRIMARY KEY,
-                    message_count INTEGER NOT NULL,
-                    last_message_id VARCHAR(36),
-                    last_message_head TEXT
-                ) WITHOUT ROWID;
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversation_stats (
+                        conversation_id VARCHAR(36) NOT NULL PRIMARY KEY,
+                        message_count INTEGER NOT NULL,
+                        last_message_id VARCHAR(36),
+                        last_message_head TEXT
+                    ) WITHOUT ROWID;
 
-                INSERT INTO conversation_stats (conversation_id, message_count) SELECT id, 0 FROM conversations;
-                UPDATE conversation_stats SET
-                    message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
-                    (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"));
-
-                CREATE TRIGGER conversation_stats_on_conversation_insert AFTER INSERT ON conversations BEGIN
-                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.id, 0);
-                END;
-
-                CREATE TRIGGER conversation_stats_on_conversation_delete AFTER DELETE ON conversations BEGIN
-                    DELETE FROM conversation_stats WHERE conversation_id = OLD.id;
-                END;
-
-                CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
-                    INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
-                    UPDATE conversation_stats SET
-                        message_count = message_count + 1,
-                        (last_message_id, last_message_head) = \(newest("NEW.conversation_id"))
-                    WHERE conversation_id = NEW.conversation_id;
-                END;
-
-                CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
-                    UPDATE conversation_stats SET
-                        message_count = message_count - 1,
-                        (last_message_id, last_message_head) = \(newest("OLD.conversation_id"))
-                    WHERE conversation_id = OLD.conversation_id;
-                END;
-
-                CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
+                    INSERT INTO conversation_stats (conversation_id, message_count) SELECT id, 0 FROM conversations;
                     UPDATE conversation_stats SET
                         message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
-                        (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"))
-                    WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
-                END;
-                """)
+                        (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"));
+
+                    CREATE TRIGGER conversation_stats_on_conversation_insert AFTER INSERT ON conversations BEGIN
+                        INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.id, 0);
+                    END;
+
+                    CREATE TRIGGER conversation_stats_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                        DELETE FROM conversation_stats WHERE conversation_id = OLD.id;
+                    END;
+
+                    CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
+                        INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
+                        UPDATE conversation_stats SET
+                            message_count = message_count + 1,
+                            (last_message_id, last_message_head) = \(newest("NEW.conversation_id"))
+                        WHERE conversation_id = NEW.conversation_id;
+                    END;
+
+                    CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
+                        UPDATE conversation_stats SET
+                            message_count = message_count - 1,
+                            (last_message_id, last_message_head) = \(newest("OLD.conversation_id"))
+                        WHERE conversation_id = OLD.conversation_id;
+                    END;
+
+                    CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
+                        UPDATE conversation_stats SET
+                            message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
+                            (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"))
+                        WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
+                    END;
+                    """)
         }
         // Search: an FTS5 index with the trigram tokenizer over message contents, so that a
         // case-insensitive substring of three or more characters is found without scanning messages.
@@ -87,25 +89,26 @@ enum Migrations {
         // it is keyed by rowid, as FTS5 requires; a VACUUM that renumbered rowids would need
         // `INSERT INTO message_search(message_search) VALUES('rebuild')` (this server never runs one).
         migrator.registerMigration("v4-search-index") { db in
-            try db.execute(sql: """
-                CREATE VIRTUAL TABLE message_search USING fts5(
-                    content, content='messages', content_rowid='rowid', tokenize='trigram'
-                );
-                INSERT INTO message_search(message_search) VALUES ('rebuild');
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE message_search USING fts5(
+                        content, content='messages', content_rowid='rowid', tokenize='trigram'
+                    );
+                    INSERT INTO message_search(message_search) VALUES ('rebuild');
 
-                CREATE TRIGGER message_search_on_insert AFTER INSERT ON messages BEGIN
-                    INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
-                END;
+                    CREATE TRIGGER message_search_on_insert AFTER INSERT ON messages BEGIN
+                        INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
+                    END;
 
-                CREATE TRIGGER message_search_on_delete AFTER DELETE ON messages BEGIN
-                    INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
-                END;
+                    CREATE TRIGGER message_search_on_delete AFTER DELETE ON messages BEGIN
+                        INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
+                    END;
 
-                CREATE TRIGGER message_search_on_update AFTER UPDATE OF content ON messages BEGIN
-                    INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
-                    INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
-                END;
-                """)
+                    CREATE TRIGGER message_search_on_update AFTER UPDATE OF content ON messages BEGIN
+                        INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
+                        INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
+                    END;
+                    """)
         }
         // Which conversation each message belongs to, as two integers per row (the rowids of the
         // message and of its conversation), so that search can count a common term's hits per
@@ -126,40 +129,41 @@ enum Migrations {
                 WHERE message_rowid IN (SELECT m.rowid FROM messages m WHERE m.conversation_id = \(conversationID));
                 """
             }
-            try db.execute(sql: """
-                CREATE TABLE message_owners (
-                    message_rowid INTEGER PRIMARY KEY,
-                    conversation_rowid INTEGER NOT NULL
-                );
-                INSERT INTO message_owners (message_rowid, conversation_rowid)
-                SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
-                ORDER BY m.rowid;
+            try db.execute(
+                sql: """
+                    CREATE TABLE message_owners (
+                        message_rowid INTEGER PRIMARY KEY,
+                        conversation_rowid INTEGER NOT NULL
+                    );
+                    INSERT INTO message_owners (message_rowid, conversation_rowid)
+                    SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
+                    ORDER BY m.rowid;
 
-                CREATE TRIGGER message_owners_on_message_insert AFTER INSERT ON messages BEGIN
-                    INSERT INTO message_owners (message_rowid, conversation_rowid) VALUES (NEW.rowid, \(owner("NEW.conversation_id")));
-                END;
+                    CREATE TRIGGER message_owners_on_message_insert AFTER INSERT ON messages BEGIN
+                        INSERT INTO message_owners (message_rowid, conversation_rowid) VALUES (NEW.rowid, \(owner("NEW.conversation_id")));
+                    END;
 
-                CREATE TRIGGER message_owners_on_message_delete AFTER DELETE ON messages BEGIN
-                    DELETE FROM message_owners WHERE message_rowid = OLD.rowid;
-                END;
+                    CREATE TRIGGER message_owners_on_message_delete AFTER DELETE ON messages BEGIN
+                        DELETE FROM message_owners WHERE message_rowid = OLD.rowid;
+                    END;
 
-                CREATE TRIGGER message_owners_on_message_move AFTER UPDATE OF conversation_id ON messages BEGIN
-                    UPDATE message_owners SET conversation_rowid = \(owner("NEW.conversation_id")) WHERE message_rowid = NEW.rowid;
-                END;
+                    CREATE TRIGGER message_owners_on_message_move AFTER UPDATE OF conversation_id ON messages BEGIN
+                        UPDATE message_owners SET conversation_rowid = \(owner("NEW.conversation_id")) WHERE message_rowid = NEW.rowid;
+                    END;
 
-                CREATE TRIGGER message_owners_on_conversation_insert AFTER INSERT ON conversations BEGIN
-                    \(reassign("NEW.id", "NEW.rowid"))
-                END;
+                    CREATE TRIGGER message_owners_on_conversation_insert AFTER INSERT ON conversations BEGIN
+                        \(reassign("NEW.id", "NEW.rowid"))
+                    END;
 
-                CREATE TRIGGER message_owners_on_conversation_delete AFTER DELETE ON conversations BEGIN
-                    \(reassign("OLD.id", "0"))
-                END;
+                    CREATE TRIGGER message_owners_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                        \(reassign("OLD.id", "0"))
+                    END;
 
-                CREATE TRIGGER message_owners_on_conversation_rename AFTER UPDATE OF id ON conversations BEGIN
-                    \(reassign("OLD.id", "0"))
-                    \(reassign("NEW.id", "NEW.rowid"))
-                END;
-                """)
+                    CREATE TRIGGER message_owners_on_conversation_rename AFTER UPDATE OF id ON conversations BEGIN
+                        \(reassign("OLD.id", "0"))
+                        \(reassign("NEW.id", "NEW.rowid"))
+                    END;
+                    """)
         }
         // FTS5 merges an index's segments as writes add them, by default as soon as 4 of a level
         // exist; with 8, a message insert into a large index costs much less and searches are as
@@ -177,30 +181,32 @@ enum Migrations {
         // conversation's moves older than ``ConversationWalk/movesKept`` (25 hours), so a
         // conversation keeps at most the moves of its last day of activity.
         migrator.registerMigration("v8-conversation-moves") { db in
-            try db.execute(sql: """
-                CREATE TABLE conversation_moves (conversation_id TEXT NOT NULL, moved_to TEXT, moved_from TEXT);
-                CREATE INDEX conversation_moves_by_conversation ON conversation_moves (conversation_id, moved_to);
-                CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
-                WHEN NEW.last_updated IS NOT OLD.last_updated BEGIN
-                    DELETE FROM conversation_moves
-                    WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
-                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
-                END;
-                CREATE TRIGGER conversation_moves_on_conversation_delete AFTER DELETE ON conversations BEGIN
-                    DELETE FROM conversation_moves WHERE conversation_id = OLD.id;
-                END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversation_moves (conversation_id TEXT NOT NULL, moved_to TEXT, moved_from TEXT);
+                    CREATE INDEX conversation_moves_by_conversation ON conversation_moves (conversation_id, moved_to);
+                    CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
+                    WHEN NEW.last_updated IS NOT OLD.last_updated BEGIN
+                        DELETE FROM conversation_moves
+                        WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
+                        INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                    END;
+                    CREATE TRIGGER conversation_moves_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                        DELETE FROM conversation_moves WHERE conversation_id = OLD.id;
+                    END;
+                    """)
         }
         // Retry-safe creates (`Idempotency-Key`): each key's reply, written in the create's own
         // transaction; rows older than a day are dropped by the next keyed create.
         migrator.registerMigration("v9-idempotency-keys") { db in
-            try db.execute(sql: """
-                CREATE TABLE idempotency_keys (
-                    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body BLOB NOT NULL,
-                    created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
-                ) WITHOUT ROWID;
-                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE idempotency_keys (
+                        scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body BLOB NOT NULL,
+                        created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                    """)
         }
         // The change log behind `GET /api/users/{id}/events`: one row per change to a user's
         // conversations, messages and plugins, written by triggers in the change's own transaction
@@ -232,22 +238,23 @@ enum Migrations {
         // nothing for paging. A walk under way across the upgrade keeps its moves: every user
         // with moves from the last 25 hours gets a window, and only older moves (no walk's) go.
         migrator.registerMigration("v11-walk-windows") { db in
-            try db.execute(sql: """
-                CREATE TABLE walk_windows (user_id TEXT PRIMARY KEY, until TEXT NOT NULL) WITHOUT ROWID;
-                DROP TRIGGER conversation_moves_on_bump;
-                CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
-                WHEN NEW.last_updated IS NOT OLD.last_updated
-                    AND EXISTS (SELECT 1 FROM walk_windows w WHERE w.user_id = NEW.user_id AND w.until > NEW.last_updated) BEGIN
-                    DELETE FROM conversation_moves
-                    WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
-                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
-                END;
-                INSERT INTO walk_windows (user_id, until)
-                SELECT DISTINCT c.user_id, strftime('%Y-%m-%d %H:%M:%f', 'now', '+25 hours')
-                FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id
-                WHERE m.moved_to > strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
-                DELETE FROM conversation_moves WHERE moved_to IS NULL OR moved_to <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE walk_windows (user_id TEXT PRIMARY KEY, until TEXT NOT NULL) WITHOUT ROWID;
+                    DROP TRIGGER conversation_moves_on_bump;
+                    CREATE TRIGGER conversation_moves_on_bump AFTER UPDATE OF last_updated ON conversations
+                    WHEN NEW.last_updated IS NOT OLD.last_updated
+                        AND EXISTS (SELECT 1 FROM walk_windows w WHERE w.user_id = NEW.user_id AND w.until > NEW.last_updated) BEGIN
+                        DELETE FROM conversation_moves
+                        WHERE conversation_id = NEW.id AND moved_to < strftime('%Y-%m-%d %H:%M:%f', NEW.last_updated, '-25 hours');
+                        INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES (NEW.id, NEW.last_updated, OLD.last_updated);
+                    END;
+                    INSERT INTO walk_windows (user_id, until)
+                    SELECT DISTINCT c.user_id, strftime('%Y-%m-%d %H:%M:%f', 'now', '+25 hours')
+                    FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id
+                    WHERE m.moved_to > strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
+                    DELETE FROM conversation_moves WHERE moved_to IS NULL OR moved_to <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
+                    """)
         }
         return migrator
     }

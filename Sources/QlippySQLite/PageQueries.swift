@@ -8,14 +8,17 @@ import QlippyStore
 enum PageQueries {
     /// Which conversations a list shows, as `conversations(ofUser:folder:previewLength:)` filters them.
     enum FolderFilter {
-        case all, unfiled, named(String)
+        case all
+        case unfiled
+        case named(String)
 
         init(_ folder: String?) {
-            self = switch folder {
-            case nil: .all
-            case "": .unfiled
-            case let name?: .named(name)
-            }
+            self =
+                switch folder {
+                case nil: .all
+                case "": .unfiled
+                case let name?: .named(name)
+                }
         }
 
         var condition: String {
@@ -91,12 +94,15 @@ enum PageQueries {
         """
     }
 
-    static let messagesTimed = oldestFirstTimed(columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp", afterKey: true)
+    static let messagesTimed = oldestFirstTimed(
+        columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp", afterKey: true)
     static let messagesTimedFromStart = oldestFirstTimed(
         columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp", afterKey: false
     )
-    static let messagesUntimed = oldestFirstUntimed(columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp")
-    static let pluginsTimed = oldestFirstTimed(columns: Queries.pluginColumns, table: "plugins", owner: "user_id", time: "created_at", afterKey: true)
+    static let messagesUntimed = oldestFirstUntimed(
+        columns: Queries.messageColumns, table: "messages", owner: "conversation_id", time: "timestamp")
+    static let pluginsTimed = oldestFirstTimed(
+        columns: Queries.pluginColumns, table: "plugins", owner: "user_id", time: "created_at", afterKey: true)
     static let pluginsTimedFromStart = oldestFirstTimed(
         columns: Queries.pluginColumns, table: "plugins", owner: "user_id", time: "created_at", afterKey: false
     )

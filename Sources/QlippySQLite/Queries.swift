@@ -40,7 +40,8 @@ enum Queries {
         """
 
     /// `conversationList` of one folder. Arguments: user id, folder name.
-    static let conversationListInFolder = conversationList.replacingOccurrences(of: "WHERE c.user_id = ?", with: "WHERE c.user_id = ? AND c.folder = ?")
+    static let conversationListInFolder = conversationList.replacingOccurrences(
+        of: "WHERE c.user_id = ?", with: "WHERE c.user_id = ? AND c.folder = ?")
 
     /// `conversationList` of the conversations without a folder. Argument: user id.
     static let conversationListUnfiled = conversationList.replacingOccurrences(
@@ -91,7 +92,8 @@ enum Queries {
         """
 
     /// The change log after a sequence, oldest first. Arguments: sequence, limit.
-    static let changes = "SELECT seq, user_id, kind, resource_id FROM change_log WHERE seq > CAST(? AS INTEGER) ORDER BY seq LIMIT CAST(? AS INTEGER)"
+    static let changes =
+        "SELECT seq, user_id, kind, resource_id FROM change_log WHERE seq > CAST(? AS INTEGER) ORDER BY seq LIMIT CAST(? AS INTEGER)"
 
     /// One user's changes after a sequence. Arguments: user id, sequence, limit.
     static let changesOfUser = """
@@ -100,9 +102,11 @@ enum Queries {
 
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
-        ("user", user), ("userExists", userExists), ("userByName", userByName), ("conversationList", conversationList), ("conversationListInFolder", conversationListInFolder),
+        ("user", user), ("userExists", userExists), ("userByName", userByName), ("conversationList", conversationList),
+        ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
-        ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID), ("pluginsOfUser", pluginsOfUser),
+        ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
+        ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
         ("changes", changes), ("changesOfUser", changesOfUser),
     ]

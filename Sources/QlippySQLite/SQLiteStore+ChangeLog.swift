@@ -3,10 +3,11 @@ import QlippyStore
 
 extension SQLiteStore {
     public func changes(after: Int64, ofUser userID: String?, limit: Int) async throws -> [Change] {
-        let (sql, arguments) = switch userID {
-        case nil: (Queries.changes, [String(after), String(limit)])
-        case let userID?: (Queries.changesOfUser, [userID, String(after), String(limit)])
-        }
+        let (sql, arguments) =
+            switch userID {
+            case nil: (Queries.changes, [String(after), String(limit)])
+            case let userID?: (Queries.changesOfUser, [userID, String(after), String(limit)])
+            }
         return try readers.read { connection in
             try connection.fetchAll(sql, arguments) { row in
                 Change(sequence: row.int64(0), userID: row.text(1) ?? "", kind: row.text(2) ?? "", resourceID: row.text(3) ?? "")
@@ -30,7 +31,8 @@ extension SQLiteStore {
     public func resource(of change: Change) async throws -> Resource? {
         try readers.read { connection in
             switch change.entity {
-            case .conversation: try connection.fetchOne(Queries.conversation, [change.resourceID], Conversation.init).map(Resource.conversation)
+            case .conversation:
+                try connection.fetchOne(Queries.conversation, [change.resourceID], Conversation.init).map(Resource.conversation)
             case .message: try connection.fetchOne(Queries.message, [change.resourceID], Message.init).map(Resource.message)
             case .plugin: try connection.fetchOne(Queries.plugin, [change.resourceID], Plugin.init).map(Resource.plugin)
             case .user, .folder, nil: nil

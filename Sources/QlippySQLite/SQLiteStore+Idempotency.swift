@@ -4,7 +4,9 @@ import QlippyModel
 import QlippyStore
 
 extension SQLiteStore {
-    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws -> IdempotentOutcome {
+    public func create(_ creation: Creation, key: String, reply: @escaping @Sendable (Resource) -> StoredReply) async throws
+        -> IdempotentOutcome
+    {
         let keyed = KeyedCreate(creation, key: key, reply: reply)
         // One request's savepoint in the writer's batch: the key's reply commits with the row or
         // not at all. Writes are serialized, so a repeat finds the first one's reply.
@@ -31,7 +33,8 @@ extension SQLiteStore {
 
     private static func keptReply(scope: String, key: String, fingerprint: String, _ db: Database) throws -> KeptReply {
         let kept = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?"),
+            db.cachedStatement(
+                sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?"),
             arguments: [scope, key, IdempotencyKeys.cutoff(.now()).storageText]
         )
         guard let kept else { return .none }
@@ -43,7 +46,8 @@ extension SQLiteStore {
     private static func keep(_ reply: StoredReply, scope: String, key: String, fingerprint: String, _ db: Database) throws {
         try execute(db, "DELETE FROM idempotency_keys WHERE created_at < ?", [IdempotencyKeys.cutoff(.now()).storageText])
         try execute(
-            db, "INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            db,
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [scope, key, fingerprint, reply.code, Data(reply.body), Timestamp.now().storageText]
         )
     }
@@ -58,7 +62,8 @@ extension SQLiteStore {
     private static func perform(_ creation: Creation, _ db: Database) throws -> Resource {
         switch creation {
         case .user(let username): .user(try insertUser(username: username, db))
-        case .conversation(let userID, let title, let folder): .conversation(try insertConversation(userID: userID, title: title, folder: folder, db))
+        case .conversation(let userID, let title, let folder):
+            .conversation(try insertConversation(userID: userID, title: title, folder: folder, db))
         case .message(let conversationID, let role, let content):
             .message(try insertMessage(conversationID: conversationID, role: role, content: content, db))
         case .plugin(let userID, let plugin): .plugin(try insertPlugin(userID: userID, plugin: plugin, db))

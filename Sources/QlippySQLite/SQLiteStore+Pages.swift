@@ -31,7 +31,9 @@ extension SQLiteStore {
         let filter = PageQueries.FolderFilter(folder)
         let start = walk.walkStart.storageText
         let limit = walk.page.limit
-        let read = { (row: Columns) in (ConversationSummary(row, previewLength: previewLength), PageKey(time: row.text(8), sequence: row.int64(9))) }
+        let read = { (row: Columns) in
+            (ConversationSummary(row, previewLength: previewLength), PageKey(time: row.text(8), sequence: row.int64(9)))
+        }
         return try snapshot { connection in
             try connection.requireUser(id: userID)
             let owner = filter.arguments(userID: userID)
@@ -41,16 +43,19 @@ extension SQLiteStore {
                 switch region {
                 case .timed(let key):
                     let bound = walk.timedBound(after: key)
-                    rows += try connection.fetchAll(PageQueries.conversationsTimed(filter), owner + [bound.time, String(bound.sequence), wanted], read)
+                    rows += try connection.fetchAll(
+                        PageQueries.conversationsTimed(filter), owner + [bound.time, String(bound.sequence), wanted], read)
                 case .untimed(let sequence):
-                    rows += try connection.fetchAll(PageQueries.conversationsUntimed(filter), owner + [String(sequence ?? .max), wanted], read)
+                    rows += try connection.fetchAll(
+                        PageQueries.conversationsUntimed(filter), owner + [String(sequence ?? .max), wanted], read)
                 }
             }
             let moved = try connection.fetchAll(PageQueries.conversationsMoved(filter), [start] + owner + [start, start]) { row in
                 let (summary, key) = read(row)
                 return (summary, key.placed(before: row.text(10)))
             }
-            return ConversationPage(page: Page(walking: rows, moved: moved, after: walk.page.after, limit: limit), walkStart: walk.walkStart)
+            return ConversationPage(
+                page: Page(walking: rows, moved: moved, after: walk.page.after, limit: limit), walkStart: walk.walkStart)
         }
     }
 
@@ -59,7 +64,8 @@ extension SQLiteStore {
             _ = try connection.fetchConversation(id: conversationID)
             return try Self.oldestFirst(
                 connection, owner: conversationID, page: page,
-                queries: (PageQueries.messagesTimed, PageQueries.messagesTimedFromStart, PageQueries.messagesUntimed), keyColumn: 5, decode: Message.init
+                queries: (PageQueries.messagesTimed, PageQueries.messagesTimedFromStart, PageQueries.messagesUntimed), keyColumn: 5,
+                decode: Message.init
             )
         }
     }
@@ -69,7 +75,8 @@ extension SQLiteStore {
             try connection.requireUser(id: userID)
             return try Self.oldestFirst(
                 connection, owner: userID, page: page,
-                queries: (PageQueries.pluginsTimed, PageQueries.pluginsTimedFromStart, PageQueries.pluginsUntimed), keyColumn: 6, decode: Plugin.init
+                queries: (PageQueries.pluginsTimed, PageQueries.pluginsTimedFromStart, PageQueries.pluginsUntimed), keyColumn: 6,
+                decode: Plugin.init
             )
         }
     }

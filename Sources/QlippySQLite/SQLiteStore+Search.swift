@@ -44,7 +44,9 @@ extension SQLiteStore {
     /// the machines we target have several cores. The upper half reads a snapshot begun a moment
     /// after this one, so a write committed in between may count in it, as if the search had started
     /// that moment later; either way every write acknowledged before the search began is seen.
-    private func gatherIndexedHits(of text: String, _ filter: SearchFilter, _ connection: ReadConnection, into hits: inout SearchHits) throws {
+    private func gatherIndexedHits(of text: String, _ filter: SearchFilter, _ connection: ReadConnection, into hits: inout SearchHits)
+        throws
+    {
         let sql = SearchSQL.indexedMessages(filter)
         let arguments = { (first: Int64, last: Int64) in [Self.phrase(text), String(first), String(last)] + filter.messageArguments }
         let middle = try connection.fetchOne(SearchSQL.lastMessageRowID, []) { $0.int64(0) }.map { $0 / 2 } ?? 0
@@ -81,7 +83,9 @@ extension SQLiteStore {
         "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    private static func hasMoreMessages(than limit: Int, _ filter: SearchFilter, _ userID: String, _ connection: ReadConnection) throws -> Bool {
+    private static func hasMoreMessages(than limit: Int, _ filter: SearchFilter, _ userID: String, _ connection: ReadConnection) throws
+        -> Bool
+    {
         let arguments = [userID] + filter.conversationArguments + [String(limit + 1)]
         let count = try connection.fetchOne(SearchSQL.boundedMessageCount(filter), arguments) { $0.int(0) } ?? 0
         return count > limit
@@ -106,11 +110,13 @@ extension SQLiteStore {
         guard wanted > 0 else { return [] }
         let matching = Set(hit.messageRowIDs)
         var first: [Int64] = []
-        try connection.forEachRow(SearchSQL.messageOrder, [hit.id], while: { row in
-            let rowid = row.int64(0)
-            if matching.contains(rowid) { first.append(rowid) }
-            return first.count < wanted
-        })
+        try connection.forEachRow(
+            SearchSQL.messageOrder, [hit.id],
+            while: { row in
+                let rowid = row.int64(0)
+                if matching.contains(rowid) { first.append(rowid) }
+                return first.count < wanted
+            })
         return first
     }
 }

@@ -10,7 +10,9 @@ extension SQLiteStore {
                 Queries.exportPage, [userID, after?.createdAt?.storageText ?? "", after?.id ?? "", String(limit)], Conversation.init
             )
             return try conversations.map { conversation in
-                ConversationDetail(conversation: conversation, messages: try connection.fetchAll(Queries.messagesOfConversation, [conversation.id], Message.init))
+                ConversationDetail(
+                    conversation: conversation,
+                    messages: try connection.fetchAll(Queries.messagesOfConversation, [conversation.id], Message.init))
             }
         }
     }
@@ -18,8 +20,12 @@ extension SQLiteStore {
     public func importConversation(_ conversation: ImportedConversation, userID: String) async throws -> ImportOutcome {
         try await importRow(conversation.id, into: "conversations", userID: userID) { db, id in
             try Self.execute(
-                db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
-                [id, Self.text(conversation.title), userID, Self.text(conversation.folder), conversation.lastUpdated?.storageText, conversation.createdAt?.storageText]
+                db,
+                "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
+                [
+                    id, Self.text(conversation.title), userID, Self.text(conversation.folder), conversation.lastUpdated?.storageText,
+                    conversation.createdAt?.storageText,
+                ]
             )
             let ids = conversation.messageIDs(taken: try Self.takenMessageIDs(conversation.messages, db))
             try Self.insertMessages(conversation.messages, ids: ids, conversationID: id, db)
@@ -30,7 +36,8 @@ extension SQLiteStore {
     public func importPlugin(_ plugin: ImportedPlugin, userID: String) async throws -> ImportOutcome {
         try await importRow(plugin.id, into: "plugins", userID: userID) { db, id in
             try Self.execute(
-                db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
+                db,
+                "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
                 [id, userID, Self.text(plugin.name), Self.text(plugin.description), plugin.enabled, plugin.createdAt?.storageText]
             )
             return .imported(messages: 0)
@@ -63,10 +70,13 @@ extension SQLiteStore {
             arguments.reserveCapacity(rows * 5)
             for index in start..<(start + rows) {
                 let message = messages[index]
-                arguments += [ids[index], conversationID, message.role, text(message.content), message.timestamp?.storageText] as [(any DatabaseValueConvertible)?]
+                arguments +=
+                    [ids[index], conversationID, message.role, text(message.content), message.timestamp?.storageText]
+                    as [(any DatabaseValueConvertible)?]
             }
             let values = Array(repeating: "(?, ?, ?, CAST(? AS TEXT), ?)", count: rows).joined(separator: ", ")
-            try execute(db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES \(values)", StatementArguments(arguments))
+            try execute(
+                db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES \(values)", StatementArguments(arguments))
             start += rows
         }
     }

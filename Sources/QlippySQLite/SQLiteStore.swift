@@ -58,7 +58,8 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     static func insertUser(username: String, _ db: Database) throws -> User {
         let id = newID()
         let now = Timestamp.now()
-        try execute(db, "INSERT INTO users (id, username, created_at) VALUES (?, CAST(? AS TEXT), ?)", [id, text(username), now.storageText])
+        try execute(
+            db, "INSERT INTO users (id, username, created_at) VALUES (?, CAST(? AS TEXT), ?)", [id, text(username), now.storageText])
         return User(id: id, username: username, createdAt: now, conversationCount: 0)
     }
 
@@ -86,11 +87,12 @@ public final class SQLiteStore: ChatStore, StoreBackups {
 
     public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
         let previewLength = PreviewLength.served(previewLength)
-        let (sql, arguments) = switch folder {
-        case nil: (Queries.conversationList, [userID])
-        case "": (Queries.conversationListUnfiled, [userID])
-        case let name?: (Queries.conversationListInFolder, [userID, name])
-        }
+        let (sql, arguments) =
+            switch folder {
+            case nil: (Queries.conversationList, [userID])
+            case "": (Queries.conversationListUnfiled, [userID])
+            case let name?: (Queries.conversationListInFolder, [userID, name])
+            }
         return try snapshot { connection in
             try connection.requireUser(id: userID)
             return try connection.fetchAll(sql, arguments) { ConversationSummary($0, previewLength: previewLength) }
@@ -106,7 +108,8 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         let id = newID()
         let now = Timestamp.now()
         try execute(
-            db, "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
+            db,
+            "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
             [id, text(title), userID, text(folder), now.storageText, now.storageText]
         )
         return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
@@ -198,7 +201,8 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         let id = newID()
         let now = Timestamp.now()
         try execute(
-            db, "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
+            db,
+            "INSERT INTO plugins (id, user_id, name, description, enabled, created_at) VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?)",
             [id, userID, text(plugin.name), text(plugin.description), plugin.enabled, now.storageText]
         )
         return Plugin(id: id, userID: userID, name: plugin.name, description: plugin.description, enabled: plugin.enabled, createdAt: now)

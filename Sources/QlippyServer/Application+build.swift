@@ -3,10 +3,10 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import QlippyPostgres
+import QlippySQLite
 import QlippyStore
 import ServiceLifecycle
-import QlippySQLite
-import QlippyPostgres
 
 /// Builds the server from configuration: opens the store, assembles middleware and controllers.
 ///
@@ -22,12 +22,15 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     }()
 
     let tls = try settings.tlsConfiguration()
-    let metrics = ServerMetrics(version: HealthController.version, store: PostgresLocation.isURL(settings.database) ? "postgresql" : "sqlite")
+    let metrics = ServerMetrics(
+        version: HealthController.version, store: PostgresLocation.isURL(settings.database) ? "postgresql" : "sqlite")
     let store = try await openStore(settings, logger: logger, metrics: metrics.store)
     logger.info("opened database", metadata: ["store": "\(store.description)"])
 
-    let feed = try await ChangeFeed(store: store, buffer: settings.eventBuffer, heartbeat: .seconds(settings.eventHeartbeat), logger: logger)
-    let http = HTTPServerBuilder.http1(configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
+    let feed = try await ChangeFeed(
+        store: store, buffer: settings.eventBuffer, heartbeat: .seconds(settings.eventHeartbeat), logger: logger)
+    let http = HTTPServerBuilder.http1(
+        configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
     return Application(
         router: buildRoutes(store: store, feed: feed, metrics: metrics, settings: settings),
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
@@ -35,10 +38,12 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         // Shut down in reverse order: the feed stops reading before the store closes.
         services: [StoreService(store: store, logger: logger), feed],
         onServerRunning: { channel in
-            logger.info("listening", metadata: [
-                "address": "\(tls == nil ? "http" : "https")://\(settings.host):\(channel.localAddress?.port ?? settings.port)",
-                "store": "\(store.description)",
-            ])
+            logger.info(
+                "listening",
+                metadata: [
+                    "address": "\(tls == nil ? "http" : "https")://\(settings.host):\(channel.localAddress?.port ?? settings.port)",
+                    "store": "\(store.description)",
+                ])
         },
         logger: logger
     )
@@ -57,7 +62,8 @@ func httpConfiguration(_ settings: ServerSettings, connections: ConnectionCounte
         ],
         idleTimeout: .seconds(Int64(settings.idleTimeout)),
         httpDecoderConfiguration: .init(
-            maxHeaderFieldSize: HTTPLimits.headerFieldSize, maxHeaderListSize: HTTPLimits.headerListSize, maxHeaderFieldCount: HTTPLimits.headerFieldCount
+            maxHeaderFieldSize: HTTPLimits.headerFieldSize, maxHeaderListSize: HTTPLimits.headerListSize,
+            maxHeaderFieldCount: HTTPLimits.headerFieldCount
         )
     )
 }
@@ -88,10 +94,11 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
     if settings.rateLimit > 0 {
         // Before the token check: guessing tokens is limited like any other request.
-        router.add(middleware: RateLimitMiddleware(
-            buckets: TokenBuckets(ratePerSecond: settings.rateLimit, burst: settings.rateLimitBurst),
-            limitsLoopback: settings.rateLimitLoopback
-        ))
+        router.add(
+            middleware: RateLimitMiddleware(
+                buckets: TokenBuckets(ratePerSecond: settings.rateLimit, burst: settings.rateLimitBurst),
+                limitsLoopback: settings.rateLimitLoopback
+            ))
     }
     if let token = settings.apiToken {
         router.add(middleware: APITokenMiddleware(token: token))

@@ -1,9 +1,9 @@
-import Foundation
 import Configuration
+import Foundation
 import Logging
-import QlippyStore
-import QlippySQLite
 import QlippyPostgres
+import QlippySQLite
+import QlippyStore
 
 /// Everything the server can be told at start, read from a `ConfigReader` and validated.
 ///
@@ -69,7 +69,8 @@ public struct ServerSettings: Sendable, Equatable {
 
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout, maxConnections
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout,
+            maxConnections
         case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
 
         public var configKey: String { "qlippy.\(rawValue)" }
@@ -136,7 +137,8 @@ public struct ServerSettings: Sendable, Equatable {
         tlsKey = text(.tlsKey)
         if (tlsCert == nil) != (tlsKey == nil) {
             let missing: Key = tlsCert == nil ? .tlsCert : .tlsKey
-            throw SettingsError(key: missing, value: "", expected: "a PEM file: HTTPS needs both \(Key.tlsCert.flag) and \(Key.tlsKey.flag)")
+            throw SettingsError(
+                key: missing, value: "", expected: "a PEM file: HTTPS needs both \(Key.tlsCert.flag) and \(Key.tlsKey.flag)")
         }
         backupDirectory = text(.backupDirectory)
         apiToken = try Self.token(text(.apiToken), file: text(.apiTokenFile))

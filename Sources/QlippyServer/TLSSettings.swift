@@ -21,7 +21,8 @@ extension ServerSettings {
         } catch {
             throw SettingsError(key: .tlsKey, value: tlsKey, expected: "a readable PEM private key")
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         do {
             _ = try NIOSSLContext(configuration: configuration)
         } catch {

@@ -15,7 +15,8 @@ package enum KeysetRegion {
         guard let time = after.time else {
             return untimedFirst ? [.untimed(afterSequence: after.sequence), .timed(after: nil)] : [.untimed(afterSequence: after.sequence)]
         }
-        return untimedFirst ? [.timed(after: (time, after.sequence))] : [.timed(after: (time, after.sequence)), .untimed(afterSequence: nil)]
+        return untimedFirst
+            ? [.timed(after: (time, after.sequence))] : [.timed(after: (time, after.sequence)), .untimed(afterSequence: nil)]
     }
 }
 
@@ -66,6 +67,7 @@ extension ConversationWalk {
     package func timedBound(after key: (time: String, sequence: Int64)?) -> (time: String, sequence: Int64) {
         let start = (time: walkStart.storageText, sequence: Int64.max)
         guard let key else { return start }
-        return PageKey.newestFirst(PageKey(time: start.time, sequence: start.sequence), PageKey(time: key.time, sequence: key.sequence)) ? key : start
+        return PageKey.newestFirst(PageKey(time: start.time, sequence: start.sequence), PageKey(time: key.time, sequence: key.sequence))
+            ? key : start
     }
 }

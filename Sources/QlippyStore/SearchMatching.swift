@@ -6,7 +6,7 @@ extension SearchCursor {
     package static func precedes(_ lhs: SearchCursor, _ rhs: SearchCursor) -> Bool {
         if lhs.matchCount != rhs.matchCount { return lhs.matchCount > rhs.matchCount }
         switch (lhs.lastUpdated, rhs.lastUpdated) {
-        case let (l?, r?) where l != r: return l > r
+        case (let l?, let r?) where l != r: return l > r
         case (_?, nil): return true
         case (nil, _?): return false
         default: return lhs.conversationID < rhs.conversationID

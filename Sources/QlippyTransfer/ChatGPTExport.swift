@@ -1,5 +1,5 @@
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// A conversation of ChatGPT's data export (`conversations.json`, or each `conversations-NNN.json`
 /// of the newer split archive), read as leniently as its many versions need: only `mapping` and an
@@ -25,7 +25,10 @@ package struct ChatGPTConversation: Decodable {
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let id = (try? container.decodeIfPresent(String.self, forKey: .conversationID)) ?? (try? container.decodeIfPresent(String.self, forKey: .id)) else {
+        guard
+            let id = (try? container.decodeIfPresent(String.self, forKey: .conversationID))
+                ?? (try? container.decodeIfPresent(String.self, forKey: .id))
+        else {
             throw DecodingError.keyNotFound(CodingKeys.conversationID, .init(codingPath: [], debugDescription: "no conversation_id or id"))
         }
         sourceID = id

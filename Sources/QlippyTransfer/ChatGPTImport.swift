@@ -1,12 +1,14 @@
 import Foundation
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// ChatGPT's conversations made into ours: the branch the user last saw, user and assistant turns
 /// only, with every message left out counted by why.
 package enum ChatGPTImport {
     /// The conversation as ours. `skipped` counts the messages left out, by reason.
-    package static func conversation(_ source: ChatGPTConversation, userID: String, skipped: inout [String: Int]) throws -> ImportedConversation {
+    package static func conversation(_ source: ChatGPTConversation, userID: String, skipped: inout [String: Int]) throws
+        -> ImportedConversation
+    {
         let name = "chatgpt/\(userID)/\(source.sourceID)"
         let conversationTime = source.createTime.flatMap(timestamp)
         var messages: [ImportedMessage] = []
@@ -38,7 +40,9 @@ package enum ChatGPTImport {
 
     /// The messages from the root to `current_node` (``MessageTree``); without one, the newest leaf.
     package static func activeBranch(_ source: ChatGPTConversation) throws -> [(String, ChatGPTConversation.Message)] {
-        guard let leaf = source.currentNode ?? newestLeaf(source.mapping) else { throw MessageTree.Broken(description: "the mapping has no messages") }
+        guard let leaf = source.currentNode ?? newestLeaf(source.mapping) else {
+            throw MessageTree.Broken(description: "the mapping has no messages")
+        }
         return try MessageTree.branch(to: leaf, named: "current_node") { id in source.mapping[id].map(\.parent) }
             .compactMap { id in source.mapping[id]?.message.map { (id, $0) } }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import ZIPFoundation
 import QlippyModel
 import QlippyStore
+import ZIPFoundation
 
 /// The conversation files of a ChatGPT export archive (`conversations.json`, or the newer
 /// `conversations-000.json`, `conversations-001.json`, …), read with limits.

@@ -1,6 +1,6 @@
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// Our export format, `{"format": "qlippy-export", "version": 1, "exported_at", "user", "plugins",
 /// "conversations": [...]}`, written page by page: the conversations are read from the store in

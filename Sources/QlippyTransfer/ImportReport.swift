@@ -1,6 +1,6 @@
+import QlippyJSON
 import QlippyModel
 import QlippyStore
-import QlippyJSON
 
 /// What an import did, as the API answers it and the CLI prints it: nothing is ever reported as a
 /// success without saying what arrived and, for whatever did not, why.

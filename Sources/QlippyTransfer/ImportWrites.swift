@@ -1,5 +1,5 @@
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// Conversations on their way into the store, up to ``window`` at once, counted into the report in
 /// the order they were added.
@@ -31,7 +31,9 @@ package struct ImportWrites {
     /// Starts writing the conversation; waits first while the window is full.
     package mutating func add(_ conversation: ImportedConversation, sourceID: String, into report: inout ImportReport) async throws {
         let (store, userID) = (store, userID)
-        pending.append(.write(Task { try await store.importConversation(conversation, userID: userID) }, sourceID: sourceID, title: conversation.title))
+        pending.append(
+            .write(Task { try await store.importConversation(conversation, userID: userID) }, sourceID: sourceID, title: conversation.title)
+        )
         while pending.count >= Self.window {
             try await countOldest(into: &report)
         }

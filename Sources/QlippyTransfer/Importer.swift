@@ -1,7 +1,7 @@
 import Foundation
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// The formats an import understands, detected from the file's content.
 public enum ImportFormat: String, Sendable, Equatable, CaseIterable {
@@ -29,13 +29,15 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .notJSON(let detail): "Import file is not valid JSON: \(detail)"
         case .unrecognised(let found): "Unrecognised import format: found \(found)"
-        case .unsupportedVersion(let version): "Unsupported qlippy-export version \(version): this server reads version \(ExportWriter.version)"
+        case .unsupportedVersion(let version):
+            "Unsupported qlippy-export version \(version): this server reads version \(ExportWriter.version)"
         case .notZIP: "Import file is not a ZIP archive"
         case .damagedZIP(let name): "ZIP archive is damaged: \(name) cannot be unpacked"
         case .zipTooManyEntries(let limit): "ZIP archive has more than \(limit) entries"
         case .unsafeEntryName(let name): "ZIP archive has an entry named \(name), outside the archive's folder"
         case .noConversationFiles(let found):
-            "ZIP archive has no conversations.json or conversations-NNN.json; found " + (found.isEmpty ? "no entries" : found.joined(separator: ", "))
+            "ZIP archive has no conversations.json or conversations-NNN.json; found "
+                + (found.isEmpty ? "no entries" : found.joined(separator: ", "))
         case .unpacksTooLarge(let name, let limit): "ZIP entry \(name) unpacks to more than \(limit) bytes"
         case .noConversationFilesInFolder(let path): "\(path) has no conversations.json or conversations-NNN.json"
         }
@@ -81,7 +83,9 @@ public struct Importer: Sendable {
             return report
         case .openwebui:
             var report = ImportReport(format: .openwebui)
-            try await importEach(OpenWebUIChat.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report, convert: OpenWebUIImport.conversation)
+            try await importEach(
+                OpenWebUIChat.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report,
+                convert: OpenWebUIImport.conversation)
             return report
         }
     }
@@ -106,7 +110,8 @@ public struct Importer: Sendable {
             throw ImportError.unrecognised(found: "conversations that are not an array")
         }
         try ImportScan.validate(elements, in: data, pages: pages)
-        let plugins = try member("plugins").map { try Self.decode([Lossy<QlippyExportFile.PluginEntry>].self, from: data.bytes(at: $0)) } ?? []
+        let plugins =
+            try member("plugins").map { try Self.decode([Lossy<QlippyExportFile.PluginEntry>].self, from: data.bytes(at: $0)) } ?? []
         var report = ImportReport(format: .qlippy)
         for entry in plugins {
             guard case .success(let plugin) = entry.result else { continue }
@@ -115,7 +120,8 @@ public struct Importer: Sendable {
             case .alreadyPresent: report.pluginsAlreadyPresent += 1
             }
         }
-        try await importEach(QlippyExportFile.ConversationEntry.self, from: data, elements: elements, userID: userID, into: &report) { entry, _, _ in
+        try await importEach(QlippyExportFile.ConversationEntry.self, from: data, elements: elements, userID: userID, into: &report) {
+            entry, _, _ in
             entry.imported
         }
         return report
@@ -135,7 +141,9 @@ public struct Importer: Sendable {
         _ = try await store.user(id: userID)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter(ExportArchive.isConversationFile).sorted()
         guard !names.isEmpty else { throw ImportError.noConversationFilesInFolder(folder.path) }
-        return try await importChatGPTFiles(names, userID: userID) { try Data(contentsOf: folder.appendingPathComponent(names[$0]), options: .alwaysMapped) }
+        return try await importChatGPTFiles(names, userID: userID) {
+            try Data(contentsOf: folder.appendingPathComponent(names[$0]), options: .alwaysMapped)
+        }
     }
 
     /// Several ChatGPT files into one report, read one at a time; a file that is not JSON is
@@ -156,7 +164,9 @@ public struct Importer: Sendable {
 
     /// One ChatGPT file's conversations into `report` (the split archive's files share one report).
     package func importChatGPT(_ data: Data, userID: String, into report: inout ImportReport) async throws {
-        try await importEach(ChatGPTConversation.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report, convert: ChatGPTImport.conversation)
+        try await importEach(
+            ChatGPTConversation.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report,
+            convert: ChatGPTImport.conversation)
     }
 
     /// The elements of a top-level array, each checked as JSON: a file broken in the middle is
@@ -214,13 +224,17 @@ public struct Importer: Sendable {
             let head = try elements.first.map { range in try decode(Shape.self, from: data.bytes(at: range)) }
             if case .object(let keys) = head, keys.contains("mapping") { return .chatgpt }
             if case .object(let keys) = head, keys.contains("chat") { return .openwebui }
-            throw ImportError.unrecognised(found: "a JSON array of \(elements.count) items" + (head.map { "; the first is \($0.name)" } ?? ""))
+            throw ImportError.unrecognised(
+                found: "a JSON array of \(elements.count) items" + (head.map { "; the first is \($0.name)" } ?? ""))
         }
         let members = try ImportScan.members(in: data, pages: pages)
-        if let format = members.last(where: { $0.key == "format" }), (try? JSONDecoder().decode(String.self, from: data.bytes(at: format.value))) == ExportWriter.format {
+        if let format = members.last(where: { $0.key == "format" }),
+            (try? JSONDecoder().decode(String.self, from: data.bytes(at: format.value))) == ExportWriter.format
+        {
             return .qlippy
         }
-        throw ImportError.unrecognised(found: "a JSON object with keys " + Set(members.map(\.key)).sorted().prefix(8).joined(separator: ", "))
+        throw ImportError.unrecognised(
+            found: "a JSON object with keys " + Set(members.map(\.key)).sorted().prefix(8).joined(separator: ", "))
     }
 
     package static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
@@ -233,7 +247,8 @@ public struct Importer: Sendable {
             // so their errors never come here): a format forced on another kind of file, or a
             // header field of the wrong type.
             switch error {
-            case .typeMismatch(_, let context) where context.codingPath.isEmpty, .valueNotFound(_, let context) where context.codingPath.isEmpty:
+            case .typeMismatch(_, let context) where context.codingPath.isEmpty,
+                .valueNotFound(_, let context) where context.codingPath.isEmpty:
                 throw ImportError.unrecognised(found: (try? JSONDecoder().decode(Shape.self, from: data))?.name ?? "another shape")
             default:
                 throw ImportError.unrecognised(found: reason(error))

@@ -1,11 +1,12 @@
 import Foundation
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import QlippyJSON
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A file's bytes mapped from disk (not read into memory), whose pages are handed back to the
 /// kernel as an import moves past them.

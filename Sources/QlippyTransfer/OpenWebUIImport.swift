@@ -1,6 +1,6 @@
 import Foundation
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// A chat of Open WebUI's export (*Settings → Chats → Export*: a JSON array of chats), read
 /// leniently: `id` and `chat.history.messages` are required, the rest may be missing.
@@ -69,9 +69,10 @@ package enum OpenWebUIImport {
     package static func conversation(_ source: OpenWebUIChat, userID: String, skipped: inout [String: Int]) throws -> ImportedConversation {
         let name = "openwebui/\(userID)/\(source.sourceID)"
         let leaf = source.currentID ?? source.messages.max { ($0.value.timestamp ?? 0, $0.key) < ($1.value.timestamp ?? 0, $1.key) }?.key
-        let branch = try leaf.map { leaf in
-            try MessageTree.branch(to: leaf, named: "currentId") { id in source.messages[id].map(\.parentID) }
-        } ?? []
+        let branch =
+            try leaf.map { leaf in
+                try MessageTree.branch(to: leaf, named: "currentId") { id in source.messages[id].map(\.parentID) }
+            } ?? []
         let created = source.createdAt.flatMap(timestamp)
         var previous = created
         var messages: [ImportedMessage] = []
@@ -87,7 +88,8 @@ package enum OpenWebUIImport {
                 skipped["empty", default: 0] += 1
                 continue
             }
-            messages.append(ImportedMessage(id: StableID.make("\(name)/\(id)"), role: message.role, content: message.content, timestamp: time))
+            messages.append(
+                ImportedMessage(id: StableID.make("\(name)/\(id)"), role: message.role, content: message.content, timestamp: time))
         }
         return ImportedConversation(
             id: StableID.make(name), title: ImportedTitle.make(source.title), folder: nil,
@@ -109,6 +111,7 @@ package enum OpenWebUIImport {
 package enum ImportedTitle {
     package static func make(_ title: String?) -> String {
         let trimmed = (title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? Conversation.defaultTitle : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(FieldLimits.title)))
+        return trimmed.isEmpty
+            ? Conversation.defaultTitle : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(FieldLimits.title)))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// The records of our own export (``ExportWriter``) read back: ids, timestamps, folders and order
 /// as written. The file's top level is read by ``Importer`` member by member; each conversation and

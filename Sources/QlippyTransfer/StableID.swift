@@ -1,5 +1,5 @@
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// Ids derived from a name: the same name gives the same id, on any machine, in any run.
 ///

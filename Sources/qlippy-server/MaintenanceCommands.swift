@@ -1,11 +1,11 @@
 import ArgumentParser
-import QlippyModel
 import Foundation
 import Logging
+import QlippyModel
+import QlippyPostgres
+import QlippySQLite
 import QlippyServer
 import QlippyStore
-import QlippySQLite
-import QlippyPostgres
 
 /// `qlippy-server check`: SQLite's integrity check and the row counts, safe beside a running server.
 struct Check: AsyncParsableCommand {
@@ -41,7 +41,9 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         try await oneLineErrors {
             let source = try sqliteFile(database)
-            guard !FileManager.default.fileExists(atPath: path) else { throw CommandFailure(description: "\(path) exists; choose a new path") }
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw CommandFailure(description: "\(path) exists; choose a new path")
+            }
             let started = ContinuousClock.now
             let checked = try await SQLiteMaintenance.backup(path: source, to: path)
             print("backup: \(source) → \(path) in \(started.duration(to: .now))")

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import QlippyMigrate
+import QlippyPostgres
 import QlippyServer
 import QlippyStore
-import QlippyPostgres
-import QlippyMigrate
 
 /// `qlippy-server migrate --from FILE --to URL`: copy a SQLite database into PostgreSQL.
 struct Migrate: AsyncParsableCommand {
@@ -31,11 +31,11 @@ struct Migrate: AsyncParsableCommand {
             let started = ContinuousClock.now
             copy.progress = { progress in
                 switch progress {
-                case let .copied(table, copied, total):
+                case .copied(let table, let copied, let total):
                     guard copied == total || copied % 50_000 == 0 else { return }
                     let percent = total == 0 ? 100 : copied * 100 / total
                     FileHandle.standardError.write(Data("migrate: \(table) \(copied)/\(total) (\(percent) %)\n".utf8))
-                case let .indexing(table, index):
+                case .indexing(let table, let index):
                     FileHandle.standardError.write(Data("migrate: \(table): building \(index)\n".utf8))
                 }
             }

@@ -3,9 +3,9 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import QlippyModel
 import QlippyServer
 import QlippyStore
-import QlippyModel
 
 /// The `qlippy-server` executable: parses arguments and hands them to `buildApplication`.
 @main
@@ -34,7 +34,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite database file, created if missing. (env: QLIPPY_DATABASE, default: ./qlippy.db)")
     var database: String?
 
-    @Option(help: "Comma-separated origins allowed by CORS. (env: QLIPPY_CORS_ORIGINS, default: http://localhost:3000,http://localhost:3001)")
+    @Option(
+        help: "Comma-separated origins allowed by CORS. (env: QLIPPY_CORS_ORIGINS, default: http://localhost:3000,http://localhost:3001)")
     var corsOrigins: String?
 
     @Option(help: "Largest request body accepted, in bytes. (env: QLIPPY_MAX_BODY_SIZE, default: 16777216)")
@@ -46,10 +47,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env: QLIPPY_LOG_LEVEL, default: info)")
     var logLevel: String?
 
-    @Option(help: "Users with at most this many messages are searched by scanning them, not the index. (env: QLIPPY_SEARCH_SCAN_LIMIT, default: 2000)")
+    @Option(
+        help:
+            "Users with at most this many messages are searched by scanning them, not the index. (env: QLIPPY_SEARCH_SCAN_LIMIT, default: 2000)"
+    )
     var searchScanLimit: String?
 
-    @Option(help: "A file holding the API token that every route but /api/health then requires (Authorization: Bearer); needed to listen beyond loopback. The token itself can be given as QLIPPY_API_TOKEN. (env: QLIPPY_API_TOKEN_FILE)")
+    @Option(
+        help:
+            "A file holding the API token that every route but /api/health then requires (Authorization: Bearer); needed to listen beyond loopback. The token itself can be given as QLIPPY_API_TOKEN. (env: QLIPPY_API_TOKEN_FILE)"
+    )
     var apiTokenFile: String?
 
     @Option(help: "Seconds a connection may send nothing before it is closed. (env: QLIPPY_IDLE_TIMEOUT, default: 30)")
@@ -61,7 +68,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Open connections served at once; one more is answered 503. (env: QLIPPY_MAX_CONNECTIONS, default: 512)")
     var maxConnections: String?
 
-    @Option(help: "Requests per second each client address may send on average; 0: no limit. Beyond it: 429. (env: QLIPPY_RATE_LIMIT, default: 20)")
+    @Option(
+        help:
+            "Requests per second each client address may send on average; 0: no limit. Beyond it: 429. (env: QLIPPY_RATE_LIMIT, default: 20)"
+    )
     var rateLimit: String?
 
     @Option(help: "Requests a client may send at once before the rate applies. (env: QLIPPY_RATE_LIMIT_BURST, default: 40)")
@@ -82,19 +92,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between the heartbeat comments of an idle event stream. (env: QLIPPY_EVENT_HEARTBEAT, default: 15)")
     var eventHeartbeat: String?
 
-    @Option(help: "Events queued for an event stream that is read too slowly; past it the stream ends with a reset event. (env: QLIPPY_EVENT_BUFFER, default: 1000)")
+    @Option(
+        help:
+            "Events queued for an event stream that is read too slowly; past it the stream ends with a reset event. (env: QLIPPY_EVENT_BUFFER, default: 1000)"
+    )
     var eventBuffer: String?
 
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
-            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize, .logLevel: logLevel, .searchScanLimit: searchScanLimit,
+            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize, .logLevel: logLevel,
+            .searchScanLimit: searchScanLimit,
             .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
-            .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory, .eventHeartbeat: eventHeartbeat, .eventBuffer: eventBuffer,
+            .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory, .eventHeartbeat: eventHeartbeat,
+            .eventBuffer: eventBuffer,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
-        for case let (key, value?) in flags {
+        for case (let key, let value?) in flags {
             values[AbsoluteConfigKey(ConfigKey(key.configKey))] = ConfigValue(.string(value), isSecret: false)
         }
         let reader = ConfigReader(providers: [

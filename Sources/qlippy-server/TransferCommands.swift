@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import QlippyModel
 import QlippyServer
 import QlippyStore
-import QlippyModel
 import QlippyTransfer
 
 /// `qlippy-server export --user NAME [--output FILE]`: a user's history in our export format.
@@ -26,10 +26,13 @@ struct Export: AsyncParsableCommand {
         try await oneLineErrors {
             let store = try await openCommandStore(database)
             let export = try await ExportWriter(store: store, userID: try await store.user(username: user).id)
-            let out = try output.map { path in
-                guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CommandFailure(description: "cannot write \(path)") }
-                return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            } ?? FileHandle.standardOutput
+            let out =
+                try output.map { path in
+                    guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                        throw CommandFailure(description: "cannot write \(path)")
+                    }
+                    return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                } ?? FileHandle.standardOutput
             var bytes = 0
             let count = try await export.write { chunk in
                 try out.write(contentsOf: chunk)
@@ -46,8 +49,10 @@ struct Export: AsyncParsableCommand {
 /// `qlippy-server import --user NAME PATH`: a history file, ChatGPT archive or folder into a user's.
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a history into a user's: our export (.json), ChatGPT's conversations.json, its export .zip, or the extracted folder.",
-        discussion: "Creates the user when missing. Each conversation is written in a transaction of its own; importing the same file again adds nothing."
+        abstract:
+            "Import a history into a user's: our export (.json), ChatGPT's conversations.json, its export .zip, or the extracted folder.",
+        discussion:
+            "Creates the user when missing. Each conversation is written in a transaction of its own; importing the same file again adds nothing."
     )
 
     @Option(help: "The user's username; created if missing.")
@@ -68,7 +73,9 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         try await oneLineErrors {
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw CommandFailure(description: "\(path) does not exist") }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw CommandFailure(description: "\(path) does not exist")
+            }
             let store = try await openCommandStore(database)
             let userID: String
             do {
@@ -78,19 +85,25 @@ struct Import: AsyncParsableCommand {
                 print("import: created user \(user) (\(userID))")
             }
             let importer = Importer(store: store) { report in
-                progressLine("import: files \(report.filesRead), \(report.conversationsImported) conversations, \(report.messagesImported) messages")
+                progressLine(
+                    "import: files \(report.filesRead), \(report.conversationsImported) conversations, \(report.messagesImported) messages")
             }
             let url = URL(fileURLWithPath: path)
             let report: ImportReport
             if isFolder.boolValue {
                 report = try await importer.runFolder(url, userID: userID)
             } else if url.pathExtension.lowercased() == "zip" {
-                report = try await importer.runArchive(ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize), userID: userID)
+                report = try await importer.runArchive(
+                    ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize), userID: userID)
             } else {
                 let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-                guard size <= maxImportSize else { throw CommandFailure(description: "\(path) is larger than the limit of \(maxImportSize) bytes (--max-import-size)") }
+                guard size <= maxImportSize else {
+                    throw CommandFailure(description: "\(path) is larger than the limit of \(maxImportSize) bytes (--max-import-size)")
+                }
                 let forced = try format.map { name in
-                    guard let format = ImportFormat(rawValue: name) else { throw CommandFailure(description: "--format must be qlippy-export, chatgpt or openwebui") }
+                    guard let format = ImportFormat(rawValue: name) else {
+                        throw CommandFailure(description: "--format must be qlippy-export, chatgpt or openwebui")
+                    }
                     return format
                 }
                 report = try await importer.run(try MappedFile(url: url), userID: userID, format: forced)
@@ -102,13 +115,16 @@ struct Import: AsyncParsableCommand {
 
     private func printReport(_ report: ImportReport) {
         print("import: format \(report.format.rawValue); files read: \(report.filesRead)")
-        print("import: \(report.conversationsImported) conversations and \(report.messagesImported) messages imported; "
-            + "\(report.conversationsAlreadyPresent) conversations already present")
+        print(
+            "import: \(report.conversationsImported) conversations and \(report.messagesImported) messages imported; "
+                + "\(report.conversationsAlreadyPresent) conversations already present")
         if report.pluginsImported + report.pluginsAlreadyPresent > 0 {
             print("import: \(report.pluginsImported) plugins imported, \(report.pluginsAlreadyPresent) already present")
         }
         if !report.messagesSkipped.isEmpty {
-            print("import: messages left out: " + report.messagesSkipped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            print(
+                "import: messages left out: "
+                    + report.messagesSkipped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         for skipped in report.skipped {
             print("import: skipped \(skipped.sourceID) \"\(skipped.title)\": \(skipped.reason)")

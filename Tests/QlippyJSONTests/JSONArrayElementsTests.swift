@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import QlippyJSON
 
 /// The element scan that lets an import decode one conversation at a time.
@@ -44,6 +45,8 @@ struct JSONArrayElementsTests {
     @Test func aBrokenElementIsFoundByValidation() throws {
         let data = Data("[{\"a\": 1},\n {\"mapping\": tru}]".utf8)
         let ranges = try JSONArrayElements.ranges(in: data)
-        #expect(throws: JSONScanError.notJSON("invalid value at line 2, column 18 (byte 28)")) { try JSONArrayElements.validate(ranges, in: data) }
+        #expect(throws: JSONScanError.notJSON("invalid value at line 2, column 18 (byte 28)")) {
+            try JSONArrayElements.validate(ranges, in: data)
+        }
     }
 }

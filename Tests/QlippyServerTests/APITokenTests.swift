@@ -1,16 +1,18 @@
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Token mode: with `QLIPPY_API_TOKEN` set, every route but health needs `Authorization: Bearer`.
 @Suite("API token")
 struct APITokenTests {
     static let token = "test-token-0123456789abcdef"
 
-    static func send(_ client: some TestClientProtocol, _ operation: OpenAPIOperations.Operation, authorization: String?) async throws -> TestResponse {
+    static func send(_ client: some TestClientProtocol, _ operation: OpenAPIOperations.Operation, authorization: String?) async throws
+        -> TestResponse
+    {
         var headers: HTTPFields = [:]
         if let authorization { headers[.authorization] = authorization }
         return try await client.executeRequest(uri: operation.samplePath, method: operation.method, headers: headers, body: nil)

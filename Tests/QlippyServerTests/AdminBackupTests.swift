@@ -3,11 +3,11 @@ import GRDB
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import QlippyModel
 import QlippyStore
+import QlippyTestSupport
 import Synchronization
 import Testing
-import QlippyModel
-import QlippyTestSupport
 
 /// `POST /api/admin/backup`: a snapshot of the live database, only with a token.
 @Suite("Backup over the API")
@@ -39,7 +39,9 @@ struct AdminBackupTests {
                     group.addTask {
                         var index = 0
                         while !writes.stop.load(ordering: .relaxed) {
-                            let response = try await Self.post(client, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "w\#(writer) \#(index)"}"#)
+                            let response = try await Self.post(
+                                client, "/api/conversations/\(conversation)/messages",
+                                #"{"role": "user", "content": "w\#(writer) \#(index)"}"#)
                             let id = try #require(try response.json.string("id"))
                             writes.acknowledged.withLock { $0.append((id, .now)) }
                             index += 1

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// The issue's bad-input list, one case each: status, JSON body, nothing written.
 @Suite("Bad input never reaches a 5xx and writes nothing")
@@ -63,7 +63,9 @@ struct BadInputTests {
 
     @Test func wrongContentType() async throws {
         try await expectRefused(.unsupportedMediaType, "Content-Type must be application/json") { client, planted in
-            try await client.post("/api/conversations/\(planted.conversation)/messages", #"{"role": "user", "content": "x"}"#, headers: [.contentType: "text/plain"])
+            try await client.post(
+                "/api/conversations/\(planted.conversation)/messages", #"{"role": "user", "content": "x"}"#,
+                headers: [.contentType: "text/plain"])
         }
     }
 
@@ -123,9 +125,11 @@ struct BadInputTests {
     }
 
     @Test func bodyOverTheLimit() async throws {
-        try await expectRefused(.contentTooLarge, "Request body is larger than the limit of 1024 bytes", settings: ["maxBodySize": "1024"]) { client, planted in
+        try await expectRefused(.contentTooLarge, "Request body is larger than the limit of 1024 bytes", settings: ["maxBodySize": "1024"])
+        { client, planted in
             try await client.post(
-                "/api/conversations/\(planted.conversation)/messages", #"{"role": "user", "content": "\#(String(repeating: "x", count: 2_000))"}"#
+                "/api/conversations/\(planted.conversation)/messages",
+                #"{"role": "user", "content": "\#(String(repeating: "x", count: 2_000))"}"#
             )
         }
     }

@@ -1,9 +1,10 @@
 import Logging
-@testable import QlippyServer
-import QlippyStore
-import Testing
 import QlippyModel
+import QlippyStore
 import QlippyTestSupport
+import Testing
+
+@testable import QlippyServer
 
 /// The change log behind the event streams, at the store: pruning by age, and sequences that go
 /// on growing after the rows they numbered are gone (a `Last-Event-ID` must never come back).

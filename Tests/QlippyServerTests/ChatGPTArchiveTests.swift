@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// ChatGPT export archives (`application/zip`): the split files of newer exports, and archives
 /// that must be refused whole, with nothing written.
@@ -41,7 +41,10 @@ struct ChatGPTArchiveTests {
             #expect(report.int("conversations_imported") == 5)
             #expect(report.int("messages_imported") == 12)
             #expect((report["skipped"] as? [[String: String]])?.map { $0["source_id"] } == ["broken-1", ""])
-            #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "hidden": 1, "thoughts": 1, "reasoning_recap": 1, "tool": 1, "empty": 1])
+            #expect(
+                report["messages_skipped"] as? [String: Int] == [
+                    "system": 1, "hidden": 1, "thoughts": 1, "reasoning_recap": 1, "tool": 1, "empty": 1,
+                ])
             let again = try await Self.post(client, user, zip: try Self.splitArchive()).json
             #expect(again.int("conversations_already_present") == 5)
             #expect(again.int("conversations_imported") == 0)
@@ -52,9 +55,13 @@ struct ChatGPTArchiveTests {
     @Test func aDamagedFileInTheArchiveIsReportedAndTheRestArrives() async throws {
         try await TestServer().run { client in
             let user = try await client.createUser()
-            let good = try JSONSerialization.data(withJSONObject: [ChatGPTFixture.conversation(id: "ok-1", title: "ok", nodes: [
-                ("root", nil, nil), ("u", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("hi"), time: 1_700_000_000)),
-            ], current: "u")])
+            let good = try JSONSerialization.data(withJSONObject: [
+                ChatGPTFixture.conversation(
+                    id: "ok-1", title: "ok",
+                    nodes: [
+                        ("root", nil, nil), ("u", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("hi"), time: 1_700_000_000)),
+                    ], current: "u")
+            ])
             let zip = try ZIPFixture.make([("conversations-000.json", good), ("conversations-001.json", Data("[{\"mapping\": ".utf8))])
             let report = try await Self.post(client, user, zip: zip).json
             #expect(report.int("files_read") == 2)
@@ -73,18 +80,25 @@ struct ChatGPTArchiveTests {
         ("bomb", 413, "ZIP entry conversations.json unpacks to more than 65536 bytes"),
     ])
     func archivesThatCannotBeImportedAreRefusedWhole(name: String, status: Int, message: String) async throws {
-        let conversation = try JSONSerialization.data(withJSONObject: [ChatGPTFixture.conversation(id: "c-1", title: "t", nodes: [
-            ("root", nil, nil), ("u", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("hi"), time: 1_700_000_000)),
-        ], current: "u")])
-        let zip: Data = switch name {
-        case "no conversation files": try ZIPFixture.make([("chat.html", Data("<html>".utf8)), ("user.json", Data("{}".utf8))])
-        case "path traversal": try ZIPFixture.make([("conversations-000.json", conversation), ("../conversations.json", conversation)])
-        case "absolute path": try ZIPFixture.make([("/tmp/conversations.json", conversation)])
-        case "not a ZIP": Data("PK but not really".utf8)
-        default:
-            // A small valid file, then 8 MB of spaces that deflate to a few KB.
-            try ZIPFixture.make([("conversations-000.json", conversation), ("conversations.json", Data(repeating: 0x20, count: 8 << 20) + conversation)])
-        }
+        let conversation = try JSONSerialization.data(withJSONObject: [
+            ChatGPTFixture.conversation(
+                id: "c-1", title: "t",
+                nodes: [
+                    ("root", nil, nil), ("u", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("hi"), time: 1_700_000_000)),
+                ], current: "u")
+        ])
+        let zip: Data =
+            switch name {
+            case "no conversation files": try ZIPFixture.make([("chat.html", Data("<html>".utf8)), ("user.json", Data("{}".utf8))])
+            case "path traversal": try ZIPFixture.make([("conversations-000.json", conversation), ("../conversations.json", conversation)])
+            case "absolute path": try ZIPFixture.make([("/tmp/conversations.json", conversation)])
+            case "not a ZIP": Data("PK but not really".utf8)
+            default:
+                // A small valid file, then 8 MB of spaces that deflate to a few KB.
+                try ZIPFixture.make([
+                    ("conversations-000.json", conversation), ("conversations.json", Data(repeating: 0x20, count: 8 << 20) + conversation),
+                ])
+            }
         let server = try TestServer(settings: ["maxImportSize": "65536"])
         try await server.run { client in
             let user = try await client.createUser()

@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// ChatGPT exports: the active branch, user and assistant turns only, everything left out counted,
 /// a broken conversation skipped and named, and a second import adding nothing.
@@ -12,44 +12,75 @@ struct ChatGPTImportTests {
 
     /// Six conversations covering the format's corners (see each one's title).
     static func export() throws -> Data {
-        let plain = F.conversation(id: "plain-1", title: "Plain", nodes: [
-            ("root", nil, nil),
-            ("sys", "root", F.message("system", F.text(""), hidden: true)),
-            ("u1", "sys", F.message("user", F.text("Hello"), time: 1_700_000_001.5)),
-            ("a1", "u1", F.message("assistant", F.text("Hi ", "there"), time: 1_700_000_002, model: "gpt-4o")),
-            ("u2", "a1", F.message("user", ["content_type": "multimodal_text", "parts": [
-                ["content_type": "image_asset_pointer", "asset_pointer": "file-service://file-1", "width": 10], "What is this?",
-            ]], time: 1_700_000_003)),
-            ("a2", "u2", F.message("assistant", ["content_type": "code", "language": "python", "text": "print(1)"], time: 1_700_000_004)),
-        ], current: "a2")
-        let branches = F.conversation(id: "branch-1", title: "Edited", nodes: [
-            ("root", nil, nil),
-            ("q1", "root", F.message("user", F.text("first wording"), time: 1_700_000_010)),
-            ("r1", "q1", F.message("assistant", F.text("first answer"), time: 1_700_000_011)),
-            ("q2", "root", F.message("user", F.text("second wording"), time: 1_700_000_020)),
-            ("r2", "q2", F.message("assistant", F.text("second answer"), time: 1_700_000_021)),
-        ], current: "r2")
-        let hidden = F.conversation(id: "hidden-1", title: "  ", nodes: [
-            ("root", nil, nil),
-            ("ctx", "root", F.message("user", ["content_type": "user_editable_context", "user_profile": "I am Ada", "user_instructions": "be brief"], hidden: true)),
-            ("u", "ctx", F.message("user", F.text("Think hard"), time: nil)),
-            ("t", "u", F.message("assistant", ["content_type": "thoughts", "thoughts": [["summary": "s", "content": "c"]]], time: 1_700_000_031)),
-            ("rr", "t", F.message("assistant", ["content_type": "reasoning_recap", "content": "Thought for 3s"], time: 1_700_000_032)),
-            ("tool", "rr", F.message("tool", ["content_type": "execution_output", "text": "42"], time: 1_700_000_033)),
-            ("e", "tool", F.message("assistant", F.text(""), time: 1_700_000_034)),
-            ("a", "e", F.message("assistant", ["content_type": "some_future_type", "parts": ["The answer"]], time: nil)),
-        ], current: "a", created: 1_700_000_030)
-        let noChildren = F.conversation(id: "nochildren-1", title: "No children", nodes: [
-            ("root", nil, nil),
-            ("u", "root", F.message("user", F.text("up the parents"), time: 1_700_000_040)),
-            ("a", "u", F.message("assistant", F.text("found"), time: 1_700_000_041)),
-        ], current: "a", withChildren: false)
-        let noCurrent = F.conversation(id: "nocurrent-1", title: "Newest leaf", nodes: [
-            ("root", nil, nil),
-            ("u", "root", F.message("user", F.text("q"), time: 1_700_000_050)),
-            ("old", "u", F.message("assistant", F.text("older"), time: 1_700_000_051)),
-            ("new", "u", F.message("assistant", F.text("newer"), time: 1_700_000_052)),
-        ], current: nil)
+        let plain = F.conversation(
+            id: "plain-1", title: "Plain",
+            nodes: [
+                ("root", nil, nil),
+                ("sys", "root", F.message("system", F.text(""), hidden: true)),
+                ("u1", "sys", F.message("user", F.text("Hello"), time: 1_700_000_001.5)),
+                ("a1", "u1", F.message("assistant", F.text("Hi ", "there"), time: 1_700_000_002, model: "gpt-4o")),
+                (
+                    "u2", "a1",
+                    F.message(
+                        "user",
+                        [
+                            "content_type": "multimodal_text",
+                            "parts": [
+                                ["content_type": "image_asset_pointer", "asset_pointer": "file-service://file-1", "width": 10],
+                                "What is this?",
+                            ],
+                        ], time: 1_700_000_003)
+                ),
+                (
+                    "a2", "u2",
+                    F.message("assistant", ["content_type": "code", "language": "python", "text": "print(1)"], time: 1_700_000_004)
+                ),
+            ], current: "a2")
+        let branches = F.conversation(
+            id: "branch-1", title: "Edited",
+            nodes: [
+                ("root", nil, nil),
+                ("q1", "root", F.message("user", F.text("first wording"), time: 1_700_000_010)),
+                ("r1", "q1", F.message("assistant", F.text("first answer"), time: 1_700_000_011)),
+                ("q2", "root", F.message("user", F.text("second wording"), time: 1_700_000_020)),
+                ("r2", "q2", F.message("assistant", F.text("second answer"), time: 1_700_000_021)),
+            ], current: "r2")
+        let hidden = F.conversation(
+            id: "hidden-1", title: "  ",
+            nodes: [
+                ("root", nil, nil),
+                (
+                    "ctx", "root",
+                    F.message(
+                        "user", ["content_type": "user_editable_context", "user_profile": "I am Ada", "user_instructions": "be brief"],
+                        hidden: true)
+                ),
+                ("u", "ctx", F.message("user", F.text("Think hard"), time: nil)),
+                (
+                    "t", "u",
+                    F.message(
+                        "assistant", ["content_type": "thoughts", "thoughts": [["summary": "s", "content": "c"]]], time: 1_700_000_031)
+                ),
+                ("rr", "t", F.message("assistant", ["content_type": "reasoning_recap", "content": "Thought for 3s"], time: 1_700_000_032)),
+                ("tool", "rr", F.message("tool", ["content_type": "execution_output", "text": "42"], time: 1_700_000_033)),
+                ("e", "tool", F.message("assistant", F.text(""), time: 1_700_000_034)),
+                ("a", "e", F.message("assistant", ["content_type": "some_future_type", "parts": ["The answer"]], time: nil)),
+            ], current: "a", created: 1_700_000_030)
+        let noChildren = F.conversation(
+            id: "nochildren-1", title: "No children",
+            nodes: [
+                ("root", nil, nil),
+                ("u", "root", F.message("user", F.text("up the parents"), time: 1_700_000_040)),
+                ("a", "u", F.message("assistant", F.text("found"), time: 1_700_000_041)),
+            ], current: "a", withChildren: false)
+        let noCurrent = F.conversation(
+            id: "nocurrent-1", title: "Newest leaf",
+            nodes: [
+                ("root", nil, nil),
+                ("u", "root", F.message("user", F.text("q"), time: 1_700_000_050)),
+                ("old", "u", F.message("assistant", F.text("older"), time: 1_700_000_051)),
+                ("new", "u", F.message("assistant", F.text("newer"), time: 1_700_000_052)),
+            ], current: nil)
         let broken = F.conversation(id: "broken-1", title: "Broken", nodes: [("root", nil, nil)], current: "gone")
         var nameless = F.conversation(id: "x", title: "No id", nodes: [("root", nil, nil)], current: "root")
         nameless["conversation_id"] = nil
@@ -78,12 +109,19 @@ struct ChatGPTImportTests {
             #expect(report.int("messages_imported") == 4 + 2 + 2 + 2 + 2)
             let skipped = report["skipped"] as? [[String: String]] ?? []
             #expect(skipped.count == 2)
-            #expect(skipped.first == ["source_id": "broken-1", "title": "Broken", "reason": "current_node gone is not in the conversation's messages"])
+            #expect(
+                skipped.first == [
+                    "source_id": "broken-1", "title": "Broken", "reason": "current_node gone is not in the conversation's messages",
+                ])
             #expect(skipped.last?["reason"] == "missing field conversation_id")
-            #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "hidden": 1, "thoughts": 1, "reasoning_recap": 1, "tool": 1, "empty": 1])
+            #expect(
+                report["messages_skipped"] as? [String: Int] == [
+                    "system": 1, "hidden": 1, "thoughts": 1, "reasoning_recap": 1, "tool": 1, "empty": 1,
+                ])
 
             let plain = try await Self.messages(client, user, title: "Plain")
-            #expect(plain.map { $0["content"] as? String } == ["Hello", "Hi \nthere", "[image]\nWhat is this?", "```python\nprint(1)\n```"])
+            #expect(
+                plain.map { $0["content"] as? String } == ["Hello", "Hi \nthere", "[image]\nWhat is this?", "```python\nprint(1)\n```"])
             #expect(plain.map { $0["role"] as? String } == ["user", "assistant", "user", "assistant"])
             #expect(plain.first?["timestamp"] as? String == "2023-11-14T22:13:21.500000Z")
 
@@ -95,7 +133,8 @@ struct ChatGPTImportTests {
             // No time of its own: the conversation's; then the previous message's.
             #expect(hidden.map { $0["timestamp"] as? String } == ["2023-11-14T22:13:50.000000Z", "2023-11-14T22:13:54.000000Z"])
 
-            #expect(try await Self.messages(client, user, title: "No children").map { $0["content"] as? String } == ["up the parents", "found"])
+            #expect(
+                try await Self.messages(client, user, title: "No children").map { $0["content"] as? String } == ["up the parents", "found"])
             #expect(try await Self.messages(client, user, title: "Newest leaf").map { $0["content"] as? String } == ["q", "newer"])
             let found = try await client.get("/api/users/\(user)/search?q=parents").json
             #expect(found.int("total_results") == 1, "imported messages are searchable")

@@ -1,8 +1,8 @@
 import Foundation
-import QlippyServer
-import Testing
 import QlippyModel
+import QlippyServer
 import QlippyTestSupport
+import Testing
 
 /// The built `qlippy-server` executable: help, refusals and exit codes.
 @Suite("Command line")
@@ -29,7 +29,8 @@ struct CommandLineTests {
     @Test func aBadFlagValueIsOneLineAndExitsNonZero() async throws {
         let outcome = try await run(["--port", "eighty", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status != 0)
-        #expect(outcome.stderr == "qlippy-server: error: invalid --port / QLIPPY_PORT value 'eighty': expected an integer from 0 to 65535\n")
+        #expect(
+            outcome.stderr == "qlippy-server: error: invalid --port / QLIPPY_PORT value 'eighty': expected an integer from 0 to 65535\n")
     }
 
     @Test func checkAndBackupSayWhatTheyFound() async throws {
@@ -46,18 +47,24 @@ struct CommandLineTests {
         #expect(again.stderr == "qlippy-server: error: \(copy) exists; choose a new path\n")
         let postgres = try await run(["check", "--database", "postgres://qlippy@db/qlippy"])
         #expect(postgres.status == 1)
-        #expect(postgres.stderr == "qlippy-server: error: this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks\n")
+        #expect(
+            postgres.stderr == "qlippy-server: error: this command works on a SQLite file; for PostgreSQL use pg_dump and its own checks\n")
     }
 
     @Test func listeningBeyondLoopbackWithoutATokenIsRefused() async throws {
-        let outcome = try await run(["--host", "0.0.0.0", "--port", "0", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path])
+        let outcome = try await run([
+            "--host", "0.0.0.0", "--port", "0", "--database", makeTemporaryDirectory().appendingPathComponent("x.db").path,
+        ])
         #expect(outcome.status == 1)
-        #expect(outcome.stderr == "qlippy-server: error: invalid --host / QLIPPY_HOST value '0.0.0.0': expected a loopback address "
-            + "(127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE\n")
+        #expect(
+            outcome.stderr == "qlippy-server: error: invalid --host / QLIPPY_HOST value '0.0.0.0': expected a loopback address "
+                + "(127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE\n")
     }
 
     @Test func aBadEnvironmentValueIsOneLineAndExitsNonZero() async throws {
-        let outcome = try await run([], environment: ["QLIPPY_LOG_LEVEL": "chatty", "QLIPPY_DATABASE": makeTemporaryDirectory().appendingPathComponent("x.db").path])
+        let outcome = try await run(
+            [],
+            environment: ["QLIPPY_LOG_LEVEL": "chatty", "QLIPPY_DATABASE": makeTemporaryDirectory().appendingPathComponent("x.db").path])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.hasPrefix("qlippy-server: error: invalid --log-level / QLIPPY_LOG_LEVEL value 'chatty'"))
         #expect(outcome.stderr.filter { $0 == "\n" }.count == 1)
@@ -77,14 +84,17 @@ struct CommandLineTests {
         try Data("not a database at all, just text that is long enough to have a header".utf8).write(to: URL(fileURLWithPath: path))
         let outcome = try await run(["--database", path, "--port", "0"])
         #expect(outcome.status != 0)
-        #expect(outcome.stderr == "qlippy-server: error: \(path) is not a SQLite database; refusing to open it (the file was not modified)\n")
+        #expect(
+            outcome.stderr == "qlippy-server: error: \(path) is not a SQLite database; refusing to open it (the file was not modified)\n")
     }
 
     /// Nothing listens on port 1: the server gives up within its deadline, in one line without the password.
     @Test func anUnreachablePostgreSQLIsOneLineAndExitsNonZero() async throws {
         let outcome = try await run(["--database", "postgres://qlippy:hunter2@127.0.0.1:1/qlippy?sslmode=disable", "--port", "0"])
         #expect(outcome.status != 0)
-        #expect(outcome.stderr.hasPrefix("qlippy-server: error: cannot use PostgreSQL at postgres://qlippy@127.0.0.1:1/qlippy: "), "\(outcome.stderr)")
+        #expect(
+            outcome.stderr.hasPrefix("qlippy-server: error: cannot use PostgreSQL at postgres://qlippy@127.0.0.1:1/qlippy: "),
+            "\(outcome.stderr)")
         #expect(outcome.stderr.filter { $0 == "\n" }.count == 1)
         #expect(!outcome.stderr.contains("hunter2"))
     }
@@ -115,7 +125,8 @@ struct CommandLineTests {
         let archive = folder.appendingPathComponent("export.zip")
         try ChatGPTArchiveTests.splitArchive().write(to: archive)
         let again = try await run(["import", "--user", "ada", archive.path, "--database", database])
-        #expect(again.stdout.contains("import: 0 conversations and 0 messages imported; 5 conversations already present\n"), "\(again.stdout)")
+        #expect(
+            again.stdout.contains("import: 0 conversations and 0 messages imported; 5 conversations already present\n"), "\(again.stdout)")
         #expect(!again.stdout.contains("created user"))
 
         let exported = folder.appendingPathComponent("ada.json")

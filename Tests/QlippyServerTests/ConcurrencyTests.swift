@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Against a live server on a real port, each simulated client on its own connection.
 @Suite("Concurrency on a live server")
@@ -23,7 +23,8 @@ struct ConcurrencyTests {
                             for messageIndex in 0..<50 {
                                 let response = try await connection.post(
                                     "/api/conversations/\(conversation)/messages", headers: jsonHeaders,
-                                    body: ByteBuffer(string: #"{"role": "user", "content": "client \#(clientIndex) message \#(messageIndex)"}"#)
+                                    body: ByteBuffer(
+                                        string: #"{"role": "user", "content": "client \#(clientIndex) message \#(messageIndex)"}"#)
                                 )
                                 statuses.append(response.status)
                             }

@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 @Suite("Conversations: list, create, get, update, delete")
 struct ConversationRouteTests {
@@ -19,7 +19,8 @@ struct ConversationRouteTests {
             #expect(matches(conversation["id"], uuidPattern))
             #expect(matches(conversation["created_at"], wireTimestampPattern))
             #expect(conversation.string("last_updated") == conversation.string("created_at"))
-            #expect(conversation.object.keys.sorted() == ["created_at", "folder", "id", "last_updated", "message_count", "title", "user_id"])
+            #expect(
+                conversation.object.keys.sorted() == ["created_at", "folder", "id", "last_updated", "message_count", "title", "user_id"])
         }
     }
 

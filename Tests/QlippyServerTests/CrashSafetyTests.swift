@@ -2,12 +2,13 @@ import Foundation
 import GRDB
 import HummingbirdTesting
 import NIOCore
-@testable import QlippyStore
-import Synchronization
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Synchronization
+import Testing
+
 @testable import QlippySQLite
+@testable import QlippyStore
 
 /// SIGKILL at random moments while clients write: every acknowledged message survives, once.
 @Suite("Crash safety", .sqliteOnly)
@@ -42,7 +43,8 @@ struct CrashSafetyTests {
             let userID = try #require(try JSONDocument(user.body ?? ByteBuffer()).string("id"))
             var ids: [String] = []
             for _ in 0..<4 {
-                let created = try await client.post("/api/users/\(userID)/conversations", headers: jsonHeaders, body: ByteBuffer(string: "{}"))
+                let created = try await client.post(
+                    "/api/users/\(userID)/conversations", headers: jsonHeaders, body: ByteBuffer(string: "{}"))
                 ids.append(try #require(try JSONDocument(created.body ?? ByteBuffer()).string("id")))
             }
             return ids

@@ -1,15 +1,17 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// `GET /api/users/{id}/events`: server-sent events of every change to a user's data, resumable
 /// with `Last-Event-ID` from the change log, heartbeats, and a `reset` for a stream that falls behind.
 @Suite("Live updates: event streams")
 struct EventTests {
     /// A live server (events need a real socket) with the given settings.
-    static func run(_ settings: [String: String] = [:], _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void) async throws {
+    static func run(_ settings: [String: String] = [:], _ body: @escaping @Sendable (any TestClientProtocol, Int) async throws -> Void)
+        async throws
+    {
         try await TestServer(settings: settings).run(.live) { client in
             try await body(client, try #require(client.port))
         }
@@ -49,7 +51,9 @@ struct EventTests {
             #expect(renamed?.json["title"] as? String == "renamed")
             #expect(renamed?.json["message_count"] as? Int == 1)
             var plugin = ""
-            let installed = try await next { plugin = try #require(try await client.post("/api/users/\(user)/plugins", #"{"name": "p"}"#).json.string("id")) }
+            let installed = try await next {
+                plugin = try #require(try await client.post("/api/users/\(user)/plugins", #"{"name": "p"}"#).json.string("id"))
+            }
             #expect(installed?.event == "plugin.created")
             let disabled = try await next { _ = try await client.put("/api/plugins/\(plugin)", #"{"enabled": false}"#) }
             #expect(disabled?.event == "plugin.updated")

@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Folders as a resource over the conversations' `folder` strings: list with counts, rename,
 /// merge, delete to unfiled; names with `/`, spaces and Unicode in the path.
@@ -27,7 +27,9 @@ struct FolderRouteTests {
             }
             _ = try await client.createConversation(user: user, #"{"folder": ""}"#)
             let loose = try await client.createConversation(user: user)
-            let newest = try await client.put("/api/conversations/\(try await client.createConversation(user: user, #"{"folder": "work"}"#))", #"{"title": "bumped"}"#).json
+            let newest = try await client.put(
+                "/api/conversations/\(try await client.createConversation(user: user, #"{"folder": "work"}"#))", #"{"title": "bumped"}"#
+            ).json
             let folders = try await Self.folders(client, user)
             #expect(folders.map { $0["name"] as? String } == ["a b", "work", "Über/ℵ 2"])
             #expect(folders.map { $0["conversation_count"] as? Int } == [1, 3, 1])
@@ -136,7 +138,9 @@ struct FolderRouteTests {
                 #expect(response.status == .badRequest)
                 #expect(response.errorMessage == message)
             }
-            #expect(try await client.delete("/api/users/\(user)/folders/%E0%A4").errorMessage == "Folder name in the path is not valid percent-encoded UTF-8")
+            #expect(
+                try await client.delete("/api/users/\(user)/folders/%E0%A4").errorMessage
+                    == "Folder name in the path is not valid percent-encoded UTF-8")
             #expect(try await Self.folders(client, user).map { $0["name"] as? String } == ["mine"])
             #expect(try await Self.folders(client, other).map { $0["name"] as? String } == ["theirs"])
         }

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 @Suite("Health, unknown routes, methods, CORS")
 struct HealthAndProtocolTests {
@@ -39,7 +39,8 @@ struct HealthAndProtocolTests {
             #expect(put.status == .methodNotAllowed)
             #expect(put.headers[.allow] == "GET, POST")
             for method in ["TRACE", "QUERY", "PROPFIND"] {
-                let other = try await client.executeRequest(uri: "/api/health", method: try #require(HTTPRequest.Method(method)), headers: [:], body: nil)
+                let other = try await client.executeRequest(
+                    uri: "/api/health", method: try #require(HTTPRequest.Method(method)), headers: [:], body: nil)
                 #expect(other.status == .methodNotAllowed, "\(method)")
                 #expect(other.errorMessage == "Method \(method) is not allowed on /api/health; allowed: GET")
             }
@@ -49,7 +50,10 @@ struct HealthAndProtocolTests {
     /// `OPTIONS` names exactly the path's own methods (schemathesis checks `Allow` against the document).
     @Test func optionsListsThePathsOwnMethods() async throws {
         try await TestServer().run { client in
-            for (path, allow) in [("/api/messages/\(UUID().uuidString)", "PUT, DELETE, OPTIONS"), ("/api/users", "POST, OPTIONS"), ("/api/health", "GET, OPTIONS")] {
+            for (path, allow) in [
+                ("/api/messages/\(UUID().uuidString)", "PUT, DELETE, OPTIONS"), ("/api/users", "POST, OPTIONS"),
+                ("/api/health", "GET, OPTIONS"),
+            ] {
                 let response = try await client.executeRequest(uri: path, method: .options, headers: [:], body: nil)
                 #expect(response.status == .noContent)
                 #expect(response.headers[.allow] == allow)
@@ -62,7 +66,9 @@ struct HealthAndProtocolTests {
         try await TestServer().run { client in
             let response = try await client.executeRequest(
                 uri: "/api/conversations/\(UUID().uuidString)", method: .options,
-                headers: [.origin: "http://localhost:3001", .accessControlRequestMethod: "PUT", .accessControlRequestHeaders: "content-type"],
+                headers: [
+                    .origin: "http://localhost:3001", .accessControlRequestMethod: "PUT", .accessControlRequestHeaders: "content-type",
+                ],
                 body: nil
             )
             #expect(response.status == .noContent)
@@ -79,7 +85,8 @@ struct HealthAndProtocolTests {
                 headers: [.origin: "https://evil.example", .accessControlRequestMethod: "GET"], body: nil
             )
             #expect(preflight.headers[.accessControlAllowOrigin] == nil)
-            let get = try await client.executeRequest(uri: "/api/health", method: .get, headers: [.origin: "https://evil.example"], body: nil)
+            let get = try await client.executeRequest(
+                uri: "/api/health", method: .get, headers: [.origin: "https://evil.example"], body: nil)
             #expect(get.status == .ok)
             #expect(get.headers[.accessControlAllowOrigin] == nil)
         }
@@ -87,9 +94,11 @@ struct HealthAndProtocolTests {
 
     @Test func configuredOriginsReplaceTheDefaults() async throws {
         try await TestServer(settings: ["corsOrigins": "https://app.example, http://localhost:9000"]).run { client in
-            let allowed = try await client.executeRequest(uri: "/api/health", method: .get, headers: [.origin: "https://app.example"], body: nil)
+            let allowed = try await client.executeRequest(
+                uri: "/api/health", method: .get, headers: [.origin: "https://app.example"], body: nil)
             #expect(allowed.headers[.accessControlAllowOrigin] == "https://app.example")
-            let old = try await client.executeRequest(uri: "/api/health", method: .get, headers: [.origin: "http://localhost:3000"], body: nil)
+            let old = try await client.executeRequest(
+                uri: "/api/health", method: .get, headers: [.origin: "http://localhost:3000"], body: nil)
             #expect(old.headers[.accessControlAllowOrigin] == nil)
         }
     }

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// `Idempotency-Key` on every POST: a repeat replays the first answer and writes nothing.
 @Suite("Idempotency keys on every POST")
@@ -112,7 +112,8 @@ struct IdempotencyTests {
             let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        let response = try await client.post("/api/conversations/\(conversation)/messages", body, headers: Self.headers("same"))
+                        let response = try await client.post(
+                            "/api/conversations/\(conversation)/messages", body, headers: Self.headers("same"))
                         return (response.status, response.headers[Self.replayed])
                     }
                 }
@@ -136,8 +137,10 @@ struct IdempotencyTests {
             let user = try await client.createUser()
             let file = ByteBuffer(bytes: try ChatGPTImportTests.export())
             let path = "/api/users/\(user)/import"
-            let first = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/json", "imp"), body: file)
-            let second = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/json", "imp"), body: file)
+            let first = try await client.executeRequest(
+                uri: path, method: .post, headers: Self.importHeaders("application/json", "imp"), body: file)
+            let second = try await client.executeRequest(
+                uri: path, method: .post, headers: Self.importHeaders("application/json", "imp"), body: file)
             #expect(first.status == .ok)
             #expect(try first.json.int("conversations_imported") == 5)
             #expect(first.headers[Self.replayed] == nil)
@@ -148,11 +151,17 @@ struct IdempotencyTests {
             let unkeyed = try await client.executeRequest(uri: path, method: .post, headers: jsonHeaders, body: file).json
             #expect(unkeyed.int("conversations_already_present") == 5)
 
-            let other = ByteBuffer(bytes: try ChatGPTFixture.file([ChatGPTFixture.conversation(id: "other-1", title: "Other", nodes: [
-                ("root", nil, nil), ("u1", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("Hello"))),
-            ], current: "u1")]))
+            let other = ByteBuffer(
+                bytes: try ChatGPTFixture.file([
+                    ChatGPTFixture.conversation(
+                        id: "other-1", title: "Other",
+                        nodes: [
+                            ("root", nil, nil), ("u1", "root", ChatGPTFixture.message("user", ChatGPTFixture.text("Hello"))),
+                        ], current: "u1")
+                ]))
             for (uri, body) in [(path, other), (path + "?format=chatgpt", file)] {
-                let refused = try await client.executeRequest(uri: uri, method: .post, headers: Self.importHeaders("application/json", "imp"), body: body)
+                let refused = try await client.executeRequest(
+                    uri: uri, method: .post, headers: Self.importHeaders("application/json", "imp"), body: body)
                 #expect(refused.status == .unprocessableContent)
                 #expect(refused.errorMessage == "Idempotency-Key was already used for a different request")
             }
@@ -165,13 +174,16 @@ struct IdempotencyTests {
             let user = try await client.createUser()
             let archive = ByteBuffer(bytes: try ChatGPTArchiveTests.splitArchive())
             let path = "/api/users/\(user)/import"
-            let first = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/zip", "zip"), body: archive)
-            let second = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/zip", "zip"), body: archive)
+            let first = try await client.executeRequest(
+                uri: path, method: .post, headers: Self.importHeaders("application/zip", "zip"), body: archive)
+            let second = try await client.executeRequest(
+                uri: path, method: .post, headers: Self.importHeaders("application/zip", "zip"), body: archive)
             #expect(try first.json.int("conversations_imported") == 5)
             #expect(second.headers[Self.replayed] == "true")
             #expect(String(buffer: second.body) == String(buffer: first.body))
             // The same bytes as JSON are another request.
-            let asJSON = try await client.executeRequest(uri: path, method: .post, headers: Self.importHeaders("application/json", "zip"), body: archive)
+            let asJSON = try await client.executeRequest(
+                uri: path, method: .post, headers: Self.importHeaders("application/json", "zip"), body: archive)
             #expect(asJSON.status == .unprocessableContent)
         }
     }
@@ -179,7 +191,8 @@ struct IdempotencyTests {
     /// A retried backup answers with the first snapshot instead of writing another.
     @Test(.sqliteOnly) func aKeyedBackupWritesOneSnapshot() async throws {
         let folder = try makeTemporaryDirectory()
-        let server = try TestServer(databasePath: folder.appendingPathComponent("live.db").path, settings: ["apiToken": AdminBackupTests.token])
+        let server = try TestServer(
+            databasePath: folder.appendingPathComponent("live.db").path, settings: ["apiToken": AdminBackupTests.token])
         try await server.run { client in
             var headers = AdminBackupTests.headers
             headers[HTTPField.Name("Idempotency-Key")!] = "nightly-1"
@@ -204,7 +217,8 @@ struct IdempotencyTests {
         let first = try await ServerProcess(database: setup.database)
         let body = #"{"role": "assistant", "content": "acknowledged before the crash"}"#
         let (conversation, answered) = try await TestClient.withClient(host: "127.0.0.1", port: first.port) { client in
-            let user = try #require(try JSONDocument(try await Self.post(client, "/api/users", #"{"username": "ada"}"#, nil).body ?? ByteBuffer()).string("id"))
+            let user = try #require(
+                try JSONDocument(try await Self.post(client, "/api/users", #"{"username": "ada"}"#, nil).body ?? ByteBuffer()).string("id"))
             let created = try await Self.post(client, "/api/users/\(user)/conversations", "{}", nil)
             let conversation = try #require(try JSONDocument(created.body ?? ByteBuffer()).string("id"))
             let response = try await Self.post(client, "/api/conversations/\(conversation)/messages", body, "crash-key")

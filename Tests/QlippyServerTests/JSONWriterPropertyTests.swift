@@ -1,20 +1,24 @@
 import Foundation
-@testable import QlippyServer
-import QlippyStore
-import Testing
 import QlippyModel
+import QlippyStore
 import QlippyTestSupport
+import Testing
+
 @testable import QlippyJSON
+@testable import QlippyServer
 
 /// The hand-written JSON of the hot responses decodes to exactly what Foundation's `Codable` path gives.
 @Suite("JSON writer against Codable")
 struct JSONWriterPropertyTests {
-    /// The contract's message shape as a `Codable` value: the reference encoding.
+    /// The contract's message shape as a `Codable` value: the reference encoding, its fields named
+    /// as the wire names them.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct WireMessage: Codable, Equatable {
         var id, conversation_id, role, content: String
         var timestamp: String?
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct WireConversation: Codable, Equatable {
         var id, title, user_id: String
         var folder, created_at, last_updated, last_message_preview: String?
@@ -22,6 +26,7 @@ struct JSONWriterPropertyTests {
         var messages: [WireMessage]?
     }
 
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     struct WirePlugin: Codable, Equatable {
         var id, user_id, name: String
         var description, created_at: String?
@@ -45,7 +50,8 @@ struct JSONWriterPropertyTests {
     }
 
     func randomTimestamp(_ random: inout SeededRandom) -> Timestamp? {
-        Int.random(in: 0..<5, using: &random) == 0 ? nil
+        Int.random(in: 0..<5, using: &random) == 0
+            ? nil
             : Timestamp(microsecondsSinceEpoch: Int64.random(in: 0...253_402_300_799_999_999, using: &random))
     }
 
@@ -69,19 +75,23 @@ struct JSONWriterPropertyTests {
         for _ in 0..<10 {
             let messages = (0..<Int.random(in: 0...20, using: &random)).map { _ in randomMessage(&random) }
             let conversation = Conversation(
-                id: UUID().uuidString.lowercased(), title: random.nastyString(), folder: Bool.random(using: &random) ? nil : random.nastyString(),
+                id: UUID().uuidString.lowercased(), title: random.nastyString(),
+                folder: Bool.random(using: &random) ? nil : random.nastyString(),
                 userID: UUID().uuidString.lowercased(), createdAt: randomTimestamp(&random), lastUpdated: randomTimestamp(&random),
                 messageCount: messages.count
             )
             let data = Self.written { $0.write(ConversationDetail(conversation: conversation, messages: messages)) }
-            let expected = try Self.roundTrip(WireConversation(
-                id: conversation.id, title: conversation.title, user_id: conversation.userID, folder: conversation.folder,
-                created_at: Self.reference(conversation.createdAt), last_updated: Self.reference(conversation.lastUpdated),
-                last_message_preview: nil, message_count: messages.count, messages: messages.map(wire)
-            ))
+            let expected = try Self.roundTrip(
+                WireConversation(
+                    id: conversation.id, title: conversation.title, user_id: conversation.userID, folder: conversation.folder,
+                    created_at: Self.reference(conversation.createdAt), last_updated: Self.reference(conversation.lastUpdated),
+                    last_message_preview: nil, message_count: messages.count, messages: messages.map(wire)
+                ))
             #expect(try JSONDecoder().decode(WireConversation.self, from: data) == expected, "seed \(seed)")
             let keys = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any]).keys.sorted()
-            #expect(keys == ["created_at", "folder", "id", "last_updated", "message_count", "messages", "title", "user_id"], "nulls are written, not dropped")
+            #expect(
+                keys == ["created_at", "folder", "id", "last_updated", "message_count", "messages", "title", "user_id"],
+                "nulls are written, not dropped")
         }
     }
 
@@ -93,20 +103,23 @@ struct JSONWriterPropertyTests {
             return ConversationSummary(
                 conversation: Conversation(
                     id: UUID().uuidString.lowercased(), title: random.nastyString(), folder: nil, userID: "u",
-                    createdAt: randomTimestamp(&random), lastUpdated: randomTimestamp(&random), messageCount: Int.random(in: 0...1_000_000, using: &random)
+                    createdAt: randomTimestamp(&random), lastUpdated: randomTimestamp(&random),
+                    messageCount: Int.random(in: 0...1_000_000, using: &random)
                 ),
                 lastMessagePreview: Bool.random(using: &random) ? nil : TextPrefix(of: text, length: 100)
             )
         }
         let data = Self.written { $0.write(array: summaries) { $0.write($1) } }
-        let expected = try Self.roundTrip(summaries.map { summary in
-            WireConversation(
-                id: summary.conversation.id, title: summary.conversation.title, user_id: "u", folder: nil,
-                created_at: Self.reference(summary.conversation.createdAt), last_updated: Self.reference(summary.conversation.lastUpdated),
-                last_message_preview: summary.lastMessagePreview.map { $0.isTruncated ? $0.text + "..." : $0.text } ?? "",
-                message_count: summary.conversation.messageCount, messages: nil
-            )
-        })
+        let expected = try Self.roundTrip(
+            summaries.map { summary in
+                WireConversation(
+                    id: summary.conversation.id, title: summary.conversation.title, user_id: "u", folder: nil,
+                    created_at: Self.reference(summary.conversation.createdAt),
+                    last_updated: Self.reference(summary.conversation.lastUpdated),
+                    last_message_preview: summary.lastMessagePreview.map { $0.isTruncated ? $0.text + "..." : $0.text } ?? "",
+                    message_count: summary.conversation.messageCount, messages: nil
+                )
+            })
         #expect(try JSONDecoder().decode([WireConversation].self, from: data) == expected, "seed \(seed)")
     }
 
@@ -131,7 +144,8 @@ struct JSONWriterPropertyTests {
         for _ in 0..<200_000 {
             var word: UInt64 = 0
             for _ in 0..<8 {
-                let byte = Bool.random(using: &random) ? interesting.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
+                let byte =
+                    Bool.random(using: &random) ? interesting.randomElement(using: &random)! : UInt8.random(in: 0...255, using: &random)
                 word = word << 8 | UInt64(byte)
             }
             guard JSONWriter.needsEscape(word) == bytewise(word) else {
@@ -152,9 +166,12 @@ struct JSONWriterPropertyTests {
             )
         }
         let data = Self.written { $0.write(array: plugins) { $0.write($1) } }
-        let expected = try Self.roundTrip(plugins.map {
-            WirePlugin(id: $0.id, user_id: $0.userID, name: $0.name, description: $0.description, created_at: Self.reference($0.createdAt), enabled: $0.enabled)
-        })
+        let expected = try Self.roundTrip(
+            plugins.map {
+                WirePlugin(
+                    id: $0.id, user_id: $0.userID, name: $0.name, description: $0.description, created_at: Self.reference($0.createdAt),
+                    enabled: $0.enabled)
+            })
         #expect(try JSONDecoder().decode([WirePlugin].self, from: data) == expected, "seed \(seed)")
     }
 
@@ -165,9 +182,13 @@ struct JSONWriterPropertyTests {
         for _ in 0..<2_000 {
             let seconds = Int64.random(in: -2_208_988_800...32_503_680_000, using: &random)
             let timestamp = Timestamp(microsecondsSinceEpoch: seconds * 1_000_000 + Int64.random(in: 0..<1_000_000, using: &random))
-            let expected = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let expected = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
             let c = timestamp.components
-            #expect([c.year, c.month, c.day, c.hour, c.minute, c.second] == [expected.year, expected.month, expected.day, expected.hour, expected.minute, expected.second])
+            #expect(
+                [c.year, c.month, c.day, c.hour, c.minute, c.second] == [
+                    expected.year, expected.month, expected.day, expected.hour, expected.minute, expected.second,
+                ])
             #expect(Timestamp(iso8601: try #require(Self.reference(timestamp))) == timestamp, "parse inverts format")
         }
     }

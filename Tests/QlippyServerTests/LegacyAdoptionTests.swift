@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// The original backend's database, adopted in place and served unchanged.
 @Suite("Legacy database adoption", .sqliteOnly)
@@ -39,9 +39,11 @@ struct LegacyAdoptionTests {
                     let messages = detail["messages"] as? [[String: Any]] ?? []
                     let legacyMessages = legacy["messages"] as? [[String: Any]] ?? []
                     for key in ["id", "content", "role", "conversation_id"] {
-                        #expect(messages.map { $0[key] as? String } == legacyMessages.map { $0[key] as? String }, "\(key) of messages in \(id)")
+                        #expect(
+                            messages.map { $0[key] as? String } == legacyMessages.map { $0[key] as? String }, "\(key) of messages in \(id)")
                     }
-                    #expect(messages.map { $0["timestamp"] as? String } == legacyMessages.map { ($0["timestamp"] as? String).map { $0 + "Z" } })
+                    #expect(
+                        messages.map { $0["timestamp"] as? String } == legacyMessages.map { ($0["timestamp"] as? String).map { $0 + "Z" } })
                 }
 
                 let legacyPlugins = try #require(legacyUser["plugins"] as? [[String: Any]])
@@ -107,7 +109,8 @@ struct LegacyAdoptionTests {
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
         try await queue.read { db in
-            let conversation = try #require(try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [conversationID]))
+            let conversation = try #require(
+                try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [conversationID]))
             #expect(conversation["title"] as String == "After adoption")
             #expect(conversation["user_id"] as String == ada)
             #expect(conversation["folder"] as String == "new")
@@ -120,7 +123,9 @@ struct LegacyAdoptionTests {
             #expect(message["content"] as String == "Written by the Swift server")
             #expect(matches(message["timestamp"] as String, storageTimestampPattern))
 
-            let plugin = try #require(try Row.fetchOne(db, sql: "SELECT name, description, enabled, typeof(enabled) AS type FROM plugins WHERE id = ?", arguments: [pluginID]))
+            let plugin = try #require(
+                try Row.fetchOne(
+                    db, sql: "SELECT name, description, enabled, typeof(enabled) AS type FROM plugins WHERE id = ?", arguments: [pluginID]))
             #expect(plugin["enabled"] as Int == 0)
             #expect(plugin["type"] as String == "integer")
             #expect(plugin["description"] as String == "")
@@ -134,7 +139,13 @@ struct LegacyAdoptionTests {
         // Guard for the suite: every test works on a copy.
         let fixture = Fixtures.directory.appendingPathComponent("legacy-qlippy.db").path
         #expect(!FileManager.default.fileExists(atPath: fixture + "-wal"))
-        let queue = try DatabaseQueue(path: fixture, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let queue = try DatabaseQueue(
+            path: fixture,
+            configuration: {
+                var c = Configuration()
+                c.readonly = true
+                return c
+            }())
         defer { try? queue.close() }
         #expect(try queue.read { db in try db.tableExists("grdb_migrations") } == false)
     }
@@ -145,7 +156,11 @@ struct LegacyAdoptionTests {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'conversations', 'messages', 'plugins')")
+            let rows = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'conversations', 'messages', 'plugins')"
+            )
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as String, $0["sql"] as String) })
         }
     }

@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
 import HummingbirdTesting
-@testable import QlippyStore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
 @testable import QlippySQLite
+@testable import QlippyStore
 
 /// `qlippy-server check` and `backup`: the integrity check, and a consistent copy of a live file.
 @Suite("Check and backup of a SQLite file", .sqliteOnly)

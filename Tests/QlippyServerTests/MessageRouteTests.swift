@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 @Suite("Messages: add, edit, delete")
 struct MessageRouteTests {
@@ -119,10 +119,13 @@ struct MessageRouteTests {
 @Suite("Message contents survive the round trip")
 struct MessageContentRoundTripTests {
     /// A user, a conversation, and the answer to adding `before U+0000 after` to it.
-    static func postNULMessage(_ client: any TestClientProtocol) async throws -> (user: String, conversation: String, response: TestResponse) {
+    static func postNULMessage(_ client: any TestClientProtocol) async throws -> (
+        user: String, conversation: String, response: TestResponse
+    ) {
         let user = try await client.createUser()
         let conversation = try await client.createConversation(user: user)
-        let response = try await client.post("/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "before\u0000after"}"#)
+        let response = try await client.post(
+            "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "before\u0000after"}"#)
         return (user, conversation, response)
     }
 
@@ -138,7 +141,9 @@ struct MessageContentRoundTripTests {
         }
         let queue = try DatabaseQueue(path: server.databasePath)
         defer { try? queue.close() }
-        let stored = try await queue.read { db in try Row.fetchOne(db, sql: "SELECT typeof(content) AS type, length(CAST(content AS BLOB)) AS bytes FROM messages") }
+        let stored = try await queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT typeof(content) AS type, length(CAST(content AS BLOB)) AS bytes FROM messages")
+        }
         #expect(stored?["type"] as String? == "text", "stored as TEXT, as the original stored it")
         #expect(stored?["bytes"] as Int? == 12)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import HummingbirdTesting
-@testable import QlippyServer
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
+@testable import QlippyServer
 
 /// `GET /metrics`: Prometheus text with requests by route template and status, latency
 /// histograms, the database's waits, transactions and write batches, open streams, build info.
@@ -64,11 +65,15 @@ struct MetricsTests {
             #expect(Self.value(samples, "http_requests_total", ["route": route, "method": "GET", "status": "200"]) == 3)
             #expect(Self.value(samples, "http_requests_total", ["route": route, "method": "GET", "status": "404"]) == 2)
             #expect(Self.value(samples, "http_requests_total", ["route": "/api/users", "method": "POST", "status": "201"]) == 1)
-            #expect(Self.value(samples, "http_requests_total", ["route": "/api/conversations/{conversation_id}/messages", "method": "POST", "status": "201"]) == 4)
+            #expect(
+                Self.value(
+                    samples, "http_requests_total",
+                    ["route": "/api/conversations/{conversation_id}/messages", "method": "POST", "status": "201"]) == 4)
             // Hummingbird's own name for "no route": one series for every unknown path.
             #expect(Self.value(samples, "http_requests_total", ["route": "NotFound", "method": "GET", "status": "404"]) == 1)
             #expect(Self.value(samples, "http_request_duration_seconds_count", ["route": route, "method": "GET", "status": "200"]) == 3)
-            #expect((Self.value(samples, "http_request_duration_seconds_bucket", ["route": route, "status": "200", "le": "+Inf"]) ?? 0) == 3)
+            #expect(
+                (Self.value(samples, "http_request_duration_seconds_bucket", ["route": route, "status": "200", "le": "+Inf"]) ?? 0) == 3)
             #expect(Self.value(samples, "qlippy_build_info", ["version": HealthController.version]) == 1)
             #expect(Self.value(samples, "qlippy_event_streams_open") == 0)
             // Seven writes went through the database: the user, the conversation, four messages, and
@@ -87,7 +92,8 @@ struct MetricsTests {
         let token = "a-token-of-twenty-chars"
         try await TestServer(settings: ["apiToken": token]).run { client in
             #expect(try await client.get("/metrics").status == .unauthorized)
-            let response = try await client.executeRequest(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil)
+            let response = try await client.executeRequest(
+                uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil)
             #expect(response.status == .ok)
             let samples = Self.parse(String(buffer: response.body))
             #expect(Self.value(samples, "http_requests_total", ["route": "/metrics", "status": "401"]) == 1)

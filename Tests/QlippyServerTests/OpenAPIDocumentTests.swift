@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
-import QlippyStore
-import Testing
-@testable import QlippyServer
 import QlippyModel
-import QlippyTestSupport
 import QlippySQLite
+import QlippyStore
+import QlippyTestSupport
+import Testing
+
+@testable import QlippyServer
 
 /// The OpenAPI document (`Sources/QlippyServer/Resources/openapi.json`, served at
 /// `/api/openapi.json`) lists exactly the routes the router serves; schemathesis

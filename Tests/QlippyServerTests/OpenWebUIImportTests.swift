@@ -1,41 +1,53 @@
 import Foundation
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Open WebUI's chat export: the branch `currentId` names, user and assistant turns.
 @Suite("Open WebUI import")
 struct OpenWebUIImportTests {
     static func message(_ id: String, parent: String?, role: String, _ content: String, at timestamp: Double) -> (String, [String: Any]) {
-        (id, ["id": id, "parentId": parent ?? NSNull(), "childrenIds": [], "role": role, "content": content, "timestamp": timestamp, "models": ["llama3"]])
+        (
+            id,
+            [
+                "id": id, "parentId": parent ?? NSNull(), "childrenIds": [], "role": role, "content": content, "timestamp": timestamp,
+                "models": ["llama3"],
+            ]
+        )
     }
 
     static func chat(id: String, title: String, current: String, messages: [(String, [String: Any])], created: Double) -> [String: Any] {
         [
             "id": id, "user_id": "owui-user", "title": title, "created_at": created, "updated_at": created + 60, "archived": false,
-            "chat": ["id": "", "title": title, "models": ["llama3"], "timestamp": created * 1000,
-                     "history": ["messages": Dictionary(uniqueKeysWithValues: messages), "currentId": current],
-                     "messages": messages.map(\.1)],
+            "chat": [
+                "id": "", "title": title, "models": ["llama3"], "timestamp": created * 1000,
+                "history": ["messages": Dictionary(uniqueKeysWithValues: messages), "currentId": current],
+                "messages": messages.map(\.1),
+            ],
         ]
     }
 
     /// Two chats: one with a regenerated answer (a branch), one with a system prompt, an empty
     /// answer and times in milliseconds.
     static func export() throws -> Data {
-        let branched = chat(id: "chat-1", title: "Greetings", current: "m4", messages: [
-            message("m1", parent: nil, role: "user", "Hi", at: 1_700_000_100),
-            message("m2", parent: "m1", role: "assistant", "Hello A", at: 1_700_000_101),
-            message("m3", parent: "m1", role: "assistant", "Hello B", at: 1_700_000_102),
-            message("m4", parent: "m3", role: "user", "Thanks", at: 1_700_000_103),
-        ], created: 1_700_000_100)
-        let prompted = chat(id: "chat-2", title: " ", current: "a2", messages: [
-            message("s0", parent: nil, role: "system", "You are terse", at: 1_700_000_200_000),
-            message("u1", parent: "s0", role: "user", "Q", at: 1_700_000_201_000),
-            message("a1", parent: "u1", role: "assistant", "", at: 1_700_000_202_000),
-            message("a2", parent: "a1", role: "assistant", "A", at: 1_700_000_203_500),
-        ], created: 1_700_000_200)
+        let branched = chat(
+            id: "chat-1", title: "Greetings", current: "m4",
+            messages: [
+                message("m1", parent: nil, role: "user", "Hi", at: 1_700_000_100),
+                message("m2", parent: "m1", role: "assistant", "Hello A", at: 1_700_000_101),
+                message("m3", parent: "m1", role: "assistant", "Hello B", at: 1_700_000_102),
+                message("m4", parent: "m3", role: "user", "Thanks", at: 1_700_000_103),
+            ], created: 1_700_000_100)
+        let prompted = chat(
+            id: "chat-2", title: " ", current: "a2",
+            messages: [
+                message("s0", parent: nil, role: "system", "You are terse", at: 1_700_000_200_000),
+                message("u1", parent: "s0", role: "user", "Q", at: 1_700_000_201_000),
+                message("a1", parent: "u1", role: "assistant", "", at: 1_700_000_202_000),
+                message("a2", parent: "a1", role: "assistant", "A", at: 1_700_000_203_500),
+            ], created: 1_700_000_200)
         return try JSONSerialization.data(withJSONObject: [branched, prompted])
     }
 
@@ -67,7 +79,8 @@ struct OpenWebUIImportTests {
         try await server.run { client in
             let user = try await client.createUser()
             func post(_ query: String, _ body: Data) async throws -> TestResponse {
-                try await client.executeRequest(uri: "/api/users/\(user)/import?\(query)", method: .post, headers: jsonHeaders, body: ByteBuffer(bytes: body))
+                try await client.executeRequest(
+                    uri: "/api/users/\(user)/import?\(query)", method: .post, headers: jsonHeaders, body: ByteBuffer(bytes: body))
             }
             #expect(try await post("format=openwebui", try Self.export()).json.int("conversations_imported") == 2)
             let counts = try await server.rowCounts()

@@ -1,9 +1,9 @@
 import Foundation
 import HummingbirdTesting
-import QlippyStore
-import Testing
 import QlippyModel
+import QlippyStore
 import QlippyTestSupport
+import Testing
 
 @Suite("Ordering and previews")
 struct OrderingAndPreviewTests {
@@ -26,7 +26,9 @@ struct OrderingAndPreviewTests {
             let user = try await client.createUser()
             let conversation = try await client.createConversation(user: user)
             // Ids deliberately out of lexical order: only the insertion order may decide.
-            let ids = ["cccccccc-0000-4000-8000-000000000000", "aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000"]
+            let ids = [
+                "cccccccc-0000-4000-8000-000000000000", "aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000",
+            ]
             for (index, id) in ids.enumerated() {
                 try await server.execute(
                     "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, 'user', ?, '2026-01-01 00:00:00.000000')",
@@ -78,7 +80,8 @@ struct OrderingAndPreviewTests {
     /// Text another program stored as invalid UTF-8: the preview is cut from the repaired text,
     /// exactly as `TextPrefix` cuts it (the list decodes only the kept bytes of valid text).
     static let invalidUTF8: [[UInt8]] = {
-        let a = UInt8(ascii: "a"), b = UInt8(ascii: "b")
+        let a = UInt8(ascii: "a")
+        let b = UInt8(ascii: "b")
         return [
             [UInt8](repeating: a, count: 99) + [0xF0, 0x9F, 0x98] + [UInt8](repeating: b, count: 10),
             [UInt8](repeating: a, count: 99) + [0xC0, 0x80] + [UInt8](repeating: b, count: 10),

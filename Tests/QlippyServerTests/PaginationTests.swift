@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import HummingbirdTesting
-@testable import QlippyServer
-@testable import QlippyStore
-import Synchronization
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Synchronization
+import Testing
+
 @testable import QlippySQLite
+@testable import QlippyServer
+@testable import QlippyStore
 
 /// Cursor pages of the conversation, plugin and message lists: `limit` and `after`, the body an
 /// array as before, the next page in a `Link` header.
@@ -142,7 +143,8 @@ struct PaginationTests {
                 #expect(response.status == .badRequest)
                 #expect(response.errorMessage == "limit must be an integer from 1 to 500")
             }
-            let cursor = try #require(try Self.next(try await client.get("\(list)?limit=1"))?.split(separator: "after=").last.map(String.init))
+            let cursor = try #require(
+                try Self.next(try await client.get("\(list)?limit=1"))?.split(separator: "after=").last.map(String.init))
             let pluginCursor = try #require(
                 try Self.next(try await client.get("/api/users/\(user)/plugins?limit=1"))?.split(separator: "after=").last.map(String.init)
             )
@@ -150,7 +152,8 @@ struct PaginationTests {
             tampered[tampered.count / 2] = tampered[tampered.count / 2] == "A" ? "B" : "A"
             for (uri, what) in [
                 ("\(list)?after=not-a-cursor", "random"), ("\(list)?after=\(String(tampered))", "tampered"),
-                ("\(list)?after=\(pluginCursor)", "another list's"), ("/api/users/\(other)/conversations?after=\(cursor)", "another user's"),
+                ("\(list)?after=\(pluginCursor)", "another list's"),
+                ("/api/users/\(other)/conversations?after=\(cursor)", "another user's"),
                 ("\(list)?folder=x&after=\(cursor)", "another folder's"), ("\(list)?after=%FF", "not UTF-8"),
             ] {
                 let response = try await client.get(uri)
@@ -190,7 +193,9 @@ struct PaginationTests {
                 _ = try await client.addMessage(to: conversation, "message \(index)")
                 _ = try await client.post("/api/users/\(user)/plugins", #"{"name": "plugin \#(index)"}"#)
             }
-            try await server.execute("UPDATE conversations SET last_updated = NULL WHERE id IN (?, ?, ?)", [conversations[0], conversations[2], conversations[3]])
+            try await server.execute(
+                "UPDATE conversations SET last_updated = NULL WHERE id IN (?, ?, ?)",
+                [conversations[0], conversations[2], conversations[3]])
             try await server.execute("UPDATE messages SET timestamp = NULL WHERE content IN ('message 1', 'message 4', 'message 5')")
             try await server.execute("UPDATE plugins SET created_at = NULL WHERE name IN ('plugin 0', 'plugin 3')")
             for list in ["/api/users/\(user)/conversations", "/api/users/\(user)/plugins", "/api/conversations/\(conversation)/messages"] {
@@ -213,9 +218,13 @@ struct PaginationTests {
             let queue = try DatabaseQueue(path: server.databasePath)
             defer { try? queue.close() }
             return try queue.read { db in
-                try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
-                    SELECT c.user_id, count(*) FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id GROUP BY c.user_id
-                    """).map { ($0[0] as String, $0[1] as Int) })
+                try Dictionary(
+                    uniqueKeysWithValues: Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT c.user_id, count(*) FROM conversation_moves m JOIN conversations c ON c.id = m.conversation_id GROUP BY c.user_id
+                            """
+                    ).map { ($0[0] as String, $0[1] as Int) })
             }
         }
         try await server.run { client in
@@ -247,13 +256,14 @@ struct PaginationTests {
         let queue = try DatabaseQueue(path: path)
         try Migrations.migrator.migrate(queue, upTo: "v10-change-log")
         try await queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO users (id, username) VALUES ('0d7861ae-3302-41ae-9153-7e65742a3f5d', 'walking');
-                INSERT INTO conversations (id, title, user_id, last_updated, created_at)
-                VALUES ('c-recent', 'recent', '0d7861ae-3302-41ae-9153-7e65742a3f5d', '2020-01-01 00:00:00.000000', '2020-01-01 00:00:00.000000');
-                UPDATE conversations SET last_updated = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 'c-recent';
-                INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES ('c-recent', '2020-01-02 00:00:00.000000', '2020-01-01 00:00:00.000000');
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO users (id, username) VALUES ('0d7861ae-3302-41ae-9153-7e65742a3f5d', 'walking');
+                    INSERT INTO conversations (id, title, user_id, last_updated, created_at)
+                    VALUES ('c-recent', 'recent', '0d7861ae-3302-41ae-9153-7e65742a3f5d', '2020-01-01 00:00:00.000000', '2020-01-01 00:00:00.000000');
+                    UPDATE conversations SET last_updated = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = 'c-recent';
+                    INSERT INTO conversation_moves (conversation_id, moved_to, moved_from) VALUES ('c-recent', '2020-01-02 00:00:00.000000', '2020-01-01 00:00:00.000000');
+                    """)
         }
         try queue.close()
         try await TestServer(databasePath: path).run { client in
@@ -263,7 +273,10 @@ struct PaginationTests {
         let upgraded = try DatabaseQueue(path: path)
         defer { try? upgraded.close() }
         let (windows, moves) = try await upgraded.read { db in
-            (try String.fetchAll(db, sql: "SELECT user_id FROM walk_windows"), try String.fetchAll(db, sql: "SELECT moved_from FROM conversation_moves"))
+            (
+                try String.fetchAll(db, sql: "SELECT user_id FROM walk_windows"),
+                try String.fetchAll(db, sql: "SELECT moved_from FROM conversation_moves")
+            )
         }
         #expect(windows == ["0d7861ae-3302-41ae-9153-7e65742a3f5d"])
         #expect(moves == ["2020-01-01 00:00:00.000000"])

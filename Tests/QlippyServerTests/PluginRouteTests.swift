@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 @Suite("Plugins: list, create, update, delete")
 struct PluginRouteTests {
@@ -26,7 +26,9 @@ struct PluginRouteTests {
         try await TestServer().run { client in
             let user = try await client.createUser()
             for name in ["b", "a", "c"] {
-                #expect(try await client.post("/api/users/\(user)/plugins", #"{"name": "\#(name)", "enabled": false, "description": "d"}"#).status == .created)
+                #expect(
+                    try await client.post("/api/users/\(user)/plugins", #"{"name": "\#(name)", "enabled": false, "description": "d"}"#)
+                        .status == .created)
             }
             let response = try await client.get("/api/users/\(user)/plugins")
             #expect(response.status == .ok)

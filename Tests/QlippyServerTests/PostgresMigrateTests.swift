@@ -2,12 +2,13 @@ import Foundation
 import HummingbirdTesting
 import Logging
 import PostgresNIO
-@testable import QlippyStore
-import Testing
 import QlippyModel
 import QlippyTestSupport
-@testable import QlippyPostgres
+import Testing
+
 @testable import QlippyMigrate
+@testable import QlippyPostgres
+@testable import QlippyStore
 
 /// `qlippy-server migrate`: a SQLite file copied into PostgreSQL arrives whole, and the API on
 /// PostgreSQL then answers exactly what the API on the file answers.
@@ -39,7 +40,9 @@ struct PostgresMigrateTests {
         for user in users {
             let id = try #require(user["id"] as? String)
             paths += ["/api/users/\(id)", "/api/users/\(id)/conversations", "/api/users/\(id)/plugins"]
-            paths += ["actor", "résumé", "e"].map { "/api/users/\(id)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+            paths += ["actor", "résumé", "e"].map {
+                "/api/users/\(id)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+            }
             paths += (user["conversations"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }.map { "/api/conversations/\($0)" }
         }
         try await Self.expectSameAnswers(paths, sqliteFile: try Fixtures.copyOfLegacyDatabase(), postgres: postgres)
@@ -72,9 +75,12 @@ struct PostgresMigrateTests {
                 let response = try await client.post("/api/users", try Self.json(["username": user.username]))
                 let userID = try #require(try response.json.string("id"))
                 paths += ["/api/users/\(userID)", "/api/users/\(userID)/conversations", "/api/users/\(userID)/plugins"]
-                paths += ["a", "é", "日本"].map { "/api/users/\(userID)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+                paths += ["a", "é", "日本"].map {
+                    "/api/users/\(userID)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+                }
                 for (number, conversation) in user.conversations.enumerated() {
-                    let conversationID = try #require(try await client.post("/api/users/\(userID)/conversations", conversation.body).json.string("id"))
+                    let conversationID = try #require(
+                        try await client.post("/api/users/\(userID)/conversations", conversation.body).json.string("id"))
                     var messageIDs: [String] = []
                     for content in conversation.messages {
                         messageIDs.append(try #require(try await client.addMessage(to: conversationID, content).string("id")))
@@ -138,7 +144,9 @@ struct PostgresMigrateTests {
     static func indexes(_ url: String) async throws -> Set<String> {
         try await TestPostgres.withConnection(url) { connection in
             var names = Set<String>()
-            for try await name in try await connection.query("SELECT indexname FROM pg_indexes WHERE tablename = 'messages'", logger: TestPostgres.logger).decode(String.self) {
+            for try await name in try await connection.query(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'messages'", logger: TestPostgres.logger
+            ).decode(String.self) {
                 names.insert(name)
             }
             return names

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Several `qlippy-server` processes on one PostgreSQL database, and the database going away.
 @Suite("Scale-out on PostgreSQL", .enabled(if: TestStore.current == .postgres, "needs the PostgreSQL run"))
@@ -35,7 +35,9 @@ struct PostgresScaleOutTests {
                 // The same username through both at once: exactly one wins, the rest are 409.
                 let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for index in 0..<20 {
-                        group.addTask { try await Self.send(index % 2 == 0 ? one : two, .post, "/api/users", #"{"username": "twin"}"#).status }
+                        group.addTask {
+                            try await Self.send(index % 2 == 0 ? one : two, .post, "/api/users", #"{"username": "twin"}"#).status
+                        }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
@@ -63,7 +65,9 @@ struct PostgresScaleOutTests {
                 let detail = try #require(try await Self.send(two, .get, "/api/conversations/\(conversation)").json)
                 #expect(detail.int("message_count") == 200)
                 #expect((detail["messages"] as? [Any])?.count == 200)
-                #expect(detail.string("last_updated") == stamps.compactMap { $0 }.max(), "last_updated is the newest message's, whichever server committed last")
+                #expect(
+                    detail.string("last_updated") == stamps.compactMap { $0 }.max(),
+                    "last_updated is the newest message's, whichever server committed last")
 
                 // Half of them deleted through both servers at once: the kept count follows.
                 let ids = (detail["messages"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
@@ -98,7 +102,8 @@ struct PostgresScaleOutTests {
                     )
                     var existing: [String] = []
                     for index in 0..<10 {
-                        let added = try await Self.send(one, .post, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "e\#(index)"}"#)
+                        let added = try await Self.send(
+                            one, .post, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "e\#(index)"}"#)
                         existing.append(try #require(added.json?.string("id")))
                     }
                     // Adds and message deletes through one server, the conversation's delete through
@@ -107,7 +112,9 @@ struct PostgresScaleOutTests {
                     let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                         for index in 0..<20 {
                             group.addTask {
-                                try await Self.send(two, .post, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "m\#(index)"}"#).status
+                                try await Self.send(
+                                    two, .post, "/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "m\#(index)"}"#
+                                ).status
                             }
                         }
                         for id in existing {

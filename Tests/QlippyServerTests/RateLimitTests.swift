@@ -1,10 +1,11 @@
 import Foundation
 import HummingbirdTesting
 import NIOCore
-import Testing
-@testable import QlippyServer
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
+@testable import QlippyServer
 
 /// Per-client rate limiting: a burst beyond the bucket gets 429 JSON with `Retry-After`, and the
 /// client is served again after waiting that long.

@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// The search endpoint against a plain in-memory scan of the same data: same conversations, same
 /// match counts, same order, same first matches, for random texts and random queries (1 to 6
@@ -19,7 +19,8 @@ struct SearchPropertyTests {
     }
 
     static func contains(_ text: String, _ query: String) -> Bool {
-        let haystack = lower(text), needle = lower(query)
+        let haystack = lower(text)
+        let needle = lower(query)
         guard needle.count <= haystack.count else { return false }
         return (0...(haystack.count - needle.count)).contains { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
     }
@@ -44,9 +45,13 @@ struct SearchPropertyTests {
             if Bool.random(using: &random), let source = texts.randomElement(using: &random), source.unicodeScalars.count >= length {
                 let scalars = Array(source.unicodeScalars)
                 let start = Int.random(in: 0...(scalars.count - length), using: &random)
-                candidate = String(String.UnicodeScalarView(scalars[start..<start + length].map {
-                    Bool.random(using: &random) ? (String($0).uppercased().unicodeScalars.count == 1 ? String($0).uppercased().unicodeScalars.first! : $0) : $0
-                }))
+                candidate = String(
+                    String.UnicodeScalarView(
+                        scalars[start..<start + length].map {
+                            Bool.random(using: &random)
+                                ? (String($0).uppercased().unicodeScalars.count == 1 ? String($0).uppercased().unicodeScalars.first! : $0)
+                                : $0
+                        }))
             } else {
                 candidate = text(&random, maxLength: length)
             }
@@ -69,13 +74,15 @@ struct SearchPropertyTests {
                 titles[conversation] = title
                 for _ in 0..<Int.random(in: 0...6, using: &random) {
                     let message = try await client.addMessage(to: conversation, Self.text(&random, maxLength: 40))
-                    contents[conversation, default: []].append((try #require(message.string("id")), try #require(message.string("content"))))
+                    contents[conversation, default: []].append(
+                        (try #require(message.string("id")), try #require(message.string("content"))))
                 }
             }
             let list = try await client.get("/api/users/\(user)/conversations").json.array
-            let lastUpdated = Dictionary(uniqueKeysWithValues: list.compactMap { row in
-                (row["id"] as? String).map { ($0, row["last_updated"] as? String ?? "") }
-            })
+            let lastUpdated = Dictionary(
+                uniqueKeysWithValues: list.compactMap { row in
+                    (row["id"] as? String).map { ($0, row["last_updated"] as? String ?? "") }
+                })
             let allTexts = Array(titles.values) + contents.values.flatMap { $0.map(\.content) }
             for _ in 0..<25 {
                 let query = Self.query(&random, from: allTexts)

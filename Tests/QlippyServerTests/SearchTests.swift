@@ -1,14 +1,16 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// `GET /api/users/{user_id}/search`: the contract's semantics, the index kept in sync, and our extensions.
 @Suite("Search")
 struct SearchTests {
     /// Searches for `text` (percent-encoded here), with `parameters` appended as they are.
-    static func search(_ client: any TestClientProtocol, _ user: String, _ text: String, _ parameters: String = "") async throws -> TestResponse {
+    static func search(_ client: any TestClientProtocol, _ user: String, _ text: String, _ parameters: String = "") async throws
+        -> TestResponse
+    {
         var allowed = CharacterSet.urlQueryAllowed
         allowed.remove(charactersIn: "&=+#")
         let q = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
@@ -44,10 +46,11 @@ struct SearchTests {
             #expect(body.string("query") == "hello")
             #expect(body.int("total_results") == 1)
             let result = try #require((body["results"] as? [[String: Any]])?.first)
-            #expect(result.keys.sorted() == [
-                "created_at", "folder", "id", "last_message_preview", "last_updated", "match_count", "matching_messages",
-                "message_count", "title", "user_id",
-            ])
+            #expect(
+                result.keys.sorted() == [
+                    "created_at", "folder", "id", "last_message_preview", "last_updated", "match_count", "matching_messages",
+                    "message_count", "title", "user_id",
+                ])
             #expect(result["id"] as? String == conversation)
             #expect(result["match_count"] as? Int == 4)
             #expect(result["message_count"] as? Int == 5)
@@ -60,30 +63,31 @@ struct SearchTests {
         }
     }
 
-    @Test(arguments: [
-        ("ell", "Hello world", true),
-        ("naïve", "a NAÏVE idea", true),
-        ("NAÏVE", "so naïve", true),
-        ("日本", "東京は日本の首都", true),
-        ("🚀", "launch 🚀 now", true),
-        ("e", "HELLO", true),
-        ("x", "HELLO", false),
-        ("50%", "a 50% discount", true),
-        ("50%", "a 500 discount", false),
-        ("a_b", "a_b", true),
-        ("a_b", "axb", false),
-        ("\"quoted\"", "say \"quoted\" words", true),
-        ("*", "a * b", true),
-        ("it's", "IT'S fine", true),
-        ("OR", "flavor", true),
-        ("NEAR(a b)", "NEAR(a b)", true),
-        ("NEAR(a b)", "a b", false),
-        ("a AND b", "a and b", true),
-        ("a AND b", "a or b", false),
-        ("-x", "a -x b", true),
-        ("^st", "^start", true),
-        ("^st", "start", false),
-    ], SearchPath.allCases)
+    @Test(
+        arguments: [
+            ("ell", "Hello world", true),
+            ("naïve", "a NAÏVE idea", true),
+            ("NAÏVE", "so naïve", true),
+            ("日本", "東京は日本の首都", true),
+            ("🚀", "launch 🚀 now", true),
+            ("e", "HELLO", true),
+            ("x", "HELLO", false),
+            ("50%", "a 50% discount", true),
+            ("50%", "a 500 discount", false),
+            ("a_b", "a_b", true),
+            ("a_b", "axb", false),
+            ("\"quoted\"", "say \"quoted\" words", true),
+            ("*", "a * b", true),
+            ("it's", "IT'S fine", true),
+            ("OR", "flavor", true),
+            ("NEAR(a b)", "NEAR(a b)", true),
+            ("NEAR(a b)", "a b", false),
+            ("a AND b", "a and b", true),
+            ("a AND b", "a or b", false),
+            ("-x", "a -x b", true),
+            ("^st", "^start", true),
+            ("^st", "start", false),
+        ], SearchPath.allCases)
     func matchesLiteralCaseInsensitiveSubstrings(example: (query: String, content: String, found: Bool), path: SearchPath) async throws {
         let (query, content, found) = example
         try await TestServer(settings: path.settings).run { client in
@@ -162,7 +166,8 @@ struct SearchTests {
             )
             #expect(try await Self.search(client, user, "before its").json.int("total_results") == 0)
             try await server.execute(
-                "INSERT INTO conversations (id, title, user_id, last_updated, created_at) VALUES (?, 'late', ?, ?, ?)", [early, user, time, time]
+                "INSERT INTO conversations (id, title, user_id, last_updated, created_at) VALUES (?, 'late', ?, ?, ?)",
+                [early, user, time, time]
             )
             #expect(try await Self.search(client, user, "before its").json.int("total_results") == 1)
             try await server.execute("DELETE FROM conversations WHERE id = ?", [early], foreignKeys: false)
@@ -218,7 +223,10 @@ struct SearchTests {
         ("after=nonsense", "after must be a cursor from a previous page"),
         ("role=system", #"role must be "user" or "assistant""#),
         ("from=yesterday", "from must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"),
-        ("from=2020-05-01T12:00:00+25:00", "from must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"),
+        (
+            "from=2020-05-01T12:00:00+25:00",
+            "from must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"
+        ),
         ("to=2026-13-45", "to must be a date (YYYY-MM-DD) or an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SSZ, or with an offset)"),
         ("highlights=yes", "highlights must be true or false"),
     ])
@@ -241,7 +249,9 @@ struct SearchTests {
             try await client.addMessage(to: loose, role: "assistant", "topic from assistant")
             try await server.execute("UPDATE messages SET timestamp = '2020-05-01 12:00:00.000000' WHERE conversation_id = ?", [loose])
             func ids(_ parameters: String) async throws -> [String?] {
-                (try await Self.search(client, user, "topic", parameters).json["results"] as? [[String: Any]] ?? []).map { $0["id"] as? String }
+                (try await Self.search(client, user, "topic", parameters).json["results"] as? [[String: Any]] ?? []).map {
+                    $0["id"] as? String
+                }
             }
             #expect(try await ids("folder=work") == [work])
             #expect(try await ids("folder=") == [loose])

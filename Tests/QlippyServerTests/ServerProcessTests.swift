@@ -1,9 +1,9 @@
 import Foundation
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// The real executable as an operator runs it: startup log, request log, signals.
 @Suite("Server process", .sqliteOnly)
@@ -18,7 +18,8 @@ struct ServerProcessTests {
         try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
             let user = try await client.post("/api/users", headers: jsonHeaders, body: ByteBuffer(string: #"{"username": "ops"}"#))
             let userID = try #require(try JSONDocument(user.body ?? ByteBuffer()).string("id"))
-            let conversation = try await client.post("/api/users/\(userID)/conversations", headers: jsonHeaders, body: ByteBuffer(string: "{}"))
+            let conversation = try await client.post(
+                "/api/users/\(userID)/conversations", headers: jsonHeaders, body: ByteBuffer(string: "{}"))
             let conversationID = try #require(try JSONDocument(conversation.body ?? ByteBuffer()).string("id"))
             let message = try await client.post(
                 "/api/conversations/\(conversationID)/messages", headers: jsonHeaders,

@@ -1,9 +1,10 @@
 import Configuration
 import Logging
-@testable import QlippyServer
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
+@testable import QlippyServer
 
 @Suite("Settings from configuration")
 struct SettingsTests {
@@ -60,10 +61,13 @@ struct SettingsTests {
         for host in ["127.0.0.1", "127.0.0.2", "::1", "localhost"] {
             #expect(try settings(["host": host]).listensOnLoopbackOnly)
         }
-        #expect(throws: SettingsError(
-            key: .host, value: "0.0.0.0",
-            expected: "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE"
-        )) { try settings(["host": "0.0.0.0"]) }
+        #expect(
+            throws: SettingsError(
+                key: .host, value: "0.0.0.0",
+                expected:
+                    "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE"
+            )
+        ) { try settings(["host": "0.0.0.0"]) }
 
         let folder = try makeTemporaryDirectory()
         let file = folder.appendingPathComponent("token").path
@@ -86,12 +90,21 @@ struct SettingsTests {
         ("port", "http", "invalid --port / QLIPPY_PORT value 'http': expected an integer from 0 to 65535"),
         ("port", "70000", "invalid --port / QLIPPY_PORT value '70000': expected an integer from 0 to 65535"),
         ("maxBodySize", "-1", "invalid --max-body-size / QLIPPY_MAX_BODY_SIZE value '-1': expected an integer from 1 to 2147483647"),
-        ("logLevel", "loud", "invalid --log-level / QLIPPY_LOG_LEVEL value 'loud': expected one of trace, debug, info, notice, warning, error, critical"),
-        ("searchScanLimit", "-5", "invalid --search-scan-limit / QLIPPY_SEARCH_SCAN_LIMIT value '-5': expected an integer from 0 to 2147483647"),
+        (
+            "logLevel", "loud",
+            "invalid --log-level / QLIPPY_LOG_LEVEL value 'loud': expected one of trace, debug, info, notice, warning, error, critical"
+        ),
+        (
+            "searchScanLimit", "-5",
+            "invalid --search-scan-limit / QLIPPY_SEARCH_SCAN_LIMIT value '-5': expected an integer from 0 to 2147483647"
+        ),
         ("database", "", "invalid --database / QLIPPY_DATABASE value '': expected a file path"),
         ("maxConnections", "0", "invalid --max-connections / QLIPPY_MAX_CONNECTIONS value '0': expected an integer from 1 to 100000"),
         ("rateLimitLoopback", "yes", "invalid --rate-limit-loopback / QLIPPY_RATE_LIMIT_LOOPBACK value 'yes': expected true or false"),
-        ("tlsCert", "/etc/q/cert.pem", "invalid --tls-key / QLIPPY_TLS_KEY value '': expected a PEM file: HTTPS needs both --tls-cert and --tls-key"),
+        (
+            "tlsCert", "/etc/q/cert.pem",
+            "invalid --tls-key / QLIPPY_TLS_KEY value '': expected a PEM file: HTTPS needs both --tls-cert and --tls-key"
+        ),
     ])
     func badValuesAreOneLineErrors(key: String, value: String, message: String) {
         #expect(throws: SettingsError.self) { try settings([key: value]) }

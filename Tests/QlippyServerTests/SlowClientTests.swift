@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Clients that stall or send oversized heads do not keep a connection.
 @Suite("Slow and abusive clients")
@@ -73,7 +73,9 @@ struct SlowClientTests {
             var status: Int?
             for _ in 0..<50 where status != 200 {
                 try await Task.sleep(for: .milliseconds(100))
-                status = RawHTTP.parse(try await RawHTTP.exchange(port: port, RawHTTP.request("GET", "/api/health"), wait: .seconds(5)).reply).status
+                status =
+                    RawHTTP.parse(try await RawHTTP.exchange(port: port, RawHTTP.request("GET", "/api/health"), wait: .seconds(5)).reply)
+                    .status
             }
             #expect(status == 200, "served again once connections close")
         }

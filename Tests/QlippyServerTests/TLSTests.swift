@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// HTTPS served directly (`--tls-cert`, `--tls-key`), with a throwaway certificate made by openssl.
 @Suite("HTTPS")
@@ -11,10 +11,12 @@ struct TLSTests {
         let folder = try makeTemporaryDirectory()
         let cert = folder.appendingPathComponent("cert.pem").path
         let key = folder.appendingPathComponent("key.pem").path
-        let made = try await Command.run("openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert,
-        ])
+        let made = try await Command.run(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert,
+            ])
         try #require(made.status == 0, "openssl: \(made.stderr)")
         return (cert, key)
     }
@@ -25,10 +27,12 @@ struct TLSTests {
         let server = try await ServerProcess(database: database, arguments: ["--tls-cert", cert, "--tls-key", key])
         #expect(server.output.contains("address=https://127.0.0.1:\(server.port)"))
 
-        let created = try await Command.run("curl", [
-            "-sS", "--cacert", cert, "-H", "Content-Type: application/json", "-d", #"{"username": "ada"}"#,
-            "https://127.0.0.1:\(server.port)/api/users",
-        ])
+        let created = try await Command.run(
+            "curl",
+            [
+                "-sS", "--cacert", cert, "-H", "Content-Type: application/json", "-d", #"{"username": "ada"}"#,
+                "https://127.0.0.1:\(server.port)/api/users",
+            ])
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains(#""username":"ada""#))
 
@@ -50,7 +54,9 @@ struct TLSTests {
         let database = try makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
         let outcome = try await Command.run(ServerProcess.binary.path, ["--database", database, "--tls-cert", cert, "--tls-key", otherKey])
         #expect(outcome.status == 1)
-        #expect(outcome.stderr == "qlippy-server: error: invalid --tls-key / QLIPPY_TLS_KEY value '\(otherKey)': expected the private key of \(cert)\n")
+        #expect(
+            outcome.stderr
+                == "qlippy-server: error: invalid --tls-key / QLIPPY_TLS_KEY value '\(otherKey)': expected the private key of \(cert)\n")
         #expect(!FileManager.default.fileExists(atPath: database), "refused before the database is touched")
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// Export and import of our own format: exact round trips, idempotent re-imports, never
 /// overwriting another user's rows, and a report of what happened.
@@ -19,7 +19,9 @@ struct TransferTests {
         try await client.addMessage(to: work, "e\u{301} and 👩🏽‍💻 and \"quotes\"\nnew line")
         try await client.addMessage(to: work, role: "assistant", String(repeating: "long ", count: 500))
         try await client.addMessage(to: loose, "tab\there")
-        #expect(try await client.post("/api/users/\(user)/plugins", #"{"name": "calc ∑", "description": "adds", "enabled": false}"#).status == .created)
+        #expect(
+            try await client.post("/api/users/\(user)/plugins", #"{"name": "calc ∑", "description": "adds", "enabled": false}"#).status
+                == .created)
         #expect(try await client.post("/api/users/\(user)/plugins", #"{"name": "plain"}"#).status == .created)
         return (user, 3, 3)
     }
@@ -41,7 +43,8 @@ struct TransferTests {
     }
 
     static func importFile(_ client: some TestClientProtocol, _ user: String, _ body: Data) async throws -> TestResponse {
-        try await client.executeRequest(uri: "/api/users/\(user)/import", method: .post, headers: jsonHeaders, body: ByteBuffer(bytes: body))
+        try await client.executeRequest(
+            uri: "/api/users/\(user)/import", method: .post, headers: jsonHeaders, body: ByteBuffer(bytes: body))
     }
 
     /// The export without the moment it was taken, for comparing two exports.
@@ -135,11 +138,13 @@ struct TransferTests {
                 #"{"id": "\#(repeated[index] ?? ids[index])", "role": "user", "content": "m\#(index)", "timestamp": "2024-01-02T03:04:05Z"}"#
             }
             let conversation = UUID().uuidString.lowercased()
-            let file = #"{"format": "qlippy-export", "version": 1, "conversations": [{"id": "\#(conversation)", "title": "long", "messages": [\#(messages.joined(separator: ","))]}]}"#
+            let file =
+                #"{"format": "qlippy-export", "version": 1, "conversations": [{"id": "\#(conversation)", "title": "long", "messages": [\#(messages.joined(separator: ","))]}]}"#
             let report = try await Self.importFile(client, user, Data(file.utf8)).json
             #expect(report.int("files_read") == 1)
             #expect(report.int("messages_imported") == 300)
-            let exported = try #require((try await Self.export(client, user)["conversations"] as? [[String: Any]])?.first?["messages"] as? [[String: Any]])
+            let exported = try #require(
+                (try await Self.export(client, user)["conversations"] as? [[String: Any]])?.first?["messages"] as? [[String: Any]])
             #expect(exported.compactMap { $0["content"] as? String } == (0..<300).map { "m\($0)" })
             let exportedIDs = exported.compactMap { $0["id"] as? String }
             #expect(Set(exportedIDs).count == 300)
@@ -178,7 +183,10 @@ struct TransferTests {
         (#"{"a": 1, "b": 2}"#, "Unrecognised import format: found a JSON object with keys a, b"),
         ("[1, 2]", "Unrecognised import format: found a JSON array of 2 items; the first is a number, boolean or null"),
         (#""text""#, "Unrecognised import format: found a string"),
-        (#"{"format": "qlippy-export", "version": 9, "conversations": []}"#, "Unsupported qlippy-export version 9: this server reads version 1"),
+        (
+            #"{"format": "qlippy-export", "version": 9, "conversations": []}"#,
+            "Unsupported qlippy-export version 9: this server reads version 1"
+        ),
     ])
     func aFileThatCannotBeImportedIs400AndWritesNothing(body: String, message: String) async throws {
         let server = try TestServer()
@@ -193,8 +201,14 @@ struct TransferTests {
     }
 
     @Test(arguments: [
-        ("{\"format\": \"qlippy-export\",\n \"conversations\": [{\"id\": \"x", "Import file is not valid JSON: the file ends in the middle of a value, at line 2, column 29 (byte 56)"),
-        ("{\"format\": \"qlippy-export\",\n \"version\": x}", "Import file is not valid JSON: invalid value at line 2, column 13 (byte 40)"),
+        (
+            "{\"format\": \"qlippy-export\",\n \"conversations\": [{\"id\": \"x",
+            "Import file is not valid JSON: the file ends in the middle of a value, at line 2, column 29 (byte 56)"
+        ),
+        (
+            "{\"format\": \"qlippy-export\",\n \"version\": x}",
+            "Import file is not valid JSON: invalid value at line 2, column 13 (byte 40)"
+        ),
     ])
     func aFileThatIsNotJSONSaysWhereItBroke(body: String, message: String) async throws {
         try await TestServer().run { client in
@@ -210,7 +224,9 @@ struct TransferTests {
             let user = try await client.createUser()
             let text = try await client.post("/api/users/\(user)/import", "{}", headers: [.contentType: "text/plain"])
             #expect(text.status == .unsupportedMediaType)
-            #expect(text.errorMessage == "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)")
+            #expect(
+                text.errorMessage
+                    == "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)")
             let unknown = try await Self.importFile(client, UUID().uuidString, Data("{}".utf8))
             #expect(unknown.status == .notFound)
             #expect(try await client.get("/api/users/\(UUID().uuidString)/export").status == .notFound)

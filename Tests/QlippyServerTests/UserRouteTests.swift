@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdTesting
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 @Suite("Users: POST /api/users, GET /api/users/{id}")
 struct UserRouteTests {

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-@testable import QlippyStore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
 @testable import QlippySQLite
+@testable import QlippyStore
 
 /// Concurrent writes share commits, but each keeps its own result.
 @Suite("Group commit", .sqliteOnly)
@@ -24,14 +25,19 @@ struct GroupCommitTests {
             for index in 0..<40 {
                 group.addTask {
                     do {
-                        return ("valid", .success(try await store.addMessage(conversationID: conversation.id, role: "user", content: "m\(index)").id))
+                        return (
+                            "valid",
+                            .success(try await store.addMessage(conversationID: conversation.id, role: "user", content: "m\(index)").id)
+                        )
                     } catch {
                         return ("valid", .failure(error as? StoreError ?? .notFound(.message)))
                     }
                 }
             }
             group.addTask {
-                do { return ("duplicate", .success(try await store.createUser(username: "ada").id)) } catch { return ("duplicate", .failure(error as! StoreError)) }
+                do { return ("duplicate", .success(try await store.createUser(username: "ada").id)) } catch {
+                    return ("duplicate", .failure(error as! StoreError))
+                }
             }
             group.addTask {
                 do {

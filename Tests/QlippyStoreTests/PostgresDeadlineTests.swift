@@ -1,11 +1,12 @@
 import Logging
 import PostgresNIO
-@testable import QlippyStore
-import Synchronization
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Synchronization
+import Testing
+
 @testable import QlippyPostgres
+@testable import QlippyStore
 
 /// The PostgreSQL store's deadline: requests give up with "unavailable"; long work (a `migrate`
 /// batch) runs without one. A copy of a million messages once ended as "unavailable" when a batch's

@@ -1,10 +1,11 @@
 import Logging
 import PostgresNIO
-@testable import QlippyStore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
 @testable import QlippyPostgres
+@testable import QlippyStore
 
 /// A statement PostgreSQL ends as a deadlock's victim is run again by the store, so the request
 /// succeeds instead of failing with an internal error.

@@ -1,9 +1,10 @@
 import PostgresNIO
-@testable import QlippyStore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
 @testable import QlippyPostgres
+@testable import QlippyStore
 
 /// `postgres://` URLs: what each part selects, and one clear error for what cannot be used.
 @Suite("PostgreSQL URLs")

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
-@testable import QlippyStore
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
 @testable import QlippySQLite
+@testable import QlippyStore
 
 /// The store's lookups walk indexes: `EXPLAIN QUERY PLAN` of each statement it runs shows
 /// no full table scan and no sort outside an index. One statement at a time: each opens a copy of

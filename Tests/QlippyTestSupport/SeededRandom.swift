@@ -26,7 +26,9 @@ package struct SeededRandom: RandomNumberGenerator {
         for _ in 0..<Int.random(in: 0...maxLength, using: &self) {
             if Int.random(in: 0..<6, using: &self) == 0 {
                 // Any valid scalar: BMP outside the surrogates, or an astral one.
-                let value = Bool.random(using: &self) ? UInt32.random(in: 0x80...0xD7FF, using: &self) : UInt32.random(in: 0xE000...0x10FFFF, using: &self)
+                let value =
+                    Bool.random(using: &self)
+                    ? UInt32.random(in: 0x80...0xD7FF, using: &self) : UInt32.random(in: 0xE000...0x10FFFF, using: &self)
                 scalars.append(Unicode.Scalar(value) ?? "?")
             } else {
                 let pool = pools[Int.random(in: 0..<pools.count, using: &self)]

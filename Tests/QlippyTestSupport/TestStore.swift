@@ -90,9 +90,11 @@ package enum TestPostgres {
                     _ = try await PostgresMigrations.apply(on: connection, logger: logger)
                 }
                 try await withConnection(server) { connection in
-                    try await connection.query(PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS false"), logger: logger)
                     try await connection.query(
-                        PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'"), logger: logger
+                        PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS false"), logger: logger)
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'"),
+                        logger: logger
                     )
                 }
                 return name
@@ -122,7 +124,9 @@ package enum TestPostgres {
 
     /// `body` on one connection to `url`, closed afterwards.
     @discardableResult
-    package static func withConnection<Value: Sendable>(_ url: String, _ body: @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+    package static func withConnection<Value: Sendable>(_ url: String, _ body: @Sendable (PostgresConnection) async throws -> Value)
+        async throws -> Value
+    {
         var configuration = try PostgresLocation(url: url).clientConfiguration()
         configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = 1

@@ -1,7 +1,8 @@
 import QlippyModel
 import QlippyTestSupport
-@testable import QlippyTransfer
 import Testing
+
+@testable import QlippyTransfer
 
 /// The hash behind import ids, page cursors, migrate checksums and idempotency fingerprints must
 /// never change between versions: an import's ids would stop matching the ones already stored.

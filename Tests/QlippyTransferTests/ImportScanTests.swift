@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import QlippyTransfer
 
 /// The scans an import makes, with the errors it reports for them.

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import QlippyJSON
 import QlippyModel
 import QlippyTestSupport
+import Testing
+
 @testable import QlippyTransfer
 
 /// An import's file is mapped, and the pages it has read are handed back: resident memory follows
@@ -35,7 +36,8 @@ struct MappedFileTests {
         var inMapping = false
         for line in smaps.split(separator: "\n") {
             if let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
-               let low = UInt(line[..<dash], radix: 16), let high = UInt(line[line.index(after: dash)..<space], radix: 16) {
+                let low = UInt(line[..<dash], radix: 16), let high = UInt(line[line.index(after: dash)..<space], radix: 16)
+            {
                 inMapping = low <= start && start < high
             } else if inMapping, line.hasPrefix("Rss:") {
                 return Int(line.split(separator: " ")[1])

@@ -84,5 +84,6 @@ final class ReadConnection: @unchecked Sendable {
     }
 }
 
-/// GRDB binds the same constant; SQLite copies the bytes before the call returns.
+/// GRDB binds the same constant; SQLite copies the bytes before the call returns. (The C API's name.)
+// swift-format-ignore: AlwaysUseLowerCamelCase
 private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)

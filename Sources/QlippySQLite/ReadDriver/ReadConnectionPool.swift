@@ -1,7 +1,7 @@
 import GRDB
-import Synchronization
 import QlippyModel
 import QlippyStore
+import Synchronization
 
 /// The idle ``ReadConnection``s of one database file, handed out one caller at a time.
 ///
@@ -17,10 +17,11 @@ final class ReadConnectionPool: Sendable {
     }
 
     func read<Value>(_ body: (ReadConnection) throws -> Value) throws -> Value {
-        let connection = try state.withLock { state throws -> ReadConnection? in
-            guard !state.closed else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "Connection is closed") }
-            return state.idle.popLast()
-        } ?? ReadConnection(path: path)
+        let connection =
+            try state.withLock { state throws -> ReadConnection? in
+                guard !state.closed else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "Connection is closed") }
+                return state.idle.popLast()
+            } ?? ReadConnection(path: path)
         defer { state.withLock { state in if !state.closed { state.idle.append(connection) } } }
         return try body(connection)
     }

@@ -53,7 +53,9 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         guard refused else { return context.fireChannelRead(data) }
         guard case .head = unwrapInboundIn(data), !answered else { return }
         answered = true
-        logger.warning("refused a connection: at the limit of \(counter.limit) connections", metadata: ["client": "\(context.remoteAddress?.description ?? "unknown")"])
+        logger.warning(
+            "refused a connection: at the limit of \(counter.limit) connections",
+            metadata: ["client": "\(context.remoteAddress?.description ?? "unknown")"])
         APIError.tooManyConnections(limit: counter.limit).answer(on: context)
     }
 }

@@ -1,15 +1,16 @@
 import Foundation
 import Hummingbird
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// `POST /api/admin/backup`: a consistent snapshot of the live SQLite database, taken while the
 /// server keeps serving, written into the backup folder under a name of its own.
 ///
 /// Registered only when the server has an API token, since it writes files on the server's disk,
 /// and only on a store that copies itself (``StoreBackups``, SQLite): PostgreSQL's backups are
-/// pg_dump's job (a 5xx for a route that can never work would read as a failure). The client cannot choose the path (it could overwrite any file
-/// the server may write); the operator chooses the folder (`--backup-directory`).
+/// pg_dump's job (a 5xx for a route that can never work would read as a failure). The client
+/// cannot choose the path (it could overwrite any file the server may write); the operator
+/// chooses the folder (`--backup-directory`).
 struct AdminController {
     let store: any StoreBackups
     let backupDirectory: String
@@ -44,14 +45,18 @@ struct AdminController {
             throw APIError.internalError
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        context.logger.notice("backup written", metadata: ["path": "\(path)", "bytes": "\(bytes)", "duration": "\(started.duration(to: .now))"])
-        return StoredReply.json(.created) { $0.write(backup: BackupSummary(path: path, bytes: bytes, createdAt: createdAt, report: report)) }
+        context.logger.notice(
+            "backup written", metadata: ["path": "\(path)", "bytes": "\(bytes)", "duration": "\(started.duration(to: .now))"])
+        return StoredReply.json(.created) {
+            $0.write(backup: BackupSummary(path: path, bytes: bytes, createdAt: createdAt, report: report))
+        }
     }
 
     /// `qlippy-20261126T014512.123456Z.db`: sorts by time, and two backups never share a name.
     static func fileName(at time: Timestamp) -> String {
         let c = time.components
-        return String(format: "qlippy-%04d%02d%02dT%02d%02d%02d.%06dZ.db", c.year, c.month, c.day, c.hour, c.minute, c.second, c.microsecond)
+        return String(
+            format: "qlippy-%04d%02d%02dT%02d%02d%02d.%06dZ.db", c.year, c.month, c.day, c.hour, c.minute, c.second, c.microsecond)
     }
 }
 

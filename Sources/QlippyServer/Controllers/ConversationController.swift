@@ -1,7 +1,7 @@
 import Hummingbird
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// A user's conversations, and one conversation with its messages.
 struct ConversationController {

@@ -27,22 +27,24 @@ struct EventController {
             throw error
         }
         let headers: HTTPFields = [.contentType: ServerSentEvents.contentType, .cacheControl: "no-cache"]
-        return Response(status: .ok, headers: headers, body: ResponseBody { [feed] writer in
-            defer { feed.unsubscribe(subscription) }
-            try await writer.write(ServerSentEvents.opened)
-            for event in missed { try await writer.write(event) }
-            // A server shutting down ends the stream (the client reconnects with Last-Event-ID
-            // to another server, or this one once it is back), instead of waiting for it.
-            try await withGracefulShutdownHandler {
-                for await event in subscription.items { try await writer.write(event) }
-            } onGracefulShutdown: {
-                subscription.finish()
-            }
-            if subscription.fellBehind {
-                try await writer.write(ServerSentEvents.reset(position: feed.position, reason: "the stream was read too slowly"))
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { [feed] writer in
+                defer { feed.unsubscribe(subscription) }
+                try await writer.write(ServerSentEvents.opened)
+                for event in missed { try await writer.write(event) }
+                // A server shutting down ends the stream (the client reconnects with Last-Event-ID
+                // to another server, or this one once it is back), instead of waiting for it.
+                try await withGracefulShutdownHandler {
+                    for await event in subscription.items { try await writer.write(event) }
+                } onGracefulShutdown: {
+                    subscription.finish()
+                }
+                if subscription.fellBehind {
+                    try await writer.write(ServerSentEvents.reset(position: feed.position, reason: "the stream was read too slowly"))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// The events a reconnecting client missed, between its `Last-Event-ID` and where the

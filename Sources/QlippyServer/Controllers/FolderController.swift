@@ -1,6 +1,6 @@
 import Hummingbird
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// A user's folders: the conversations' `folder` strings as a resource (list, rename or merge,
 /// delete to unfiled). Names in the path are percent-encoded; `/`, spaces and Unicode work.

@@ -1,7 +1,7 @@
 import Hummingbird
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// `GET /api/health`: liveness plus a database round trip.
 struct HealthController {

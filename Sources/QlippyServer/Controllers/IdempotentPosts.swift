@@ -1,8 +1,8 @@
 import Hummingbird
+import QlippyJSON
+import QlippyModel
 import QlippyStore
 import Synchronization
-import QlippyModel
-import QlippyJSON
 
 /// Answers every POST, with or without an `Idempotency-Key` (IETF httpapi draft, Stripe's API):
 /// the first request with a key is run and its answer kept under the key; a repeat of the same
@@ -74,7 +74,8 @@ final class IdempotentPosts: Sendable {
     private func create(_ creation: Creation) async throws -> Resource {
         switch creation {
         case .user(let username): .user(try await store.createUser(username: username))
-        case .conversation(let userID, let title, let folder): .conversation(try await store.createConversation(userID: userID, title: title, folder: folder))
+        case .conversation(let userID, let title, let folder):
+            .conversation(try await store.createConversation(userID: userID, title: title, folder: folder))
         case .message(let conversationID, let role, let content):
             .message(try await store.addMessage(conversationID: conversationID, role: role, content: content))
         case .plugin(let userID, let plugin): .plugin(try await store.createPlugin(userID: userID, plugin: plugin))
@@ -84,7 +85,8 @@ final class IdempotentPosts: Sendable {
     private static func response(_ reply: StoredReply, replayed: Bool) -> Response {
         var headers: HTTPFields = [.contentType: JSONWriter.contentType]
         if replayed { headers[.idempotentReplayed] = "true" }
-        return Response(status: HTTPResponse.Status(code: reply.code), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+        return Response(
+            status: HTTPResponse.Status(code: reply.code), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
     /// The id in the create's path.

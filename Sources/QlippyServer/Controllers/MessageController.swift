@@ -1,6 +1,6 @@
 import Hummingbird
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// Adding, editing and deleting messages.
 struct MessageController {
@@ -25,7 +25,9 @@ struct MessageController {
             return paging.response(page, list: list, request: request) { $0.write($1) }
         }
         let messages = try await store.conversation(id: conversationID).messages
-        return Response.json(.ok, capacity: messages.reduce(256) { $0 + $1.content.utf8.count + 200 }) { $0.write(array: messages) { $0.write($1) } }
+        return Response.json(.ok, capacity: messages.reduce(256) { $0 + $1.content.utf8.count + 200 }) {
+            $0.write(array: messages) { $0.write($1) }
+        }
     }
 
     /// `POST /api/conversations/{conversation_id}/messages`: a new message in the conversation.

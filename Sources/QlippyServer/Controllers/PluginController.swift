@@ -1,6 +1,6 @@
 import Hummingbird
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 /// A user's plugins.
 struct PluginController {

@@ -1,6 +1,6 @@
 import Hummingbird
-import QlippyStore
 import QlippyJSON
+import QlippyStore
 
 /// `GET /api/users/{user_id}/search`: a user's conversations containing a text.
 struct SearchController {

@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 import QlippyTransfer
 
 /// `GET /api/users/{user_id}/export` and `POST /api/users/{user_id}/import`: a user's whole
@@ -28,17 +28,19 @@ struct TransferController {
             .contentType: JSONWriter.contentType,
             .contentDisposition: #"attachment; filename="qlippy-export-\#(export.user.id).json""#,
         ]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            // The status is sent: a failure now can only cut the document short (and be logged).
-            do {
-                let count = try await export.write { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
-                logger.info("export written", metadata: ["conversations": "\(count)"])
-            } catch {
-                logger.error("export cut short: \(error)")
-                throw error
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                // The status is sent: a failure now can only cut the document short (and be logged).
+                do {
+                    let count = try await export.write { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                    logger.info("export written", metadata: ["conversations": "\(count)"])
+                } catch {
+                    logger.error("export cut short: \(error)")
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// `POST /api/users/{user_id}/import`: a JSON export (Qlippy's, ChatGPT's or Open WebUI's) or a ZIP archive.
@@ -69,10 +71,13 @@ struct TransferController {
     }
 
     private static func reply(_ report: ImportReport, _ context: AppRequestContext) -> StoredReply {
-        context.logger.info("import done", metadata: [
-            "format": "\(report.format.rawValue)", "conversations": "\(report.conversationsImported)", "messages": "\(report.messagesImported)",
-            "already_present": "\(report.conversationsAlreadyPresent)", "skipped": "\(report.skipped.count)",
-        ])
+        context.logger.info(
+            "import done",
+            metadata: [
+                "format": "\(report.format.rawValue)", "conversations": "\(report.conversationsImported)",
+                "messages": "\(report.messagesImported)",
+                "already_present": "\(report.conversationsAlreadyPresent)", "skipped": "\(report.skipped.count)",
+            ])
         return StoredReply.json(.ok) { $0.write(report) }
     }
 

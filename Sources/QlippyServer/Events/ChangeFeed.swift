@@ -109,7 +109,9 @@ final class ChangeFeed: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.every(Self.pollInterval) { try await self.poll() } }
                 group.addTask { await self.every(self.heartbeat) { self.sendToAll(ServerSentEvents.heartbeat) } }
-                group.addTask { await self.every(Self.pruneInterval) { try await self.store.pruneChanges(olderThan: .now().minus(Self.kept)) } }
+                group.addTask {
+                    await self.every(Self.pruneInterval) { try await self.store.pruneChanges(olderThan: .now().minus(Self.kept)) }
+                }
                 await group.next()
                 group.cancelAll()
             }

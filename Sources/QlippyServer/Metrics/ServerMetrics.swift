@@ -1,5 +1,5 @@
-import Metrics
 import HTTPTypes
+import Metrics
 import Prometheus
 import QlippyStore
 import Synchronization

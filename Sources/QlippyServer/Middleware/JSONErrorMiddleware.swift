@@ -1,8 +1,8 @@
 import Hummingbird
-import QlippyTransfer
 import NIOCore
-import QlippyStore
 import QlippyModel
+import QlippyStore
+import QlippyTransfer
 
 /// Turns every failure into the contract's `{"error": …}` JSON answer.
 ///

@@ -27,7 +27,8 @@ struct MethodAnswerMiddleware: RouterMiddleware {
                 paths.append((route.path, [route.method]))
             }
         }
-        self.paths = paths
+        self.paths =
+            paths
             .map { ($0.path, $0.methods.sorted(by: Self.listsBefore)) }
             .sorted { Self.literalCount($0.path) > Self.literalCount($1.path) }
     }

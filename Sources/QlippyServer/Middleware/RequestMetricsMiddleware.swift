@@ -23,7 +23,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
 
     private func record(_ request: Request, _ context: Context, status: Int, since started: ContinuousClock.Instant) {
         metrics.recordRequest(
-            route: context.endpointPath ?? ServerMetrics.unmatchedRoute, method: request.method, status: status, duration: started.duration(to: .now)
+            route: context.endpointPath ?? ServerMetrics.unmatchedRoute, method: request.method, status: status,
+            duration: started.duration(to: .now)
         )
     }
 }

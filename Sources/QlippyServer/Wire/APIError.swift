@@ -1,8 +1,8 @@
 import Hummingbird
-import QlippyTransfer
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
+import QlippyTransfer
 
 /// An error answer: a status and the `{"error": message}` body the contract defines.
 ///
@@ -44,13 +44,14 @@ extension APIError {
     static let searchQueryRequired = APIError(.badRequest, "Search query is required")
 
     static func notFound(_ entity: Entity) -> APIError {
-        let name = switch entity {
-        case .user: "User"
-        case .conversation: "Conversation"
-        case .message: "Message"
-        case .plugin: "Plugin"
-        case .folder: "Folder"
-        }
+        let name =
+            switch entity {
+            case .user: "User"
+            case .conversation: "Conversation"
+            case .message: "Message"
+            case .plugin: "Plugin"
+            case .folder: "Folder"
+            }
         return APIError(.notFound, "\(name) not found")
     }
 
@@ -67,6 +68,7 @@ extension APIError {
     static let malformedJSON = APIError(.badRequest, "Request body is not valid JSON")
     static let bodyNotObject = APIError(.badRequest, "Request body must be a JSON object")
     static let unsupportedMediaType = APIError(.unsupportedMediaType, "Content-Type must be application/json")
+    // swift-format-ignore: DontRepeatTypeInStaticProperties
     static let internalError = APIError(.internalServerError, "Internal server error")
     static let unauthorized = APIError(
         .unauthorized, "Missing or wrong API token: send Authorization: Bearer <token>", headers: [.wwwAuthenticate: "Bearer"]
@@ -82,7 +84,8 @@ extension APIError {
     }
 
     static let importMediaType = APIError(
-        .unsupportedMediaType, "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)"
+        .unsupportedMediaType,
+        "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)"
     )
 
     static func importTooLarge(limit: Int) -> APIError {
@@ -145,7 +148,8 @@ extension APIError {
     }
 
     static let headersTooLarge = APIError(
-        .requestHeaderFieldsTooLarge, "Request line and headers are larger than the limit of \(HTTPLimits.headerListSize / 1024) KB or \(HTTPLimits.headerFieldCount) fields"
+        .requestHeaderFieldsTooLarge,
+        "Request line and headers are larger than the limit of \(HTTPLimits.headerListSize / 1024) KB or \(HTTPLimits.headerFieldCount) fields"
     )
     static func tooManyConnections(limit: Int) -> APIError {
         APIError(.serviceUnavailable, "Server is at its limit of \(limit) connections; try again shortly", headers: [.retryAfter: "1"])

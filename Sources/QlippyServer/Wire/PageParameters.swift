@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// The optional `limit` and `after` of a paged list (conversations, plugins, messages), validated.
 ///
@@ -28,7 +28,9 @@ struct PageParameters {
         }
         // An empty cursor is the first page, as in search: a client may send `after=` before it has one.
         if let text = parameters["after"], !text.isEmpty {
-            guard let cursor = PageCursor(text: text, list: list) else { throw .invalidParameter("after", "a cursor from a previous page of this list") }
+            guard let cursor = PageCursor(text: text, list: list) else {
+                throw .invalidParameter("after", "a cursor from a previous page of this list")
+            }
             after = cursor
         }
     }
@@ -49,7 +51,8 @@ struct PageParameters {
     /// The array response, with a `Link` to the next page when there is one: the request's own
     /// path and query with `after` replaced.
     func response<Element>(
-        _ page: Page<Element>, walkStart: Timestamp? = nil, list: PageCursor.List, request: Request, writeElement: (inout JSONWriter, Element) -> Void
+        _ page: Page<Element>, walkStart: Timestamp? = nil, list: PageCursor.List, request: Request,
+        writeElement: (inout JSONWriter, Element) -> Void
     ) -> Response {
         var response = Response.json(.ok, capacity: 512 * max(page.items.count, 1)) { $0.write(array: page.items, writeElement) }
         if let next = page.next {

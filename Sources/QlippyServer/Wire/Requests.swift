@@ -1,5 +1,5 @@
-import QlippyStore
 import QlippyModel
+import QlippyStore
 
 // The contract's request bodies, validated: each type reads a ``JSONBody`` and either yields
 // clean values or throws the ``APIError`` the contract prescribes. Lengths count Unicode scalars
@@ -11,7 +11,7 @@ struct CreateUserRequest {
 
     init(_ body: JSONBody) throws(APIError) {
         guard case .value(let username) = try body.string("username"),
-              !username.allSatisfy(\.isWhitespace)
+            !username.allSatisfy(\.isWhitespace)
         else { throw .usernameRequired }
         self.username = try checkLength(username, "username", FieldLimits.username)
     }

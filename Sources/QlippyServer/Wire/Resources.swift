@@ -1,6 +1,6 @@
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// The JSON shapes of the API's own answers beyond the records (``JSONWriter`` in QlippyJSON writes those).
 extension JSONWriter {

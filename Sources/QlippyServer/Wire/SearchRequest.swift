@@ -1,7 +1,7 @@
 import Foundation
-import QlippyStore
 import QlippyJSON
 import QlippyModel
+import QlippyStore
 
 /// `GET /api/users/{user_id}/search`'s query parameters, validated.
 ///

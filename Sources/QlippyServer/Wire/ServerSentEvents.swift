@@ -1,7 +1,7 @@
 import NIOCore
-import QlippyStore
-import QlippyModel
 import QlippyJSON
+import QlippyModel
+import QlippyStore
 
 /// The text of an event stream (`text/event-stream`, the HTML Living Standard's server-sent
 /// events): each event's `id` (the change's sequence), `event` (its kind) and one `data` line of

@@ -7,7 +7,9 @@ import QlippyTestSupport
 enum ChatGPTFixture {
     typealias Node = (id: String, parent: String?, message: [String: Any]?)
 
-    static func message(_ role: String, _ content: [String: Any], time: Double? = nil, hidden: Bool = false, model: String? = nil) -> [String: Any] {
+    static func message(_ role: String, _ content: [String: Any], time: Double? = nil, hidden: Bool = false, model: String? = nil)
+        -> [String: Any]
+    {
         var metadata: [String: Any] = [:]
         if hidden { metadata["is_visually_hidden_from_conversation"] = true }
         if let model { metadata["model_slug"] = model }

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Synchronization
+import Testing
 
 /// A client of `GET /api/users/{id}/events` on a raw socket read by a thread of its own: it
 /// collects the stream as it arrives, and can hold off reading to play a stalled consumer.

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
-@testable import QlippyServer
 import QlippyModel
 import QlippyTestSupport
+
+@testable import QlippyServer
 
 /// The operations the server's OpenAPI document lists, read from the document the binary embeds.
 enum OpenAPIOperations {

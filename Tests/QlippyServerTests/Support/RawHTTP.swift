@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 /// HTTP/1.1 over a plain TCP socket, for requests no HTTP client library would send.
 enum RawHTTP {

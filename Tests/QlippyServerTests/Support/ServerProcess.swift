@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
-import Testing
 import QlippyModel
 import QlippyTestSupport
+import Synchronization
+import Testing
 
 /// The built `qlippy-server` executable, run as an operator would run it.
 final class ServerProcess: Sendable {

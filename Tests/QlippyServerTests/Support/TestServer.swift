@@ -6,10 +6,10 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PostgresNIO
+import QlippyModel
 import QlippyServer
 import QlippyTestSupport
 import Testing
-import QlippyModel
 
 /// The configuration a test server runs with: a database of its own, on the store this run tests
 /// (``TestStore``): a file in a temporary folder, or a new database on the throwaway PostgreSQL.

@@ -13,7 +13,8 @@ struct Ceiling: AsyncParsableCommand {
 
     func run() async throws {
         let router = Router()
-        let health = ByteBuffer(string: #"{"status":"healthy","message":"Qlippy backend is running","timestamp":"2026-11-25T00:00:00.000000Z"}"#)
+        let health = ByteBuffer(
+            string: #"{"status":"healthy","message":"Qlippy backend is running","timestamp":"2026-11-25T00:00:00.000000Z"}"#)
         router.get("/api/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: health))
         }

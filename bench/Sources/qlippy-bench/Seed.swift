@@ -122,7 +122,8 @@ struct Seed: AsyncParsableCommand {
                         messages.append((index % 2 == 0 ? "user" : "assistant", content, last))
                     }
                     try insertConversation.execute(arguments: [
-                        conversation, generator.text(length: 10 + generator.next(40)), user, folders[generator.next(folders.count)], last, created,
+                        conversation, generator.text(length: 10 + generator.next(40)), user, folders[generator.next(folders.count)], last,
+                        created,
                     ])
                     for (role, content, timestamp) in messages {
                         try insertMessage.execute(arguments: [newID(), conversation, role, content, timestamp])
@@ -149,11 +150,14 @@ struct Seed: AsyncParsableCommand {
         try queue.close()
         manifest.messages = messageCount
         manifest.commonTerm = generator.commonWord
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+        let seconds =
+            Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(manifest).write(to: URL(fileURLWithPath: output + ".manifest.json"))
-        print("seeded \(output): \(messageCount) messages in \(String(format: "%.1f", seconds)) s (\(Int(Double(messageCount) / seconds)) messages/s)")
+        print(
+            "seeded \(output): \(messageCount) messages in \(String(format: "%.1f", seconds)) s (\(Int(Double(messageCount) / seconds)) messages/s)"
+        )
     }
 }
 
