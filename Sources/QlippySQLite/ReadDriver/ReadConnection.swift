@@ -5,12 +5,10 @@ import QlippyStore
 
 /// One read-only SQLite connection with its prepared statements, for the hot read routes.
 ///
-/// Why not GRDB's `DatabasePool.read`: profiling `GET /api/health` (one `SELECT 1`) showed GRDB's
-/// per-read machinery — a `DispatchQueue.sync` onto the reader's queue (with futex wake-ups), the
-/// pool's barrier queue, and `PRAGMA query_only`/`BEGIN`/`COMMIT`/`PRAGMA schema_version` prepared
-/// anew on every read — costing more than the rest of the request: 7 900 req/s against 17 900 for
-/// a route with no database at all. Here a read is a prepared statement stepped on the calling
-/// thread. GRDB still owns the file: it opens it, migrates it, and does every write.
+/// Why a read driver of its own beside GRDB: GRDB's per-read machinery (a hop onto the reader's
+/// queue, the pool's barrier, four statements prepared anew) costs more than the rest of a read
+/// request; here a read is a cached statement stepped on the calling thread. GRDB still owns the
+/// file: it opens it, migrates it and does every write (docs/architecture.md has the profile).
 ///
 /// Not thread-safe: a connection is used by one thread at a time, which ``ReadConnectionPool``
 /// guarantees by handing each one out to a single caller.
