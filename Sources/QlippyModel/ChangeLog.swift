@@ -32,7 +32,8 @@ public struct Change: Sendable, Hashable {
 }
 
 /// What the change log holds: its newest sequence (0 when nothing was ever logged) and its oldest
-/// kept one (`nil` when empty). Changes before `oldest` were dropped (``ChatStore/pruneChanges(olderThan:)``).
+/// kept one (`nil` when empty). Changes before `oldest` were dropped (QlippyStore's
+/// `ChangeLogReader.pruneChanges(olderThan:)`).
 public struct ChangeLogBounds: Sendable, Hashable {
     public var oldest: Int64?
     public var newest: Int64

@@ -52,7 +52,7 @@ public enum IdempotentOutcome: Sendable {
 }
 
 /// What a key holds for a request that is not one create (an import, a backup): see
-/// ``ChatStore/keptReply(scope:key:fingerprint:)``.
+/// `IdempotentCreates.keptReply(scope:key:fingerprint:)` (QlippyStore).
 public enum KeptReply: Sendable, Hashable {
     /// The key is unused (or its reply has expired).
     case none

@@ -12,7 +12,7 @@ import Synchronization
 /// backup runs again there, and the answer kept first is the one replayed later).
 ///
 /// A create (user, conversation, message, plugin) keeps its answer in its own transaction
-/// (``ChatStore/create(_:key:reply:)``), so a crash after the commit still replays. An import
+/// (``IdempotentCreates/create(_:key:reply:)``), so a crash after the commit still replays. An import
 /// and a backup keep theirs once their work is done (``respond(to:scope:fingerprint:_:)``).
 final class IdempotentPosts: Sendable {
     let store: any ChatResources & IdempotentCreates
