@@ -90,6 +90,7 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: AllowedHostsMiddleware(hosts: AllowedHosts(listed: settings.allowedHosts, boundHost: settings.host)))
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
     router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
     if settings.rateLimit > 0 {

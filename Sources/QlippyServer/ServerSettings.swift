@@ -16,6 +16,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// A SQLite file path, or a `postgres://` URL (``PostgresLocation``).
     public var database = "qlippy.db"
     public var corsOrigins = ["http://localhost:3000", "http://localhost:3001"]
+    /// Host names answered besides the loopback names and `host` itself (``AllowedHosts``): the
+    /// names a proxy or a team reaches the server by; `.example.com` takes a whole domain.
+    public var allowedHosts: [String] = []
     public var maxBodySize = 16 * 1024 * 1024
     /// Largest import file (`POST /api/users/{id}/import`): a whole history, not one message.
     public var maxImportSize = 1024 * 1024 * 1024
@@ -72,6 +75,7 @@ public struct ServerSettings: Sendable, Equatable {
         case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout,
             maxConnections
         case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
+        case allowedHosts
 
         public var configKey: String { "qlippy.\(rawValue)" }
         public var flag: String { "--" + words.joined(separator: "-") }
@@ -109,6 +113,12 @@ public struct ServerSettings: Sendable, Equatable {
         }
         if let origins = text(.corsOrigins) {
             corsOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let hosts = text(.allowedHosts) {
+            allowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let bad = allowedHosts.first(where: { !AllowedHosts.isValidEntry($0) }) {
+                throw SettingsError(key: .allowedHosts, value: bad, expected: "host names or .domains, comma-separated, without ports")
+            }
         }
         if let size = try integer(.maxBodySize, in: 1...Int(Int32.max)) { maxBodySize = size }
         if let size = try integer(.maxImportSize, in: 1...(1 << 40)) { maxImportSize = size }

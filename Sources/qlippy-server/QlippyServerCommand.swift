@@ -38,6 +38,12 @@ struct Serve: AsyncParsableCommand {
         help: "Comma-separated origins allowed by CORS. (env: QLIPPY_CORS_ORIGINS, default: http://localhost:3000,http://localhost:3001)")
     var corsOrigins: String?
 
+    @Option(
+        help:
+            "Comma-separated host names answered besides localhost, 127.0.0.1, [::1] and --host: the names a proxy or a team uses; .example.com takes a domain. Any other Host is refused. (env: QLIPPY_ALLOWED_HOSTS)"
+    )
+    var allowedHosts: String?
+
     @Option(help: "Largest request body accepted, in bytes. (env: QLIPPY_MAX_BODY_SIZE, default: 16777216)")
     var maxBodySize: String?
 
@@ -101,7 +107,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
-            .corsOrigins: corsOrigins, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize, .logLevel: logLevel,
+            .corsOrigins: corsOrigins, .allowedHosts: allowedHosts, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize,
+            .logLevel: logLevel,
             .searchScanLimit: searchScanLimit,
             .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,

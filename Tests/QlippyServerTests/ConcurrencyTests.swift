@@ -18,7 +18,7 @@ struct ConcurrencyTests {
             let statuses = try await withThrowingTaskGroup(of: [HTTPResponse.Status].self) { group in
                 for clientIndex in 0..<8 {
                     group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
+                        try await LoopbackClient.withClient(port: port) { connection in
                             var statuses: [HTTPResponse.Status] = []
                             for messageIndex in 0..<50 {
                                 let response = try await connection.post(
@@ -52,7 +52,7 @@ struct ConcurrencyTests {
             let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String).self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
+                        try await LoopbackClient.withClient(port: port) { connection in
                             let response = try await connection.post(
                                 "/api/users", headers: jsonHeaders, body: ByteBuffer(string: #"{"username": "same"}"#)
                             )

@@ -19,7 +19,7 @@ struct CrashSafetyTests {
     /// Posts messages until the connection dies; returns the contents the server answered 201 for.
     static func writeUntilKilled(port: Int, conversations: [String], tag: String) async -> [String] {
         let acknowledged = Mutex<[String]>([])
-        try? await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(5))) { client in
+        try? await LoopbackClient.withClient(port: port, configuration: .init(timeout: .seconds(5))) { client in
             var index = 0
             while true {
                 let content = "\(tag)-\(index)"
@@ -38,7 +38,7 @@ struct CrashSafetyTests {
 
     /// A user with four conversations for the writers, created through the server on `port`.
     static func conversations(port: Int) async throws -> [String] {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        try await LoopbackClient.withClient(port: port) { client in
             let user = try await client.post("/api/users", headers: jsonHeaders, body: ByteBuffer(string: #"{"username": "crash"}"#))
             let userID = try #require(try JSONDocument(user.body ?? ByteBuffer()).string("id"))
             var ids: [String] = []
@@ -111,7 +111,7 @@ struct CrashSafetyTests {
 
         let server = try await ServerProcess(database: database)
         let written = conversations
-        let stored = try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+        let stored = try await LoopbackClient.withClient(port: server.port) { client in
             var contents: [String] = []
             var counted = 0
             for conversation in written {

@@ -128,7 +128,7 @@ struct HostileInputTests {
         // Paths and ids
         Case(
             description: "path traversal", status: 404,
-            request: raw("GET /api/users/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            request: raw("GET /api/users/../../etc/passwd HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")),
         Case(description: "encoded path traversal in an id", status: 400, request: get { _ in "/api/users/..%2F..%2Fetc%2Fpasswd" }),
         Case(description: "encoded dots as an id", status: 400, request: get { _ in "/api/conversations/%2e%2e" }),
         Case(description: "encoded NUL after an id", status: 400, request: { _ in RawHTTP.request("DELETE", "/api/messages/\(nilID)%00") }),
@@ -150,38 +150,40 @@ struct HostileInputTests {
         // The request itself: header injection, smuggling, malformed heads
         Case(
             description: "bare LF inside a header value", status: 400,
-            request: raw("GET /api/health HTTP/1.1\r\nHost: x\r\nX-A: a\nSet-Cookie: evil=1\r\nConnection: close\r\n\r\n")),
+            request: raw("GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-A: a\nSet-Cookie: evil=1\r\nConnection: close\r\n\r\n")),
         Case(
             description: "bare CR inside a header value", status: 400,
-            request: raw("GET /api/health HTTP/1.1\r\nHost: x\r\nX-A: a\rSet-Cookie: evil=1\r\nConnection: close\r\n\r\n")),
+            request: raw("GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-A: a\rSet-Cookie: evil=1\r\nConnection: close\r\n\r\n")),
         Case(
             description: "space in a header name", status: 400,
-            request: raw("GET /api/health HTTP/1.1\r\nHost: x\r\nX Injected: 1\r\nConnection: close\r\n\r\n")),
+            request: raw("GET /api/health HTTP/1.1\r\nHost: localhost\r\nX Injected: 1\r\nConnection: close\r\n\r\n")),
         Case(
             description: "Content-Length with Transfer-Encoding", status: 400,
             request: raw(
-                "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 20\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                "POST /api/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 20\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
             )),
         Case(
             description: "two different Content-Lengths", status: 400,
             request: raw(
-                "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 19\r\nContent-Length: 3\r\n\r\n{\"username\": \"eve\"}"
+                "POST /api/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 19\r\nContent-Length: 3\r\n\r\n{\"username\": \"eve\"}"
             )),
         Case(
             description: "Content-Length past 64 bits", status: 400,
             request: raw(
-                "POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999999\r\n\r\n{}"
+                "POST /api/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999999\r\n\r\n{}"
             )),
         Case(
             description: "NUL in the request target", status: 400,
-            request: raw("GET /api/he\0alth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            request: raw("GET /api/he\0alth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")),
         Case(
             description: "invalid UTF-8 in the request target", status: 400,
-            request: { _ in Array("GET /api/users/".utf8) + [0xFF, 0xFE] + Array(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8) }
+            request: { _ in
+                Array("GET /api/users/".utf8) + [0xFF, 0xFE] + Array(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+            }
         ),
         Case(
             description: "101 header fields", status: 431,
-            request: raw("GET /api/health HTTP/1.1\r\nHost: x\r\n" + (0..<101).map { "X-\($0): 1\r\n" }.joined() + "\r\n")),
+            request: raw("GET /api/health HTTP/1.1\r\nHost: localhost\r\n" + (0..<101).map { "X-\($0): 1\r\n" }.joined() + "\r\n")),
     ]
 
     @Test func everyHostileRequestIs4xxJSONAndWritesNothing() async throws {

@@ -17,7 +17,7 @@ struct IdempotencyTests {
 
     static let replayed = HTTPField.Name("Idempotent-Replayed")!
 
-    static func post(_ client: TestClient, _ path: String, _ body: String, _ key: String?) async throws -> TestClient.Response {
+    static func post(_ client: LoopbackClient, _ path: String, _ body: String, _ key: String?) async throws -> TestClient.Response {
         try await client.post(path, headers: key.map(headers) ?? jsonHeaders, body: ByteBuffer(string: body))
     }
 
@@ -216,7 +216,7 @@ struct IdempotencyTests {
         if let url = setup.postgresURL { try await TestPostgres.create(url) }
         let first = try await ServerProcess(database: setup.database)
         let body = #"{"role": "assistant", "content": "acknowledged before the crash"}"#
-        let (conversation, answered) = try await TestClient.withClient(host: "127.0.0.1", port: first.port) { client in
+        let (conversation, answered) = try await LoopbackClient.withClient(port: first.port) { client in
             let user = try #require(
                 try JSONDocument(try await Self.post(client, "/api/users", #"{"username": "ada"}"#, nil).body ?? ByteBuffer()).string("id"))
             let created = try await Self.post(client, "/api/users/\(user)/conversations", "{}", nil)
@@ -227,7 +227,7 @@ struct IdempotencyTests {
         }
         #expect(try await first.stop(SIGKILL) == SIGKILL)
         let second = try await ServerProcess(database: setup.database)
-        try await TestClient.withClient(host: "127.0.0.1", port: second.port) { client in
+        try await LoopbackClient.withClient(port: second.port) { client in
             let replay = try await Self.post(client, "/api/conversations/\(conversation)/messages", body, "crash-key")
             #expect(replay.status == .created)
             #expect(replay.headers[Self.replayed] == "true")

@@ -11,7 +11,7 @@ import Testing
 struct PostgresScaleOutTests {
     /// Sends a JSON request to a live server and returns its status and parsed body.
     static func send(
-        _ client: TestClient, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil
+        _ client: LoopbackClient, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil
     ) async throws -> (status: HTTPResponse.Status, json: JSONDocument?) {
         let response = try await client.execute(
             TestClient.Request(path, method: method, headers: body == nil ? [:] : jsonHeaders, body: body.map { ByteBuffer(string: $0) })
@@ -30,8 +30,8 @@ struct PostgresScaleOutTests {
         let first = try await ServerProcess(database: url)
         let second = try await ServerProcess(database: url)
         #expect(first.output.contains("store=PostgreSQL"))
-        try await TestClient.withClient(host: "127.0.0.1", port: first.port, configuration: Self.patient) { one in
-            try await TestClient.withClient(host: "127.0.0.1", port: second.port, configuration: Self.patient) { two in
+        try await LoopbackClient.withClient(port: first.port, configuration: Self.patient) { one in
+            try await LoopbackClient.withClient(port: second.port, configuration: Self.patient) { two in
                 // The same username through both at once: exactly one wins, the rest are 409.
                 let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for index in 0..<20 {
@@ -93,8 +93,8 @@ struct PostgresScaleOutTests {
         try await TestPostgres.create(url)
         let first = try await ServerProcess(database: url)
         let second = try await ServerProcess(database: url)
-        try await TestClient.withClient(host: "127.0.0.1", port: first.port, configuration: Self.patient) { one in
-            try await TestClient.withClient(host: "127.0.0.1", port: second.port, configuration: Self.patient) { two in
+        try await LoopbackClient.withClient(port: first.port, configuration: Self.patient) { one in
+            try await LoopbackClient.withClient(port: second.port, configuration: Self.patient) { two in
                 let user = try #require(try await Self.send(one, .post, "/api/users", #"{"username": "racer"}"#).json?.string("id"))
                 for _ in 0..<10 {
                     let conversation = try #require(

@@ -15,7 +15,7 @@ struct ServerProcessTests {
         #expect(server.output.contains("store=SQLite \(database) (schema version 11)"))
 
         let secret = "top secret content 4242"
-        try await TestClient.withClient(host: "127.0.0.1", port: server.port) { client in
+        try await LoopbackClient.withClient(port: server.port) { client in
             let user = try await client.post("/api/users", headers: jsonHeaders, body: ByteBuffer(string: #"{"username": "ops"}"#))
             let userID = try #require(try JSONDocument(user.body ?? ByteBuffer()).string("id"))
             let conversation = try await client.post(

@@ -9,11 +9,7 @@ import Testing
 @Suite("Settings from configuration")
 struct SettingsTests {
     private func settings(_ values: [String: String]) throws(SettingsError) -> ServerSettings {
-        var entries: [AbsoluteConfigKey: ConfigValue] = [:]
-        for (key, value) in values {
-            entries[AbsoluteConfigKey(ConfigKey("qlippy.\(key)"))] = ConfigValue(.string(value), isSecret: false)
-        }
-        return try ServerSettings(reader: ConfigReader(provider: InMemoryProvider(values: entries)))
+        try ServerSettings(reader: TestServer.reader(values))
     }
 
     @Test func defaultsAreTheEmbeddedSetup() throws {
@@ -38,8 +34,10 @@ struct SettingsTests {
             "maxBodySize": "2048", "logLevel": "DEBUG", "searchScanLimit": "0", "apiToken": "a-token-of-twenty-chars", "idleTimeout": "5",
             "maxConnections": "64", "requestTimeout": "9", "rateLimit": "0", "rateLimitBurst": "5", "rateLimitLoopback": "TRUE",
             "tlsCert": "/etc/q/cert.pem", "tlsKey": "/etc/q/key.pem", "backupDirectory": "/var/backups/q",
+            "allowedHosts": "chat.example.com, .team.example",
         ])
         #expect(custom.host == "0.0.0.0")
+        #expect(custom.allowedHosts == ["chat.example.com", ".team.example"])
         #expect(custom.port == 8080)
         #expect(custom.database == "/tmp/x.db")
         #expect(custom.corsOrigins == ["https://a.example", "https://b.example"])

@@ -18,11 +18,12 @@ struct SlowClientTests {
         try await Self.server(["idleTimeout": "1"]).run(.live) { client in
             let port = try #require(client.port)
             let started = ContinuousClock.now
-            let stalled = try await RawHTTP.exchange(port: port, Array("GET /api/health HTTP/1.1\r\nHost: x\r\n".utf8), wait: .seconds(5))
+            let stalled = try await RawHTTP.exchange(
+                port: port, Array("GET /api/health HTTP/1.1\r\nHost: localhost\r\n".utf8), wait: .seconds(5))
             #expect(stalled.closed)
             #expect(started.duration(to: .now) < .seconds(4))
             let answered = try await RawHTTP.exchange(
-                port: port, Array("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8), wait: .seconds(5)
+                port: port, Array("GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8), wait: .seconds(5)
             )
             #expect(answered.reply.hasPrefix("HTTP/1.1 200"), "a whole request is still served")
         }
@@ -33,7 +34,7 @@ struct SlowClientTests {
             let port = try #require(client.port)
             func head(kilobytes: Int) -> [UInt8] {
                 let fillers = (0..<kilobytes / 8).map { "X-Filler-\($0): " + String(repeating: "a", count: 8 * 1024 - 20) + "\r\n" }
-                return Array(("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + fillers.joined() + "\r\n").utf8)
+                return Array(("GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + fillers.joined() + "\r\n").utf8)
             }
             let served = try await RawHTTP.exchange(port: port, head(kilobytes: 16), wait: .seconds(5))
             #expect(served.reply.hasPrefix("HTTP/1.1 200"), "16 KB of headers is within the limit")
@@ -55,7 +56,7 @@ struct SlowClientTests {
             let held = try await onOwnThread { () throws -> [Int32] in
                 try (0..<2).map { _ in
                     let socket = try RawHTTP.connect(port: port)
-                    let request = Array("GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                    let request = Array("GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
                     _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     var buffer = [UInt8](repeating: 0, count: 4096)
                     _ = recv(socket, &buffer, buffer.count, 0)
@@ -91,7 +92,8 @@ struct SlowClientTests {
             let closed = try await onOwnThread { () throws -> Bool in
                 let socket = try RawHTTP.connect(port: port)
                 defer { close(socket) }
-                var bytes = Array("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n".utf8)
+                var bytes = Array(
+                    "POST /api/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n".utf8)
                 if part == "body" {
                     _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     bytes = Array(#"{"username": "\#(String(repeating: "a", count: 90))"}"#.utf8)

@@ -74,6 +74,10 @@ extension APIError {
         .unauthorized, "Missing or wrong API token: send Authorization: Bearer <token>", headers: [.wwwAuthenticate: "Bearer"]
     )
     static let routeNotFound = APIError(.notFound, "Not found")
+    /// A `Host` this server does not answer to (``AllowedHosts``): a DNS-rebinding page, or a name
+    /// a proxy sends that is missing from `--allowed-hosts`.
+    static let hostMissing = APIError(.badRequest, "Request has no Host header")
+    static let hostNotAllowed = APIError(.forbidden, "This server does not answer to that Host; list the name in --allowed-hosts")
 
     static func bodyTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, "Request body is larger than the limit of \(limit) bytes")

@@ -18,6 +18,15 @@ enum OpenAPIOperations {
             path.replacingOccurrences(of: #"\{[a-z_]+\}"#, with: "00000000-0000-0000-0000-000000000000", options: .regularExpression)
         }
 
+        /// The path with each `{parameter}` replaced by its value in `values` (the nil UUID if absent).
+        func path(with values: [String: String]) -> String {
+            var filled = path
+            while let match = filled.firstMatch(of: #/\{([a-z_]+)\}/#) {
+                filled.replaceSubrange(match.range, with: values[String(match.1)] ?? "00000000-0000-0000-0000-000000000000")
+            }
+            return filled
+        }
+
         var description: String { "\(method.rawValue) \(path)" }
     }
 

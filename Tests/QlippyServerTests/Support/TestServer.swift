@@ -46,11 +46,12 @@ struct TestServer {
     var database: String { postgresURL ?? databasePath }
 
     var reader: ConfigReader {
-        var values: [AbsoluteConfigKey: ConfigValue] = [
-            "qlippy.database": ConfigValue(.string(database), isSecret: false),
-            "qlippy.port": "0",
-            "qlippy.logLevel": "warning",
-        ]
+        Self.reader(["database": database, "port": "0", "logLevel": "warning"].merging(settings) { $1 })
+    }
+
+    /// A configuration of these settings, each named as its `qlippy.` key without the prefix.
+    static func reader(_ settings: [String: String]) -> ConfigReader {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for (key, value) in settings {
             values[AbsoluteConfigKey(ConfigKey("qlippy.\(key)"))] = ConfigValue(.string(value), isSecret: false)
         }
