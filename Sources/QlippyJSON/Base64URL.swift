@@ -4,7 +4,11 @@ import Foundation
 /// (RFC 4648 §5), so that a cursor goes into a query string as it is.
 public enum Base64URL {
     public static func encode(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString()
+        encode(bytes: Data(text.utf8))
+    }
+
+    public static func encode(bytes: some DataProtocol) -> String {
+        Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 

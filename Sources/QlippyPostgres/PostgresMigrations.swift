@@ -210,6 +210,42 @@ package enum PostgresMigrations {
                 "CREATE TRIGGER change_log_plugins AFTER INSERT OR UPDATE OR DELETE ON plugins FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('plugin')",
             ]
         ),
+        // Accounts mode, as SQLite's v12-accounts: a user without an `accounts` row is a plain
+        // user without a password.
+        (
+            "v8-accounts",
+            [
+                """
+                CREATE TABLE accounts (
+                    user_id text PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE, password_hash text,
+                    role text NOT NULL DEFAULT 'user', disabled boolean NOT NULL DEFAULT false
+                )
+                """,
+                """
+                CREATE TABLE sign_ins (
+                    family text PRIMARY KEY, user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at timestamp NOT NULL, revoked_at timestamp
+                )
+                """,
+                "CREATE INDEX sign_ins_by_user ON sign_ins (user_id)",
+                """
+                CREATE TABLE refresh_tokens (
+                    token_hash text PRIMARY KEY, family text NOT NULL REFERENCES sign_ins (family) ON DELETE CASCADE,
+                    expires_at timestamp NOT NULL, used_at timestamp
+                )
+                """,
+                "CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family)",
+                """
+                CREATE TABLE api_keys (
+                    id text PRIMARY KEY, user_id text NOT NULL REFERENCES users (id) ON DELETE CASCADE, name text NOT NULL,
+                    prefix text NOT NULL, key_hash text NOT NULL UNIQUE, created_at timestamp NOT NULL, last_used_at timestamp,
+                    expires_at timestamp
+                )
+                """,
+                "CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at)",
+                "CREATE TABLE server_secrets (name text PRIMARY KEY, value text NOT NULL)",
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

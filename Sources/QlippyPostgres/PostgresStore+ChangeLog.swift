@@ -47,7 +47,7 @@ extension PostgresStore {
         case .conversation: query = "SELECT \(unescaped: PostgresRows.conversation) FROM conversations c WHERE c.id = \(id)"
         case .message: query = "SELECT \(unescaped: PostgresRows.message) FROM messages m WHERE m.id = \(id)"
         case .plugin: query = "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.id = \(id)"
-        case .user, .folder, nil: return nil
+        case .user, .folder, .apiKey, nil: return nil
         }
         return try await run { connection in
             for try await row in try await connection.query(query, logger: self.logger) {

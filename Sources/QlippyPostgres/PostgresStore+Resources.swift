@@ -251,7 +251,7 @@ extension PostgresStore {
 
     /// Runs an insert whose foreign key names `parent`: a missing parent is "not found", also when
     /// another server deleted it a moment ago.
-    private func insert(_ parent: Entity, _ body: () async throws -> Void) async throws {
+    func insert(_ parent: Entity, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let error as PSQLError where error.sqlState == "23503" {

@@ -256,6 +256,34 @@ enum Migrations {
                     DELETE FROM conversation_moves WHERE moved_to IS NULL OR moved_to <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
                     """)
         }
+        // Accounts mode (`--auth accounts`): new tables beside the original's, which keep their
+        // columns, so the file stays readable by the original backend. A user without an
+        // `accounts` row (every user adopted from the original) is a plain user without a password.
+        migrator.registerMigration("v12-accounts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts (
+                        user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE, password_hash TEXT,
+                        role TEXT NOT NULL DEFAULT 'user', disabled INTEGER NOT NULL DEFAULT 0
+                    ) WITHOUT ROWID;
+                    CREATE TABLE sign_ins (
+                        family TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                        created_at TEXT NOT NULL, revoked_at TEXT
+                    ) WITHOUT ROWID;
+                    CREATE INDEX sign_ins_by_user ON sign_ins (user_id);
+                    CREATE TABLE refresh_tokens (
+                        token_hash TEXT PRIMARY KEY, family TEXT NOT NULL REFERENCES sign_ins (family) ON DELETE CASCADE,
+                        expires_at TEXT NOT NULL, used_at TEXT
+                    ) WITHOUT ROWID;
+                    CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family);
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE, name TEXT NOT NULL,
+                        prefix TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_used_at TEXT, expires_at TEXT
+                    ) WITHOUT ROWID;
+                    CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at);
+                    CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

@@ -1,4 +1,5 @@
 import Configuration
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -32,7 +33,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
     let http = HTTPServerBuilder.http1(
         configuration: httpConfiguration(settings, connections: ConnectionCounter(limit: settings.maxConnections), logger: logger))
     return Application(
-        router: buildRoutes(store: store, feed: feed, metrics: metrics, settings: settings),
+        router: try await buildRoutes(store: store, feed: feed, metrics: metrics, settings: settings, logger: logger),
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         // Shut down in reverse order: the feed stops reading before the store closes.
@@ -86,7 +87,9 @@ public func openStore(_ settings: ServerSettings, logger: Logger, metrics: Store
 
 /// The router with every controller and middleware, in the order requests pass through them.
 /// Its `routes` are what the OpenAPI document must list, no more, no fewer.
-func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics, settings: ServerSettings) -> Router<AppRequestContext> {
+func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics, settings: ServerSettings, logger: Logger) async throws
+    -> Router<AppRequestContext>
+{
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -94,35 +97,71 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     router.add(middleware: AllowedOriginsCORSMiddleware(allowedOrigins: Set(settings.corsOrigins)))
     router.add(middleware: JSONErrorMiddleware(maxBodySize: settings.maxBodySize))
     if settings.rateLimit > 0 {
-        // Before the token check: guessing tokens is limited like any other request.
+        // Before the credential checks: guessing tokens is limited like any other request.
         router.add(
             middleware: RateLimitMiddleware(
                 buckets: TokenBuckets(ratePerSecond: settings.rateLimit, burst: settings.rateLimitBurst),
-                limitsLoopback: settings.rateLimitLoopback
+                key: .address(limitsLoopback: settings.rateLimitLoopback)
             ))
     }
     if let token = settings.apiToken {
         router.add(middleware: APITokenMiddleware(token: token))
     }
+    let accounts = settings.auth == .accounts ? try await accountsMode(store: store, settings: settings) : nil
+    if let accounts {
+        router.add(
+            middleware: AuthenticationMiddleware(
+                tokens: accounts.tokens, keys: store, tickets: accounts.tickets,
+                external: ExternalUsers(store: store, signup: settings.signup),
+                proxies: settings.trustedProxies.isEmpty
+                    ? nil : HTTPField.Name(settings.authHeader).map { TrustedProxies(ranges: settings.trustedProxies, header: $0) },
+                provider: settings.oidcIssuer.map { issuer in
+                    OpenIDConnect(issuer: issuer, audience: settings.oidcAudience ?? "", userClaim: settings.oidcUserClaim, logger: logger)
+                }))
+        if settings.rateLimit > 0 {
+            // After the credential: each user has a bucket of their own, wherever they send from.
+            router.add(
+                middleware: RateLimitMiddleware(
+                    buckets: TokenBuckets(ratePerSecond: settings.rateLimit, burst: settings.rateLimitBurst), key: .caller))
+        }
+    }
+    let routes = RouteGroups(
+        router: router, accounts: accounts.map { _ in (owners: store, signup: settings.signup, adminChatAccess: settings.adminChatAccess) })
 
     let posts = IdempotentPosts(store: store)
-    HealthController(store: store).addRoutes(to: router)
-    UserController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
-    ConversationController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
-    MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
-    PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: router)
-    FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: router)
-    SearchController(store: store).addRoutes(to: router)
-    EventController(store: store, feed: feed).addRoutes(to: router)
-    TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).addRoutes(to: router)
-    OpenAPIController().addRoutes(to: router)
-    MetricsController(metrics: metrics, feed: feed).addRoutes(to: router)
-    if settings.apiToken != nil, let backups = store as? any StoreBackups {
-        AdminController(store: backups, settings: settings, posts: posts).addRoutes(to: router)
+    HealthController(store: store).addRoutes(to: routes)
+    UserController(store: store, posts: posts, maxBodySize: settings.maxBodySize, createsUsers: accounts == nil).addRoutes(to: routes)
+    ConversationController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    SearchController(store: store).addRoutes(to: routes)
+    EventController(store: store, feed: feed).addRoutes(to: routes)
+    TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).addRoutes(to: routes)
+    OpenAPIController(mode: settings.auth, backups: store is any StoreBackups).addRoutes(to: routes)
+    MetricsController(metrics: metrics, feed: feed).addRoutes(to: routes)
+    if settings.auth != .none, let backups = store as? any StoreBackups {
+        AdminController(store: backups, settings: settings, posts: posts).addRoutes(to: routes)
+    }
+    if let accounts {
+        AuthController(accounts: accounts.service, tickets: accounts.tickets, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+        APIKeyController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+        AccountController(accounts: accounts.service, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     }
     // `OPTIONS` and 405 for the router's own paths: added last, the middleware wraps only "not found".
     router.add(middleware: MethodAnswerMiddleware(routes: router.routes))
     return router
+}
+
+/// What accounts mode runs on: the token signer (with the shared secret), the account rules and
+/// the stream tickets.
+private func accountsMode(store: any ChatStore, settings: ServerSettings) async throws
+    -> (tokens: AccessTokens, service: AccountService, tickets: StreamTickets)
+{
+    let secret = try await AccountService.signingSecret(configured: settings.authSecret, store: store)
+    let tokens = await AccessTokens(secret: secret, lifetime: .seconds(settings.accessTokenLifetime))
+    let service = AccountService(store: store, tokens: tokens, refreshLifetime: .seconds(settings.refreshTokenLifetime))
+    return (tokens, service, StreamTickets())
 }
 
 /// Closes the store once the server has stopped taking requests.

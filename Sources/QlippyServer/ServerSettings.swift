@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import HTTPTypes
 import Logging
 import QlippyPostgres
 import QlippySQLite
@@ -31,6 +32,30 @@ public struct ServerSettings: Sendable, Equatable {
     /// which other users of the machine can read in the process list). Required to listen
     /// beyond loopback.
     public var apiToken: String?
+    /// Who may use the server: no credential, the one token, or accounts (``AuthMode``). Without
+    /// the setting: `token` when a token is set, else `none`.
+    public var auth = AuthMode.none
+    /// The secret access tokens are signed with, from `QLIPPY_AUTH_SECRET` or `--auth-secret-file`;
+    /// without one, the server generates one on first start and keeps it in the database, so that
+    /// every server of a PostgreSQL database signs alike.
+    public var authSecret: String?
+    /// Seconds an access token is valid (signed, checked without the database).
+    public var accessTokenLifetime = 3_600
+    /// Seconds a refresh token is valid; each use replaces it.
+    public var refreshTokenLifetime = 30 * 86_400
+    /// Whether anyone may create an account (`POST /api/users` with a password, rate-limited).
+    public var signup = SignupPolicy.closed
+    /// Whether admins may read other users' chats (each such read is logged).
+    public var adminChatAccess = false
+    /// Addresses of authenticating proxies (oauth2-proxy, Authelia, Authentik) whose ``authHeader``
+    /// names the user; the header from any other address is ignored (and logged).
+    public var trustedProxies: [AddressRange] = []
+    public var authHeader = "X-Forwarded-User"
+    /// An OpenID Connect provider whose bearer tokens (for ``oidcAudience``) sign users in; the
+    /// ``oidcUserClaim`` names the user.
+    public var oidcIssuer: String?
+    public var oidcAudience: String?
+    public var oidcUserClaim = "preferred_username"
     /// Seconds a connection may stay without sending anything (between requests, or in the middle
     /// of one) before the server closes it: a stalled or slow client cannot hold a connection.
     public var idleTimeout = 30
@@ -75,9 +100,12 @@ public struct ServerSettings: Sendable, Equatable {
         case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout,
             maxConnections
         case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
-        case allowedHosts
+        case allowedHosts, auth, authSecret, authSecretFile, accessTokenLifetime, refreshTokenLifetime, signup, adminChatAccess
+        case trustedProxies, authHeader, oidcIssuer, oidcAudience, oidcUserClaim
 
         public var configKey: String { "qlippy.\(rawValue)" }
+        /// Secrets have no flag: a command line shows in the process list.
+        public var hasNoFlag: Bool { self == .apiToken || self == .authSecret }
         public var flag: String { "--" + words.joined(separator: "-") }
         public var environmentVariable: String { "QLIPPY_" + words.joined(separator: "_").uppercased() }
 
@@ -152,13 +180,101 @@ public struct ServerSettings: Sendable, Equatable {
         }
         backupDirectory = text(.backupDirectory)
         apiToken = try Self.token(text(.apiToken), file: text(.apiTokenFile))
-        if apiToken == nil && !listensOnLoopbackOnly {
+        try readAccountSettings(text, integer)
+        if auth == .none && !listensOnLoopbackOnly {
             throw SettingsError(
                 key: .host, value: host,
                 expected: "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with "
-                    + "\(Key.apiToken.environmentVariable) or \(Key.apiTokenFile.flag) FILE"
+                    + "\(Key.apiToken.environmentVariable) or \(Key.apiTokenFile.flag) FILE, or \(Key.auth.flag) is accounts"
             )
         }
+    }
+
+    /// The mode and, in accounts mode, its settings.
+    private mutating func readAccountSettings(
+        _ text: (Key) -> String?, _ integer: (Key, ClosedRange<Int>) throws(SettingsError) -> Int?
+    ) throws(SettingsError) {
+        func choice<Choice: RawRepresentable & CaseIterable>(_ key: Key, _: Choice.Type) throws(SettingsError) -> Choice?
+        where Choice.RawValue == String {
+            guard let raw = text(key) else { return nil }
+            guard let value = Choice(rawValue: raw.lowercased()) else {
+                throw SettingsError(key: key, value: raw, expected: "one of " + Choice.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return value
+        }
+        auth = try choice(.auth, AuthMode.self) ?? (apiToken == nil ? .none : .token)
+        if (auth == .token) != (apiToken != nil) {
+            throw SettingsError(
+                key: .auth, value: auth.rawValue,
+                expected: auth == .token
+                    ? "a token: set \(Key.apiToken.environmentVariable) or \(Key.apiTokenFile.flag)"
+                    : "token, since an API token is set (or unset \(Key.apiToken.environmentVariable) and \(Key.apiTokenFile.flag))")
+        }
+        authSecret = try Self.secret(text(.authSecret), file: text(.authSecretFile))
+        if let seconds = try integer(.accessTokenLifetime, 60...86_400) { accessTokenLifetime = seconds }
+        if let seconds = try integer(.refreshTokenLifetime, 60...(365 * 86_400)) { refreshTokenLifetime = seconds }
+        signup = try choice(.signup, SignupPolicy.self) ?? signup
+        if let raw = text(.adminChatAccess) {
+            guard let flag = ["true": true, "false": false][raw.lowercased()] else {
+                throw SettingsError(key: .adminChatAccess, value: raw, expected: "true or false")
+            }
+            adminChatAccess = flag
+        }
+        try readSingleSignOn(text)
+    }
+
+    /// The proxy header and OpenID Connect settings; each needs accounts mode.
+    private mutating func readSingleSignOn(_ text: (Key) -> String?) throws(SettingsError) {
+        if let list = text(.trustedProxies) {
+            for entry in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                guard let range = AddressRange(entry) else {
+                    throw SettingsError(
+                        key: .trustedProxies, value: entry, expected: "IP addresses or CIDR blocks (10.0.0.0/8), comma-separated")
+                }
+                trustedProxies.append(range)
+            }
+        }
+        if let header = text(.authHeader) {
+            guard HTTPField.Name(header) != nil else { throw SettingsError(key: .authHeader, value: header, expected: "a header name") }
+            authHeader = header
+        }
+        oidcIssuer = text(.oidcIssuer)
+        oidcAudience = text(.oidcAudience)
+        if let claim = text(.oidcUserClaim) { oidcUserClaim = claim }
+        if let issuer = oidcIssuer {
+            guard let url = URL(string: issuer), ["https", "http"].contains(url.scheme ?? ""), url.host != nil else {
+                throw SettingsError(key: .oidcIssuer, value: issuer, expected: "the provider's issuer URL (https://…)")
+            }
+            guard oidcAudience != nil else {
+                throw SettingsError(
+                    key: .oidcAudience, value: "", expected: "the client id tokens are issued for: it goes with \(Key.oidcIssuer.flag)")
+            }
+        }
+        for (key, isSet) in [(Key.trustedProxies, !trustedProxies.isEmpty), (.oidcIssuer, oidcIssuer != nil)]
+        where isSet && auth != .accounts {
+            throw SettingsError(key: key, value: text(key) ?? "", expected: "\(Key.auth.flag) accounts: it signs users in")
+        }
+    }
+
+    /// The signing secret from its variable or its file (not both); at least 32 characters.
+    private static func secret(_ value: String?, file: String?) throws(SettingsError) -> String? {
+        var secret = value
+        if let file {
+            guard value == nil else {
+                throw SettingsError(
+                    key: .authSecretFile, value: file, expected: "either it or \(Key.authSecret.environmentVariable), not both")
+            }
+            guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw SettingsError(key: .authSecretFile, value: file, expected: "a readable file holding the secret")
+            }
+            secret = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let secret else { return nil }
+        guard secret.utf8.count >= 32 else {
+            throw SettingsError(
+                key: value == nil ? .authSecretFile : .authSecret, value: file ?? "(hidden)", expected: "a secret of at least 32 bytes")
+        }
+        return secret
     }
 
     /// The token from its variable or its file (not both); errors never repeat the token.
@@ -191,8 +307,7 @@ public struct SettingsError: Error, CustomStringConvertible, Equatable {
     public var expected: String
 
     public var description: String {
-        // The token has no flag: a command-line value shows in the process list.
-        let names = key == .apiToken ? key.environmentVariable : "\(key.flag) / \(key.environmentVariable)"
+        let names = key.hasNoFlag ? key.environmentVariable : "\(key.flag) / \(key.environmentVariable)"
         return "invalid \(names) value '\(value)': expected \(expected)"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import QlippyServer
+import QlippyStore
 
 /// The database a command works on: its `--database`, else the server's variable, else the
 /// server's default, so that a command beside a server finds the server's database.
@@ -15,4 +16,12 @@ func bootstrapCommandLogging() {
         handler.logLevel = .warning
         return handler
     }
+}
+
+/// The store a command works on (``commandDatabase(_:)``), with command logging set up.
+func openCommandStore(_ flag: String?) async throws -> any ChatStore {
+    var settings = ServerSettings()
+    settings.database = commandDatabase(flag)
+    bootstrapCommandLogging()
+    return try await openStore(settings, logger: Logger(label: "qlippy-server"))
 }

@@ -13,7 +13,7 @@ struct QlippyServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qlippy-server",
         abstract: "The storage and API backend of the Qlippy chat client.",
-        subcommands: [Serve.self, Migrate.self, Check.self, Backup.self, Export.self, Import.self],
+        subcommands: [Serve.self, Migrate.self, Check.self, Backup.self, Export.self, Import.self, Users.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -65,6 +65,48 @@ struct Serve: AsyncParsableCommand {
     )
     var apiTokenFile: String?
 
+    @Option(
+        help:
+            "none (no credential, loopback only), token (the API token) or accounts (users sign in; see the README's \"Running it for a team\"). (env: QLIPPY_AUTH, default: token when a token is set, else none)"
+    )
+    var auth: String?
+
+    @Option(
+        help:
+            "A file holding the secret (32+ bytes) that signs access tokens; the secret itself can be given as QLIPPY_AUTH_SECRET. Without either, one is generated and kept in the database. (env: QLIPPY_AUTH_SECRET_FILE)"
+    )
+    var authSecretFile: String?
+
+    @Option(help: "Seconds an access token is valid. (env: QLIPPY_ACCESS_TOKEN_LIFETIME, default: 3600)")
+    var accessTokenLifetime: String?
+
+    @Option(help: "Seconds a refresh token is valid; each use replaces it. (env: QLIPPY_REFRESH_TOKEN_LIFETIME, default: 2592000)")
+    var refreshTokenLifetime: String?
+
+    @Option(help: "closed: admins create accounts; open: anyone may (rate-limited). (env: QLIPPY_SIGNUP, default: closed)")
+    var signup: String?
+
+    @Option(help: "true: admins may read other users' chats, each read logged. (env: QLIPPY_ADMIN_CHAT_ACCESS, default: false)")
+    var adminChatAccess: String?
+
+    @Option(
+        help:
+            "Comma-separated addresses or CIDR blocks of authenticating proxies whose --auth-header names the user (accounts mode). (env: QLIPPY_TRUSTED_PROXIES)"
+    )
+    var trustedProxies: String?
+
+    @Option(help: "The header a trusted proxy names the user in. (env: QLIPPY_AUTH_HEADER, default: X-Forwarded-User)")
+    var authHeader: String?
+
+    @Option(help: "An OpenID Connect provider's issuer URL: its bearer tokens sign users in (accounts mode). (env: QLIPPY_OIDC_ISSUER)")
+    var oidcIssuer: String?
+
+    @Option(help: "The audience (client id) the provider's tokens must be for. (env: QLIPPY_OIDC_AUDIENCE)")
+    var oidcAudience: String?
+
+    @Option(help: "The token claim that names the user. (env: QLIPPY_OIDC_USER_CLAIM, default: preferred_username)")
+    var oidcUserClaim: String?
+
     @Option(help: "Seconds a connection may send nothing before it is closed. (env: QLIPPY_IDLE_TIMEOUT, default: 30)")
     var idleTimeout: String?
 
@@ -113,7 +155,10 @@ struct Serve: AsyncParsableCommand {
             .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
             .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory, .eventHeartbeat: eventHeartbeat,
-            .eventBuffer: eventBuffer,
+            .eventBuffer: eventBuffer, .auth: auth, .authSecretFile: authSecretFile, .accessTokenLifetime: accessTokenLifetime,
+            .refreshTokenLifetime: refreshTokenLifetime, .signup: signup, .adminChatAccess: adminChatAccess,
+            .trustedProxies: trustedProxies, .authHeader: authHeader, .oidcIssuer: oidcIssuer, .oidcAudience: oidcAudience,
+            .oidcUserClaim: oidcUserClaim,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case (let key, let value?) in flags {

@@ -133,13 +133,6 @@ struct Import: AsyncParsableCommand {
 }
 
 /// The store a command works on (``commandDatabase(_:)``).
-private func openCommandStore(_ flag: String?) async throws -> any ChatStore {
-    var settings = ServerSettings()
-    settings.database = commandDatabase(flag)
-    bootstrapCommandLogging()
-    return try await openStore(settings, logger: Logger(label: "qlippy-server"))
-}
-
 /// A progress line that rewrites itself, when stderr is a terminal (never into a log file).
 private func progressLine(_ text: String) {
     guard isatty(STDERR_FILENO) == 1 else { return }

@@ -38,7 +38,7 @@ struct AllowedHostsTests {
 
     @Test(arguments: [[:], ["apiToken": APITokenTests.token]])
     func foreignHostsAreRefusedOnEveryRoute(mode: [String: String]) async throws {
-        let operations = try OpenAPIOperations.all
+        let operations = try OpenAPIOperations.all()
         let authorization = mode["apiToken"].map { ["Authorization: Bearer \($0)"] } ?? []
         let server = try TestServer(settings: mode.merging(["allowedHosts": "chat.example.com"]) { $1 })
         try await server.run(.live) { client in

@@ -20,7 +20,7 @@ struct CommandLineTests {
     @Test func helpNamesEveryFlagAndVariable() async throws {
         let help = try await run(["serve", "--help"])
         #expect(help.status == 0)
-        let flags = ServerSettings.Key.allCases.filter { $0 != .apiToken }.map(\.flag)
+        let flags = ServerSettings.Key.allCases.filter { !$0.hasNoFlag }.map(\.flag)
         for name in flags + ServerSettings.Key.allCases.map(\.environmentVariable) {
             #expect(help.stdout.contains(name), "\(name) is missing from --help")
         }
@@ -58,7 +58,8 @@ struct CommandLineTests {
         #expect(outcome.status == 1)
         #expect(
             outcome.stderr == "qlippy-server: error: invalid --host / QLIPPY_HOST value '0.0.0.0': expected a loopback address "
-                + "(127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE\n")
+                + "(127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE, or --auth is accounts\n"
+        )
     }
 
     @Test func aBadEnvironmentValueIsOneLineAndExitsNonZero() async throws {

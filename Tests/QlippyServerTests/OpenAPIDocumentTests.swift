@@ -15,21 +15,44 @@ import Testing
 /// (`scripts/fuzz-contract`) holds the live server to it.
 @Suite("OpenAPI document")
 struct OpenAPIDocumentTests {
-    @Test func listsExactlyTheRoutesTheRouterServes() async throws {
+    @Test(arguments: [(AuthMode.none, 25), (.token, 26), (.accounts, 38)])
+    func listsExactlyTheRoutesTheRouterServes(mode: AuthMode, count: Int) async throws {
         // Which store serves does not change the routes: a SQLite file is enough here.
         let path = try makeTemporaryDirectory().appendingPathComponent("routes.db").path
         let store = try SQLiteStore(database: AppDatabase.open(path: path), searchScanLimit: 0)
         var settings = ServerSettings()
-        settings.apiToken = "a-token-of-twenty-chars"  // the admin route exists only with a token
+        settings.auth = mode
+        if mode == .token { settings.apiToken = "a-token-of-twenty-chars" }
         let feed = try await ChangeFeed(store: store, buffer: 10, heartbeat: .seconds(15), logger: Logger(label: "tests.routes"))
-        let router = buildRoutes(store: store, feed: feed, metrics: ServerMetrics(version: "test", store: "sqlite"), settings: settings)
+        let router = try await buildRoutes(
+            store: store, feed: feed, metrics: ServerMetrics(version: "test", store: "sqlite"), settings: settings,
+            logger: Logger(label: "tests.routes"))
         // The router writes a path's parameters as the document does: `/api/users/{user_id}`.
         let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
-        let documented = Set(try OpenAPIOperations.all.map { "\($0.method.rawValue) \($0.path)" })
+        let documented = Set(try OpenAPIOperations.all(mode: mode).map { "\($0.method.rawValue) \($0.path)" })
         #expect(registered.subtracting(documented).isEmpty, "routes missing from the document")
         #expect(documented.subtracting(registered).isEmpty, "documented operations the router does not serve")
-        #expect(registered.count == 26)
+        #expect(registered.count == count)
         try await store.close()
+    }
+
+    /// No security requirement without a credential to send; the bearer scheme with one.
+    @Test func declaresTheSecurityOfItsMode() throws {
+        let none = String(decoding: OpenAPIController.document(for: .none).readableBytesView, as: UTF8.self)
+        #expect(!none.contains("security") && !none.contains("bearerToken") && !none.contains("x-qlippy"))
+        for mode in [AuthMode.token, .accounts] {
+            let document = try OpenAPIOperations.document(mode: mode)
+            #expect((document["security"] as? [[String: [String]]]) == [["bearerToken": []]])
+            let text = String(decoding: OpenAPIController.document(for: mode).readableBytesView, as: UTF8.self)
+            #expect(!text.contains("x-qlippy"))
+        }
+        let open = try OpenAPIOperations.all(mode: .accounts).filter(\.isOpen).map(\.description)
+        #expect(open == ["GET /api/health", "GET /api/openapi.json", "POST /api/auth/login", "POST /api/auth/refresh"])
+        let schemas = try #require(
+            (try OpenAPIOperations.document(mode: .accounts)["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        #expect((schemas["NewUser"] as? [String: Any])?["required"] as? [String] == ["username", "password"])
+        let tokenSchemas = try #require((try OpenAPIOperations.document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        #expect(((tokenSchemas["NewUser"] as? [String: Any])?["properties"] as? [String: Any])?.keys.sorted() == ["username"])
     }
 
     @Test func isServedAsJSON() async throws {
@@ -45,9 +68,9 @@ struct OpenAPIDocumentTests {
 
     /// Every `$ref` points at something the document defines.
     @Test func everyReferenceResolves() throws {
-        let text = String(decoding: OpenAPIController.document.readableBytesView, as: UTF8.self)
-        let document = try OpenAPIOperations.document
-        let references = Set(text.matches(of: /"\$ref": "#\/([^"]+)"/).map { String($0.1) })
+        let text = String(decoding: OpenAPIController.document(for: .accounts).readableBytesView, as: UTF8.self)
+        let document = try OpenAPIOperations.document(mode: .accounts)
+        let references = Set(text.matches(of: /"\$ref": ?"#\/([^"]+)"/).map { String($0.1) })
         #expect(references.count > 20)
         for reference in references {
             var node: Any? = document

@@ -53,6 +53,53 @@ struct SettingsTests {
         #expect(custom.backupDirectory == "/var/backups/q")
     }
 
+    @Test func accountSettingsAreReadAndCheckedTogether() throws {
+        let custom = try settings([
+            "auth": "ACCOUNTS", "host": "0.0.0.0", "signup": "open", "adminChatAccess": "true", "accessTokenLifetime": "600",
+            "refreshTokenLifetime": "86400", "trustedProxies": "10.0.0.0/8, ::1", "authHeader": "X-Auth-Request-User",
+            "oidcIssuer": "https://id.example.com/realms/team", "oidcAudience": "qlippy", "oidcUserClaim": "email",
+            "authSecret": String(repeating: "s", count: 32),
+        ])
+        #expect(custom.auth == .accounts && custom.signup == .open && custom.adminChatAccess)
+        #expect(custom.accessTokenLifetime == 600 && custom.refreshTokenLifetime == 86_400 && custom.trustedProxies.count == 2)
+        #expect(custom.authHeader == "X-Auth-Request-User" && custom.oidcUserClaim == "email" && custom.oidcAudience == "qlippy")
+        let defaults = try settings([:])
+        #expect(defaults.auth == .none && defaults.signup == .closed && !defaults.adminChatAccess && defaults.accessTokenLifetime == 3_600)
+        #expect(try settings(["apiToken": "a-token-of-twenty-chars"]).auth == .token, "a token alone means token mode")
+        let refused: [([String: String], String)] = [
+            (["auth": "ldap"], "invalid --auth / QLIPPY_AUTH value 'ldap': expected one of none, token, accounts"),
+            (["auth": "token"], "invalid --auth / QLIPPY_AUTH value 'token': expected a token: set QLIPPY_API_TOKEN or --api-token-file"),
+            (
+                ["auth": "accounts", "authSecret": "short"],
+                "invalid QLIPPY_AUTH_SECRET value '(hidden)': expected a secret of at least 32 bytes"
+            ),
+            (
+                ["auth": "accounts", "trustedProxies": "proxy.example"],
+                "invalid --trusted-proxies / QLIPPY_TRUSTED_PROXIES value 'proxy.example': expected IP addresses or CIDR blocks (10.0.0.0/8), comma-separated"
+            ),
+            (
+                ["trustedProxies": "10.0.0.1"],
+                "invalid --trusted-proxies / QLIPPY_TRUSTED_PROXIES value '10.0.0.1': expected --auth accounts: it signs users in"
+            ),
+            (
+                ["auth": "accounts", "oidcIssuer": "https://id.example.com"],
+                "invalid --oidc-audience / QLIPPY_OIDC_AUDIENCE value '': expected the client id tokens are issued for: it goes with --oidc-issuer"
+            ),
+            (
+                ["auth": "accounts", "accessTokenLifetime": "5"],
+                "invalid --access-token-lifetime / QLIPPY_ACCESS_TOKEN_LIFETIME value '5': expected an integer from 60 to 86400"
+            ),
+        ]
+        for (values, message) in refused {
+            #expect(throws: SettingsError.self) { try settings(values) }
+            do {
+                _ = try settings(values)
+            } catch {
+                #expect(error.description == message)
+            }
+        }
+    }
+
     /// Beyond loopback only with a token; the error says how to set one, and never shows a token.
     @Test func exposureNeedsAToken() throws {
         #expect(try settings([:]).apiToken == nil)
@@ -63,7 +110,7 @@ struct SettingsTests {
             throws: SettingsError(
                 key: .host, value: "0.0.0.0",
                 expected:
-                    "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE"
+                    "a loopback address (127.0.0.1, ::1, localhost), unless an API token is set with QLIPPY_API_TOKEN or --api-token-file FILE, or --auth is accounts"
             )
         ) { try settings(["host": "0.0.0.0"]) }
 

@@ -53,7 +53,10 @@ struct PostgresDeadlineTests {
         let logger = Logger(label: "tests.deadline")
         let hasty = try await PostgresStore.open(location: try PostgresLocation(url: url), logger: logger, deadline: .milliseconds(100))
         await #expect(throws: StoreError.unavailable) {
-            try await hasty.run { connection in try await connection.query("SELECT pg_sleep(0.5)", logger: logger) }
+            // The rows are read inside: `query` may return its row sequence before the row arrives.
+            try await hasty.run { connection in
+                for try await _ in try await connection.query("SELECT pg_sleep(0.5)", logger: logger) {}
+            }
         }
         try await hasty.close()
         let patient = try await PostgresStore.open(location: try PostgresLocation(url: url), logger: logger, deadline: nil)

@@ -17,6 +17,7 @@ struct AdminController {
     let posts: IdempotentPosts
     /// Backups' `Idempotency-Key`s are the operator's, not a user's: a scope no user id can be.
     static let idempotencyScope = "admin"
+    static let backupPath = "/api/admin/backup"
 
     init(store: any StoreBackups, settings: ServerSettings, posts: IdempotentPosts) {
         self.store = store
@@ -24,8 +25,8 @@ struct AdminController {
         backupDirectory = settings.backupDirectory ?? settings.database + "-backups"
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("/api/admin/backup", use: createBackup)
+    func addRoutes(to routes: RouteGroups) {
+        routes.admin.post(RouterPath(Self.backupPath), use: createBackup)
     }
 
     /// `POST /api/admin/backup`: one snapshot, or the answer kept under its `Idempotency-Key`.

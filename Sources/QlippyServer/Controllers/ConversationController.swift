@@ -9,12 +9,12 @@ struct ConversationController {
     let posts: IdempotentPosts
     let maxBodySize: Int
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/users/:user_id/conversations", use: list)
-        router.post("/api/users/:user_id/conversations", use: create)
-        router.get("/api/conversations/:conversation_id", use: get)
-        router.put("/api/conversations/:conversation_id", use: update)
-        router.delete("/api/conversations/:conversation_id", use: delete)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/users/:user_id/conversations", use: list)
+        routes.ownChats.post("/api/users/:user_id/conversations", use: create)
+        routes.ownChats.get("/api/conversations/:conversation_id", use: get)
+        routes.ownChats.put("/api/conversations/:conversation_id", use: update)
+        routes.ownChats.delete("/api/conversations/:conversation_id", use: delete)
     }
 
     /// `GET /api/users/{user_id}/conversations`: the user's conversations (optionally one

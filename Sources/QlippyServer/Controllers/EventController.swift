@@ -9,8 +9,8 @@ struct EventController {
     let store: any ChatResources & ChangeLogReader
     let feed: ChangeFeed
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/users/:user_id/events", use: stream)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/users/:user_id/events", use: stream)
     }
 
     /// `GET /api/users/{user_id}/events`: the events missed since `Last-Event-ID`, then the live ones.

@@ -8,10 +8,10 @@ struct FolderController {
     let store: any ChatResources
     let maxBodySize: Int
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/users/:user_id/folders", use: list)
-        router.put("/api/users/:user_id/folders/:name", use: rename)
-        router.delete("/api/users/:user_id/folders/:name", use: delete)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/users/:user_id/folders", use: list)
+        routes.ownChats.put("/api/users/:user_id/folders/:name", use: rename)
+        routes.ownChats.delete("/api/users/:user_id/folders/:name", use: delete)
     }
 
     /// `GET /api/users/{user_id}/folders`: the user's folders.

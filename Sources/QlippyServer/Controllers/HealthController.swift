@@ -8,8 +8,8 @@ struct HealthController {
     static let version = "0.1.0"
     let store: any StoreLifecycle
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/health", use: check)
+    func addRoutes(to routes: RouteGroups) {
+        routes.open.get("/api/health", use: check)
     }
 
     /// `GET /api/health`: healthy when the database answers, 503 when it does not.

@@ -8,11 +8,11 @@ struct MessageController {
     let posts: IdempotentPosts
     let maxBodySize: Int
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/conversations/:conversation_id/messages", use: list)
-        router.post("/api/conversations/:conversation_id/messages", use: create)
-        router.put("/api/messages/:message_id", use: update)
-        router.delete("/api/messages/:message_id", use: delete)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/conversations/:conversation_id/messages", use: list)
+        routes.ownChats.post("/api/conversations/:conversation_id/messages", use: create)
+        routes.ownChats.put("/api/messages/:message_id", use: update)
+        routes.ownChats.delete("/api/messages/:message_id", use: delete)
     }
 
     /// `GET /api/conversations/{conversation_id}/messages`.

@@ -1,14 +1,14 @@
 import Hummingbird
 import NIOCore
 
-/// `GET /metrics`: Prometheus' text format (``ServerMetrics``). Exposed like every other route:
-/// on loopback by default, and behind the API token when one is set.
+/// `GET /metrics`: Prometheus' text format (``ServerMetrics``). On loopback by default, behind the
+/// API token when one is set, and for admins only in accounts mode.
 struct MetricsController {
     let metrics: ServerMetrics
     let feed: ChangeFeed
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/metrics", use: scrape)
+    func addRoutes(to routes: RouteGroups) {
+        routes.admin.get("/metrics", use: scrape)
     }
 
     /// `GET /metrics`.

@@ -8,11 +8,11 @@ struct PluginController {
     let posts: IdempotentPosts
     let maxBodySize: Int
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/users/:user_id/plugins", use: list)
-        router.post("/api/users/:user_id/plugins", use: create)
-        router.put("/api/plugins/:plugin_id", use: update)
-        router.delete("/api/plugins/:plugin_id", use: delete)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/users/:user_id/plugins", use: list)
+        routes.ownChats.post("/api/users/:user_id/plugins", use: create)
+        routes.ownChats.put("/api/plugins/:plugin_id", use: update)
+        routes.ownChats.delete("/api/plugins/:plugin_id", use: delete)
     }
 
     /// `GET /api/users/{user_id}/plugins`: the user's plugins, whole or page by page.

@@ -6,8 +6,8 @@ import QlippyStore
 struct SearchController {
     let store: any ConversationSearch
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/users/:user_id/search", use: search)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/users/:user_id/search", use: search)
     }
 
     /// `GET /api/users/{user_id}/search`.

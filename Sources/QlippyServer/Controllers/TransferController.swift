@@ -15,9 +15,9 @@ struct TransferController {
     /// Import bodies have their own limit (`--max-import-size`): a history is far bigger than a message.
     let maxImportSize: Int
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/users/:user_id/export", use: exportHistory)
-        router.post("/api/users/:user_id/import", use: importHistory)
+    func addRoutes(to routes: RouteGroups) {
+        routes.ownChats.get("/api/users/:user_id/export", use: exportHistory)
+        routes.ownChats.post("/api/users/:user_id/import", use: importHistory)
     }
 
     /// `GET /api/users/{user_id}/export`: the user's history, streamed.

@@ -6,10 +6,12 @@ struct UserController {
     let store: any ChatResources
     let posts: IdempotentPosts
     let maxBodySize: Int
+    /// Outside accounts mode; there ``AccountController`` creates users, with passwords.
+    let createsUsers: Bool
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("/api/users", use: create)
-        router.get("/api/users/:user_id", use: get)
+    func addRoutes(to routes: RouteGroups) {
+        if createsUsers { routes.signup.post("/api/users", use: create) }
+        routes.ownAccount.get("/api/users/:user_id", use: get)
     }
 
     /// `POST /api/users`: a new user.

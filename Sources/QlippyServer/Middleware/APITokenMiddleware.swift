@@ -1,15 +1,16 @@
 import Hummingbird
 
-/// With an API token set, every route but `/api/health` needs `Authorization: Bearer <token>`;
-/// anything else is answered 401 before it reaches a controller.
+/// With an API token set, every route but `/api/health` and `/api/openapi.json` needs
+/// `Authorization: Bearer <token>`; anything else is answered 401 before it reaches a controller.
 ///
-/// Health stays open for load balancers and probes, and so do `OPTIONS` preflights: browsers send
+/// Health stays open for load balancers and probes, the document for clients and tools that read
+/// it before they have a credential (it says how to send one), and so do `OPTIONS` preflights: browsers send
 /// them without credentials, and they only say which methods a path has. The token is never
 /// logged: the request log writes the method and path only.
 struct APITokenMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    static let openPaths: Set<String> = ["/api/health"]
+    static let openPaths: Set<String> = ["/api/health", "/api/openapi.json"]
 
     private let expected: [UInt8]
 

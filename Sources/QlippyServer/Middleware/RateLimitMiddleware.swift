@@ -6,27 +6,42 @@ import Synchronization
 /// on average with bursts of `--rate-limit-burst`; a request finding the bucket empty gets 429
 /// with `Retry-After`, the whole seconds until the bucket holds a request again.
 ///
-/// Keyed by address, not by token: the server has one token, shared by all its clients, so a
-/// token does not tell clients apart. Behind a reverse proxy every client has the proxy's
-/// address: limit there instead, or set `--rate-limit 0`. Loopback clients pass unless
-/// `--rate-limit-loopback true`. Buckets that have refilled are dropped, so the table holds only
-/// clients seen within the last burst's worth of time.
+/// Keyed by address, since the one token of token mode does not tell clients apart; behind a
+/// reverse proxy every client has the proxy's address: limit there instead, or set
+/// `--rate-limit 0`. Loopback clients pass unless `--rate-limit-loopback true`. In accounts
+/// mode a second limit keys on the signed-in user, wherever they send from. Buckets that have
+/// refilled are dropped, so a table holds only clients seen within the last burst's worth of time.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
+    /// What a bucket belongs to.
+    enum Key: Sendable {
+        case address(limitsLoopback: Bool)
+        /// The signed-in user (after ``AuthenticationMiddleware``); requests without one pass.
+        case caller
+    }
+
     let buckets: TokenBuckets
-    let limitsLoopback: Bool
+    let key: Key
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // No address: no socket, a request made in-process (the router tests).
-        if let address = context.remoteAddress, limitsLoopback || !address.isLoopback {
-            let client = address.ipAddress ?? "unknown"
-            if let wait = buckets.take(for: client, at: .now) {
-                context.logger.notice("rate limited", metadata: ["client": "\(client)"])
-                throw APIError.rateLimited(retryAfterSeconds: wait)
-            }
+        if let client = client(context), let wait = buckets.take(for: client, at: .now) {
+            context.logger.notice("rate limited", metadata: ["client": "\(client)"])
+            throw APIError.rateLimited(retryAfterSeconds: wait)
         }
         return try await next(request, context)
+    }
+
+    /// The bucket's key for the request; `nil` when this limit does not apply to it (no address:
+    /// no socket, a request made in-process by the router tests).
+    private func client(_ context: Context) -> String? {
+        switch key {
+        case .address(let limitsLoopback):
+            guard let address = context.remoteAddress, limitsLoopback || !address.isLoopback else { return nil }
+            return address.ipAddress ?? "unknown"
+        case .caller:
+            return context.caller.map { "user " + $0.userID }
+        }
     }
 }
 

@@ -8,7 +8,7 @@ import QlippyTransfer
 ///
 /// Every error text the server sends is built here, so that the wire contract's wording lives in
 /// one file. Conforming to `HTTPResponseError` lets Hummingbird render it even outside our middleware.
-public struct APIError: Error, HTTPResponseError, Equatable {
+public struct APIError: Error, HTTPResponseError, Equatable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var message: String
     public var headers: HTTPFields = [:]
@@ -18,6 +18,9 @@ public struct APIError: Error, HTTPResponseError, Equatable {
         self.message = message
         self.headers = headers
     }
+
+    /// The message, as the command line prints it.
+    public var description: String { message }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         json.response(status: status, headers: headers)
@@ -51,6 +54,7 @@ extension APIError {
             case .message: "Message"
             case .plugin: "Plugin"
             case .folder: "Folder"
+            case .apiKey: "API key"
             }
         return APIError(.notFound, "\(name) not found")
     }
@@ -74,6 +78,31 @@ extension APIError {
         .unauthorized, "Missing or wrong API token: send Authorization: Bearer <token>", headers: [.wwwAuthenticate: "Bearer"]
     )
     static let routeNotFound = APIError(.notFound, "Not found")
+
+    // Accounts mode (beyond the original).
+    static let signInRequired = APIError(
+        .unauthorized, "Sign in first: send Authorization: Bearer <access token or API key>", headers: [.wwwAuthenticate: "Bearer"])
+    static let credentialRejected = APIError(
+        .unauthorized, "The credential is invalid, expired or revoked: sign in again",
+        headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#])
+    static let wrongCredentials = APIError(.unauthorized, "Wrong username or password")
+    static let wrongCurrentPassword = APIError(.forbidden, "Current password is wrong")
+    static let refreshTokenRejected = APIError(.unauthorized, "Refresh token is invalid, expired or already used: sign in again")
+    static let adminOnly = APIError(.forbidden, "Only an admin may do this")
+    static let passwordRequired = APIError(.badRequest, "Password is required")
+    static let refreshTokenRequired = APIError(.badRequest, "refresh_token is required")
+    static let keyNameRequired = APIError(.badRequest, "API key name is required")
+    static let expiryInThePast = APIError(.badRequest, "expires_at must be in the future")
+    static let lastAdmin = APIError(.conflict, "The last enabled admin cannot be removed, disabled or demoted")
+
+    static func weakPassword(_ problem: String) -> APIError {
+        APIError(.badRequest, problem)
+    }
+
+    static func tooManySignIns(retryAfterSeconds seconds: Int) -> APIError {
+        APIError(
+            .tooManyRequests, "Too many failed sign-ins: try again in \(seconds) s", headers: [.retryAfter: String(seconds)])
+    }
     /// A `Host` this server does not answer to (``AllowedHosts``): a DNS-rebinding page, or a name
     /// a proxy sends that is missing from `--allowed-hosts`.
     static let hostMissing = APIError(.badRequest, "Request has no Host header")

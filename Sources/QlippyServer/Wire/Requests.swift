@@ -104,13 +104,13 @@ struct RenameFolderRequest {
 
 // MARK: Shared field rules
 
-private func checkLength(_ text: String, _ field: String, _ limit: Int) throws(APIError) -> String {
+func checkLength(_ text: String, _ field: String, _ limit: Int) throws(APIError) -> String {
     guard text.unicodeScalars.count <= limit else { throw .tooLong(field, limit: limit) }
     return text
 }
 
 /// A field that may be absent but, when present, may not be `null`.
-private func optionalValue<Value>(_ field: BodyField<Value>, _ name: String, expected: String) throws(APIError) -> Value? {
+func optionalValue<Value>(_ field: BodyField<Value>, _ name: String, expected: String) throws(APIError) -> Value? {
     switch field {
     case .absent: nil
     case .null: throw .wrongType(name, expected: expected)
@@ -118,7 +118,7 @@ private func optionalValue<Value>(_ field: BodyField<Value>, _ name: String, exp
     }
 }
 
-private func optionalNonEmpty(_ body: JSONBody, _ name: String) throws(APIError) -> String? {
+func optionalNonEmpty(_ body: JSONBody, _ name: String) throws(APIError) -> String? {
     let text = try optionalValue(body.string(name), name, expected: "a string")
     if text?.isEmpty == true { throw .empty(name) }
     return text

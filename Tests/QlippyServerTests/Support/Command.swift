@@ -11,11 +11,16 @@ struct Command {
     }
 
     /// Runs `executable` (a path, or a name looked up on PATH) on a thread of its own.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
-        try await onOwnThread { try runBlocking(executable, arguments, environment: environment) }
+    /// `input`, when given, is written to its stdin (then closed).
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+    ) async throws -> Outcome {
+        try await onOwnThread { try runBlocking(executable, arguments, environment: environment, input: input) }
     }
 
-    private static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Outcome {
+    private static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String], input: String?) throws
+        -> Outcome
+    {
         let process = Process()
         if executable.contains("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -29,7 +34,11 @@ struct Command {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -23,9 +23,10 @@ final class EventStreamClient: Sendable {
     private let ended = Atomic<Bool>(false)
 
     /// Connects and sends the request; reads at once unless `reading` is false.
-    init(port: Int, userID: String, lastEventID: String? = nil, reading: Bool = true) throws {
+    init(port: Int, userID: String, lastEventID: String? = nil, query: String? = nil, reading: Bool = true) throws {
         socket = try RawHTTP.connect(port: port)
-        var head = "GET /api/users/\(userID)/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
+        var head =
+            "GET /api/users/\(userID)/events\(query.map { "?" + $0 } ?? "") HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
         if let lastEventID { head += "Last-Event-ID: \(lastEventID)\r\n" }
         let bytes = Array((head + "\r\n").utf8)
         _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import QlippyModel
 import QlippyTestSupport
+import Testing
 
 @testable import QlippyServer
 
@@ -30,23 +31,26 @@ enum OpenAPIOperations {
         var description: String { "\(method.rawValue) \(path)" }
     }
 
-    static var document: [String: Any] {
-        get throws {
-            try JSONSerialization.jsonObject(with: Data(OpenAPIController.document.readableBytesView)) as! [String: Any]
-        }
+    /// The document a server in `mode` serves.
+    static func document(mode: AuthMode = .token) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(OpenAPIController.document(for: mode).readableBytesView)) as! [String: Any]
     }
 
-    /// Every operation; `isOpen` when it overrides the document's security with none (health).
-    static var all: [Operation] {
-        get throws {
-            let paths = try document["paths"] as! [String: [String: Any]]
-            return paths.flatMap { path, item in
-                item.compactMap { key, value -> Operation? in
-                    guard let method = HTTPRequest.Method(key.uppercased()), let operation = value as? [String: Any] else { return nil }
-                    let security = operation["security"] as? [Any]
-                    return Operation(method: method, path: path, isOpen: security?.isEmpty == true)
-                }
-            }.sorted { $0.description < $1.description }
-        }
+    /// Every operation of `mode`'s document; `isOpen` when it overrides the document's security
+    /// with none (health, and in accounts mode signing in).
+    static func all(mode: AuthMode = .token) throws -> [Operation] {
+        try operations(in: document(mode: mode))
+    }
+
+    /// The operations of a document, such as the one a running server serves.
+    static func operations(in document: [String: Any]) throws -> [Operation] {
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        return paths.flatMap { path, item in
+            item.compactMap { key, value -> Operation? in
+                guard let method = HTTPRequest.Method(key.uppercased()), let operation = value as? [String: Any] else { return nil }
+                let security = operation["security"] as? [Any]
+                return Operation(method: method, path: path, isOpen: security?.isEmpty == true)
+            }
+        }.sorted { $0.description < $1.description }
     }
 }

@@ -1,0 +1,2 @@
+/// Everything accounts mode needs of a store (`--auth accounts`).
+public protocol AccountStore: Accounts, SignInSessions, APIKeyStore, ServerSecrets, ResourceOwners {}
