@@ -71,10 +71,12 @@ public struct Importer: Sendable {
         return try await importer.run(file.data, userID: userID, format: format)
     }
 
-    /// Imports one JSON file; `format`, when given, overrides what its content looks like.
+    /// Imports one JSON file. Content that shows its format is read as that format; `format`
+    /// decides for content that does not (an empty list, a first item with both ChatGPT's and
+    /// Open WebUI's marks or neither, an object without our export's `"format"`).
     public func run(_ data: Data, userID: String, format: ImportFormat? = nil) async throws -> ImportReport {
         _ = try await store.user(id: userID)
-        switch try format ?? Self.detect(data, pages: pages) {
+        switch try Self.detect(data, pages: pages, hint: format) {
         case .qlippy:
             return try await importQlippy(data, userID: userID)
         case .chatgpt:
@@ -217,15 +219,22 @@ public struct Importer: Sendable {
 
     // MARK: Reading JSON
 
-    /// The format, from the file's shape; the error says what was found instead.
-    package static func detect(_ data: Data, pages: MappedFile? = nil) throws -> ImportFormat {
+    /// The format, from the file's shape, else `hint`; the error says what was found instead.
+    package static func detect(_ data: Data, pages: MappedFile? = nil, hint: ImportFormat? = nil) throws -> ImportFormat {
+        let listHint = hint == .qlippy ? nil : hint
         if data.first(where: { !JSONArrayElements.isWhitespace($0) }) == UInt8(ascii: "[") {
             let elements = try ImportScan.ranges(in: data, pages: pages)
-            let head = try elements.first.map { range in try decode(Shape.self, from: data.bytes(at: range)) }
-            if case .object(let keys) = head, keys.contains("mapping") { return .chatgpt }
-            if case .object(let keys) = head, keys.contains("chat") { return .openwebui }
-            throw ImportError.unrecognised(
-                found: "a JSON array of \(elements.count) items" + (head.map { "; the first is \($0.name)" } ?? ""))
+            guard let first = elements.first else { return listHint ?? .chatgpt }
+            let head = try decode(Shape.self, from: data.bytes(at: first))
+            let keys: Set<String> = if case .object(let keys) = head { Set(keys) } else { [] }
+            switch (keys.contains("mapping"), keys.contains("chat")) {
+            case (true, false): return .chatgpt
+            case (false, true): return .openwebui
+            case (true, true): return listHint ?? .chatgpt
+            case (false, false):
+                if let listHint { return listHint }
+                throw ImportError.unrecognised(found: "a JSON array of \(elements.count) items; the first is \(head.name)")
+            }
         }
         let members = try ImportScan.members(in: data, pages: pages)
         if let format = members.last(where: { $0.key == "format" }),
@@ -233,6 +242,7 @@ public struct Importer: Sendable {
         {
             return .qlippy
         }
+        if hint == .qlippy { return .qlippy }
         throw ImportError.unrecognised(
             found: "a JSON object with keys " + Set(members.map(\.key)).sorted().prefix(8).joined(separator: ", "))
     }

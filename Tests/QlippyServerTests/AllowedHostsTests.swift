@@ -36,14 +36,25 @@ struct AllowedHostsTests {
         }
     }
 
-    @Test(arguments: [[:], ["apiToken": APITokenTests.token]])
-    func foreignHostsAreRefusedOnEveryRoute(mode: [String: String]) async throws {
-        let operations = try OpenAPIOperations.all()
-        let authorization = mode["apiToken"].map { ["Authorization: Bearer \($0)"] } ?? []
-        let server = try TestServer(settings: mode.merging(["allowedHosts": "chat.example.com"]) { $1 })
+    @Test(arguments: [AuthMode.none, .token, .accounts])
+    func foreignHostsAreRefusedOnEveryRoute(mode: AuthMode) async throws {
+        let operations = try OpenAPIOperations.all(mode: mode)
+        let settings: [String: String] =
+            switch mode {
+            case .none: [:]
+            case .token: ["apiToken": APITokenTests.token]
+            case .accounts: ["auth": "accounts", "signup": "open", "authSecret": Accounts.secret]
+            }
+        let server = try TestServer(settings: settings.merging(["allowedHosts": "chat.example.com"]) { $1 })
         try await server.run(.live) { client in
             let port = try #require(client.port)
-            let planted = try await Self.plant(port: port, authorization: authorization)
+            let authorization =
+                switch mode {
+                case .none: [String]()
+                case .token: ["Authorization: Bearer \(APITokenTests.token)"]
+                case .accounts: ["Authorization: Bearer \(try await client.signUp("ada").accessToken)"]
+                }
+            let planted = try await Self.plant(port: port, authorization: authorization, signedUp: mode == .accounts)
             let counts = try await server.rowCounts()
             for operation in operations {
                 for host in Self.foreignHosts {
@@ -69,14 +80,22 @@ struct AllowedHostsTests {
     }
 
     /// A user with a conversation, a message, a plugin and a folder: the ids every path names.
-    static func plant(port: Int, authorization: [String]) async throws -> [String: String] {
+    static func plant(port: Int, authorization: [String], signedUp: Bool) async throws -> [String: String] {
+        /// The signed-in user's id (accounts mode signs up first).
+        func me() async throws -> String {
+            let reply = RawHTTP.parse(
+                try await RawHTTP.exchange(port: port, RawHTTP.request("GET", "/api/auth/me", headers: authorization), wait: .seconds(10))
+                    .reply)
+            let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+            return try #require(object?["id"] as? String)
+        }
         func post(_ path: String, _ body: String) async throws -> String {
             let request = RawHTTP.request("POST", path, headers: authorization + ["Content-Type: application/json"], body: Array(body.utf8))
             let reply = RawHTTP.parse(try await RawHTTP.exchange(port: port, request, wait: .seconds(10)).reply)
             let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
             return try #require(object?["id"] as? String, "\(path): \(reply.body)")
         }
-        let user = try await post("/api/users", #"{"username": "ada"}"#)
+        let user = signedUp ? try await me() : try await post("/api/users", #"{"username": "ada"}"#)
         let conversation = try await post("/api/users/\(user)/conversations", #"{"folder": "work"}"#)
         let message = try await post("/api/conversations/\(conversation)/messages", #"{"role": "user", "content": "hello"}"#)
         let plugin = try await post("/api/users/\(user)/plugins", #"{"name": "p"}"#)

@@ -73,8 +73,9 @@ struct OpenWebUIImportTests {
         }
     }
 
-    /// `format=` overrides detection; a file of another shape is then refused, and nothing written.
-    @Test func aFormatCanBeForced() async throws {
+    /// `format=` decides what the content does not show; content that shows its format is read as
+    /// that (the report says which), and one that is no format at all is refused with nothing written.
+    @Test func aFormatDecidesWhatTheContentDoesNotShow() async throws {
         let server = try TestServer()
         try await server.run { client in
             let user = try await client.createUser()
@@ -84,9 +85,18 @@ struct OpenWebUIImportTests {
             }
             #expect(try await post("format=openwebui", try Self.export()).json.int("conversations_imported") == 2)
             let counts = try await server.rowCounts()
+            let shown = try await post("format=chatgpt", Data(#"{"format": "qlippy-export", "version": 1, "conversations": []}"#.utf8))
+            #expect(try shown.json.string("format") == "qlippy-export", "the content shows its format")
+            let listOfOpenWebUI = try await post("format=qlippy-export", try Self.export())
+            #expect(try listOfOpenWebUI.json.string("format") == "openwebui")
+            #expect(try await post("format=openwebui", Data("[]".utf8)).json.string("format") == "openwebui", "an empty list: the hint")
+            #expect(try await post("", Data("[]".utf8)).json.int("conversations_imported") == 0)
+            let unmarked = try await post("format=openwebui", Data(#"[{"title": "no marks"}]"#.utf8))
+            #expect(try unmarked.json.string("format") == "openwebui")
+            #expect(try (unmarked.json["skipped"] as? [Any])?.count == 1)
             let wrong = try await post("format=chatgpt", Data(#"{"format": "qlippy-export", "version": 1}"#.utf8))
             #expect(wrong.status == .badRequest)
-            #expect(wrong.errorMessage == "Unrecognised import format: found an object with keys format, version")
+            #expect(wrong.errorMessage == "Unrecognised import format: found no conversations field")
             // Found by schemathesis: these were 500s.
             let null = try await post("format=chatgpt", Data("null".utf8))
             #expect(null.errorMessage == "Unrecognised import format: found a number, boolean or null")
