@@ -196,20 +196,26 @@ enum AccountQueries {
         WHERE k.key_hash = ? AND (k.expires_at IS NULL OR k.expires_at > ?)
         """
 
-    /// The owner of a resource as a principal (user id, role, disabled), and the id to bind.
+    /// The owner of a resource as a principal (user id, role, disabled), and the id to bind: one
+    /// constant statement per kind, since this runs for every request in accounts mode.
     static func owner(of resource: OwnedResource) -> (sql: String, id: String) {
-        let principal = "SELECT o.user_id, a.role, a.disabled FROM"
-        return switch resource {
-        case .user(let id): ("SELECT u.id, a.role, a.disabled FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = ?", id)
-        case .conversation(let id): ("\(principal) conversations o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = ?", id)
-        case .plugin(let id): ("\(principal) plugins o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = ?", id)
-        case .message(let id):
-            (
-                "\(principal) messages m JOIN conversations o ON o.id = m.conversation_id LEFT JOIN accounts a ON a.user_id = o.user_id WHERE m.id = ?",
-                id
-            )
+        switch resource {
+        case .user(let id): (ownerOfUser, id)
+        case .conversation(let id): (ownerOfConversation, id)
+        case .plugin(let id): (ownerOfPlugin, id)
+        case .message(let id): (ownerOfMessage, id)
         }
     }
+
+    static let ownerOfUser = "SELECT u.id, a.role, a.disabled FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = ?"
+    static let ownerOfConversation =
+        "SELECT o.user_id, a.role, a.disabled FROM conversations o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = ?"
+    static let ownerOfPlugin =
+        "SELECT o.user_id, a.role, a.disabled FROM plugins o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = ?"
+    static let ownerOfMessage = """
+        SELECT o.user_id, a.role, a.disabled FROM messages m JOIN conversations o ON o.id = m.conversation_id
+        LEFT JOIN accounts a ON a.user_id = o.user_id WHERE m.id = ?
+        """
 
     /// What a deleted user leaves besides conversations and messages; each takes the user id.
     static let deleteOwnedRows = [

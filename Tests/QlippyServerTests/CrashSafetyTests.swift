@@ -16,8 +16,13 @@ struct CrashSafetyTests {
     static let writers = 6
     static let rounds = 5
 
+    /// How many writes the writers have had acknowledged so far.
+    final class Progress: Sendable {
+        let count = Mutex(0)
+    }
+
     /// Posts messages until the connection dies; returns the contents the server answered 201 for.
-    static func writeUntilKilled(port: Int, conversations: [String], tag: String) async -> [String] {
+    static func writeUntilKilled(port: Int, conversations: [String], tag: String, progress: Progress? = nil) async -> [String] {
         let acknowledged = Mutex<[String]>([])
         try? await LoopbackClient.withClient(port: port, configuration: .init(timeout: .seconds(5))) { client in
             var index = 0
@@ -30,6 +35,7 @@ struct CrashSafetyTests {
                 )
                 guard response.status == .created else { return }
                 acknowledged.withLock { $0.append(content) }
+                progress?.count.withLock { $0 += 1 }
                 index += 1
             }
         }
@@ -59,13 +65,20 @@ struct CrashSafetyTests {
         let server = try await ServerProcess(database: database)
         let targets = try await Self.conversations(port: server.port)
         let port = server.port
+        let progress = Progress()
         async let written = withTaskGroup(of: [String].self) { group in
             for writer in 0..<Self.writers {
-                group.addTask { await Self.writeUntilKilled(port: port, conversations: targets, tag: "w\(writer)") }
+                group.addTask { await Self.writeUntilKilled(port: port, conversations: targets, tag: "w\(writer)", progress: progress) }
             }
             return await group.reduce(into: [String]()) { $0 += $1 }
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // Under way: more acknowledged writes than writers (waited for, not slept: the suite runs
+        // beside this on two cores), then a little more load.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while progress.count.withLock({ $0 }) <= Self.writers, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(200))
         let signalled = ContinuousClock.now
         #expect(try await server.stop(SIGTERM) == 0)
         #expect(signalled.duration(to: .now) < .seconds(10))

@@ -200,6 +200,18 @@ struct SignInTests {
         }
     }
 
+    /// A token remembered as verified still expires when its `exp` passes.
+    @Test func aRememberedTokenStillExpires() async throws {
+        let tokens = await AccessTokens(secret: Accounts.secret, lifetime: .seconds(60))
+        let now = Date()
+        let token = try await tokens.issue(userID: "u", role: .user, signIn: "s", now: now)
+        #expect(await tokens.verify(token, now: now)?.userID == "u")
+        #expect(await tokens.verify(token, now: now.addingTimeInterval(30))?.signIn == "s", "remembered")
+        #expect(await tokens.verify(token, now: now.addingTimeInterval(61)) == nil)
+        let other = await AccessTokens(secret: "another-secret-of-enough-length-0123456789", lifetime: .seconds(60))
+        #expect(await other.verify(token) == nil)
+    }
+
     @Test func theSigningSecretIsKeptInTheDatabaseWhenNoneIsGiven() async throws {
         var server = try TestServer(settings: ["auth": "accounts", "signup": "open"])
         let token = try await server.run { client in try await client.signUp("ada") }

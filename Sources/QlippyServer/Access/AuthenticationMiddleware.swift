@@ -42,8 +42,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 
     private func caller(presenting header: String, logger: Logger) async throws -> Caller {
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.credentialRejected }
-        let credential = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let credential = Self.bearerCredential(header) else { throw APIError.credentialRejected }
         if credential.hasPrefix(Secrets.apiKeyPrefix) {
             guard let holder = try await keys.apiKeyHolder(keyHash: Secrets.hash(credential), at: .now()), !holder.disabled else {
                 throw APIError.credentialRejected
@@ -54,7 +53,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard let username = await provider.username(in: credential) else { throw APIError.credentialRejected }
             return try await external.caller(username: username, credential: .openIDConnect, logger: logger)
         }
-        guard let claims = await tokens.verify(credential) else { throw APIError.credentialRejected }
-        return Caller(userID: claims.sub.value, credential: .accessToken(signIn: claims.sid), principal: nil)
+        guard let token = await tokens.verify(credential) else { throw APIError.credentialRejected }
+        return Caller(userID: token.userID, credential: .accessToken(signIn: token.signIn), principal: nil)
+    }
+
+    /// The credential of `Bearer <credential>` (the scheme in any case, RFC 9110), spaces around it
+    /// dropped; `nil` for any other scheme. Works on the UTF-8 view: this runs for every request.
+    static func bearerCredential(_ header: String) -> String? {
+        let bytes = header.utf8
+        guard bytes.count > 7, bytes.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        let credential = bytes.dropFirst(7).drop { $0 == UInt8(ascii: " ") }
+        let end = credential.lastIndex { $0 != UInt8(ascii: " ") }.map { bytes.index(after: $0) } ?? credential.startIndex
+        return credential.startIndex < end ? String(Substring(header.utf8[credential.startIndex..<end])) : nil
     }
 }
