@@ -6,11 +6,15 @@ import QlippyStore
 extension PostgresStore {
     public func account(userID: String) async throws -> Account {
         try await run { connection in
-            try await self.one(
-                "SELECT \(unescaped: AccountRows.account) FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = \(userID)",
-                on: connection, missing: .user
-            ) { AccountRows.account(try $0.decode(AccountRows.AccountRow.self)) }
+            try await self.fetchAccount(userID: userID, connection)
         }
+    }
+
+    private func fetchAccount(userID: String, _ connection: PostgresConnection) async throws -> Account {
+        try await one(
+            "SELECT \(unescaped: AccountRows.account) FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = \(userID)",
+            on: connection, missing: .user
+        ) { AccountRows.account(try $0.decode(AccountRows.AccountRow.self)) }
     }
 
     public func credentials(username: String) async throws -> StoredCredentials? {
@@ -59,10 +63,7 @@ extension PostgresStore {
                 ON CONFLICT (user_id) DO UPDATE SET password_hash = coalesce(\(changes.passwordHash), accounts.password_hash),
                     role = coalesce(\(changes.role?.rawValue), accounts.role), disabled = coalesce(\(changes.disabled), accounts.disabled)
                 """, logger: self.logger)
-            return try await self.one(
-                "SELECT \(unescaped: AccountRows.account) FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = \(userID)",
-                on: connection, missing: .user
-            ) { AccountRows.account(try $0.decode(AccountRows.AccountRow.self)) }
+            return try await self.fetchAccount(userID: userID, connection)
         }
     }
 

@@ -165,12 +165,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let count = try integer(.eventBuffer, in: 1...1_000_000) { eventBuffer = count }
         if let rate = try integer(.rateLimit, in: 0...1_000_000) { rateLimit = rate }
         if let burst = try integer(.rateLimitBurst, in: 1...1_000_000) { rateLimitBurst = burst }
-        if let loopback = text(.rateLimitLoopback) {
-            guard let flag = ["true": true, "false": false][loopback.lowercased()] else {
-                throw SettingsError(key: .rateLimitLoopback, value: loopback, expected: "true or false")
-            }
-            rateLimitLoopback = flag
-        }
+        if let loopback = text(.rateLimitLoopback) { rateLimitLoopback = try Self.flag(loopback, .rateLimitLoopback) }
         tlsCert = text(.tlsCert)
         tlsKey = text(.tlsKey)
         if (tlsCert == nil) != (tlsKey == nil) {
@@ -214,12 +209,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let seconds = try integer(.accessTokenLifetime, 60...86_400) { accessTokenLifetime = seconds }
         if let seconds = try integer(.refreshTokenLifetime, 60...(365 * 86_400)) { refreshTokenLifetime = seconds }
         signup = try choice(.signup, SignupPolicy.self) ?? signup
-        if let raw = text(.adminChatAccess) {
-            guard let flag = ["true": true, "false": false][raw.lowercased()] else {
-                throw SettingsError(key: .adminChatAccess, value: raw, expected: "true or false")
-            }
-            adminChatAccess = flag
-        }
+        if let raw = text(.adminChatAccess) { adminChatAccess = try Self.flag(raw, .adminChatAccess) }
         try readSingleSignOn(text)
     }
 
@@ -256,20 +246,9 @@ public struct ServerSettings: Sendable, Equatable {
         }
     }
 
-    /// The signing secret from its variable or its file (not both); at least 32 characters.
+    /// The signing secret from its variable or its file (not both); at least 32 bytes.
     private static func secret(_ value: String?, file: String?) throws(SettingsError) -> String? {
-        var secret = value
-        if let file {
-            guard value == nil else {
-                throw SettingsError(
-                    key: .authSecretFile, value: file, expected: "either it or \(Key.authSecret.environmentVariable), not both")
-            }
-            guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw SettingsError(key: .authSecretFile, value: file, expected: "a readable file holding the secret")
-            }
-            secret = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard let secret else { return nil }
+        guard let secret = try secretText(value, file: file, keys: (.authSecret, .authSecretFile), noun: "secret") else { return nil }
         guard secret.utf8.count >= 32 else {
             throw SettingsError(
                 key: value == nil ? .authSecretFile : .authSecret, value: file ?? "(hidden)", expected: "a secret of at least 32 bytes")
@@ -279,17 +258,7 @@ public struct ServerSettings: Sendable, Equatable {
 
     /// The token from its variable or its file (not both); errors never repeat the token.
     private static func token(_ value: String?, file: String?) throws(SettingsError) -> String? {
-        var token = value
-        if let file {
-            guard value == nil else {
-                throw SettingsError(key: .apiTokenFile, value: file, expected: "either it or \(Key.apiToken.environmentVariable), not both")
-            }
-            guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw SettingsError(key: .apiTokenFile, value: file, expected: "a readable file holding the token")
-            }
-            token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard let token else { return nil }
+        guard let token = try secretText(value, file: file, keys: (.apiToken, .apiTokenFile), noun: "token") else { return nil }
         guard token.count >= minimumTokenLength, !token.contains(where: \.isWhitespace) else {
             throw SettingsError(
                 key: value == nil ? .apiTokenFile : .apiToken, value: file ?? "(hidden)",
@@ -297,6 +266,29 @@ public struct ServerSettings: Sendable, Equatable {
             )
         }
         return token
+    }
+
+    /// A secret given as a variable's value or in the file its file setting names, trimmed; both
+    /// at once is an error. Errors name the file, never the secret.
+    private static func secretText(_ value: String?, file: String?, keys: (value: Key, file: Key), noun: String) throws(SettingsError)
+        -> String?
+    {
+        guard let file else { return value }
+        guard value == nil else {
+            throw SettingsError(key: keys.file, value: file, expected: "either it or \(keys.value.environmentVariable), not both")
+        }
+        guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw SettingsError(key: keys.file, value: file, expected: "a readable file holding the \(noun)")
+        }
+        return contents.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `true` or `false`, in any case.
+    private static func flag(_ raw: String, _ key: Key) throws(SettingsError) -> Bool {
+        guard let flag = ["true": true, "false": false][raw.lowercased()] else {
+            throw SettingsError(key: key, value: raw, expected: "true or false")
+        }
+        return flag
     }
 }
 

@@ -54,8 +54,9 @@ struct PostgresDeadlineTests {
         let hasty = try await PostgresStore.open(location: try PostgresLocation(url: url), logger: logger, deadline: .milliseconds(100))
         await #expect(throws: StoreError.unavailable) {
             // The rows are read inside: `query` may return its row sequence before the row arrives.
+            // 3 s against 100 ms: deadlines are checked every 200 ms on a pool the suite keeps busy.
             try await hasty.run { connection in
-                for try await _ in try await connection.query("SELECT pg_sleep(0.5)", logger: logger) {}
+                for try await _ in try await connection.query("SELECT pg_sleep(3)", logger: logger) {}
             }
         }
         try await hasty.close()

@@ -17,10 +17,7 @@ struct ExternalUsers: Sendable {
         guard !username.allSatisfy(\.isWhitespace), username.unicodeScalars.count <= FieldLimits.username else {
             throw APIError.credentialRejected
         }
-        if let found = try await store.credentials(username: username) {
-            guard !found.principal.disabled else { throw APIError.credentialRejected }
-            return Caller(userID: found.principal.userID, credential: credential, principal: found.principal)
-        }
+        if let found = try await store.credentials(username: username) { return try Self.caller(found, credential) }
         guard signup == .open else {
             logger.notice("signed in elsewhere, but no such account here (sign-up is closed)", metadata: ["via": "\(credential)"])
             throw APIError.credentialRejected
@@ -32,8 +29,14 @@ struct ExternalUsers: Sendable {
             return Caller(userID: account.user.id, credential: credential, principal: principal)
         } catch StoreError.usernameTaken {
             // Another request of the same new user created it a moment ago.
-            return try await caller(username: username, credential: credential, logger: logger)
+            guard let found = try await store.credentials(username: username) else { throw APIError.credentialRejected }
+            return try Self.caller(found, credential)
         }
+    }
+
+    private static func caller(_ found: StoredCredentials, _ credential: Caller.Credential) throws(APIError) -> Caller {
+        guard !found.principal.disabled else { throw .credentialRejected }
+        return Caller(userID: found.principal.userID, credential: credential, principal: found.principal)
     }
 }
 

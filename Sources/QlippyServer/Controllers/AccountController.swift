@@ -24,7 +24,7 @@ struct AccountController {
         // Keys are the caller's (sign-up's are shared, as outside accounts mode). The fingerprint
         // leaves the password out: a kept fingerprint must not be a fast hash of a password.
         return try await posts.respond(
-            to: request, scope: context.caller?.userID ?? IdempotentPosts.usersScope,
+            to: request, scope: context.caller?.userID ?? IdempotencyKeys.usersScope,
             fingerprint: "account|\(role.rawValue)|\(input.username)"
         ) {
             let account = try await accounts.createAccount(username: input.username, password: input.password, role: role)

@@ -6,7 +6,7 @@ import QlippyStore
 /// `POST /api/admin/backup`: a consistent snapshot of the live SQLite database, taken while the
 /// server keeps serving, written into the backup folder under a name of its own.
 ///
-/// Registered only when the server has an API token, since it writes files on the server's disk,
+/// Registered only in token or accounts mode (admins only there), since it writes files on the server's disk,
 /// and only on a store that copies itself (``StoreBackups``, SQLite): PostgreSQL's backups are
 /// pg_dump's job (a 5xx for a route that can never work would read as a failure). The client
 /// cannot choose the path (it could overwrite any file the server may write); the operator

@@ -19,9 +19,6 @@ final class IdempotentPosts: Sendable {
     /// The keys this server is running now, each with its owner (user or conversation id).
     private let running = Mutex<Set<String>>([])
 
-    /// The scope of user creations' keys outside a caller's own (the original's shared one).
-    static let usersScope = IdempotencyKeys.usersScope
-
     init(store: any ChatResources & IdempotentCreates) {
         self.store = store
     }

@@ -48,10 +48,7 @@ struct CreateAccountRequest {
         username = try CreateUserRequest(body).username
         guard case .value(let password) = try body.string("password") else { throw .passwordRequired }
         self.password = password
-        role = try optionalValue(body.string("role"), "role", expected: #""admin" or "user""#).map { raw throws(APIError) in
-            guard let role = Role(rawValue: raw) else { throw .wrongType("role", expected: #""admin" or "user""#) }
-            return role
-        }
+        role = try readRole(body)
     }
 }
 
@@ -63,10 +60,7 @@ struct UpdateAccountRequest {
 
     init(_ body: JSONBody) throws(APIError) {
         password = try optionalValue(body.string("password"), "password", expected: "a string")
-        role = try optionalValue(body.string("role"), "role", expected: #""admin" or "user""#).map { raw throws(APIError) in
-            guard let role = Role(rawValue: raw) else { throw .wrongType("role", expected: #""admin" or "user""#) }
-            return role
-        }
+        role = try readRole(body)
         disabled = try optionalValue(body.bool("disabled"), "disabled", expected: "a boolean")
     }
 }
@@ -86,5 +80,14 @@ struct CreateAPIKeyRequest {
             guard now < timestamp else { throw .expiryInThePast }
             return timestamp
         }
+    }
+}
+
+/// An optional `role`: `"admin"` or `"user"`.
+private func readRole(_ body: JSONBody) throws(APIError) -> Role? {
+    let expected = #""admin" or "user""#
+    return try optionalValue(body.string("role"), "role", expected: expected).map { raw throws(APIError) in
+        guard let role = Role(rawValue: raw) else { throw .wrongType("role", expected: expected) }
+        return role
     }
 }
