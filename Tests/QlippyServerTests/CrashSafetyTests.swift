@@ -21,6 +21,15 @@ struct CrashSafetyTests {
         let count = Mutex(0)
     }
 
+    /// Waits (up to 20 s) until the writers have more writes acknowledged than there are writers:
+    /// waited for, not slept, since the suite runs beside this on two cores.
+    static func waitUntilUnderWay(_ progress: Progress) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while progress.count.withLock({ $0 }) <= writers, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Posts messages until the connection dies; returns the contents the server answered 201 for.
     static func writeUntilKilled(port: Int, conversations: [String], tag: String, progress: Progress? = nil) async -> [String] {
         let acknowledged = Mutex<[String]>([])
@@ -72,12 +81,7 @@ struct CrashSafetyTests {
             }
             return await group.reduce(into: [String]()) { $0 += $1 }
         }
-        // Under way: more acknowledged writes than writers (waited for, not slept: the suite runs
-        // beside this on two cores), then a little more load.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while progress.count.withLock({ $0 }) <= Self.writers, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitUntilUnderWay(progress)
         try await Task.sleep(for: .milliseconds(200))
         let signalled = ContinuousClock.now
         #expect(try await server.stop(SIGTERM) == 0)
@@ -106,15 +110,19 @@ struct CrashSafetyTests {
             if conversations.isEmpty {
                 conversations = try await Self.conversations(port: server.port)
             }
-            let delay = Duration.milliseconds(Int.random(in: 200...700, using: &random))
+            let delay = Duration.milliseconds(Int.random(in: 0...500, using: &random))
             let targets = conversations
             let port = server.port
+            let progress = Progress()
             async let written = withTaskGroup(of: [String].self) { group in
                 for writer in 0..<Self.writers {
-                    group.addTask { await Self.writeUntilKilled(port: port, conversations: targets, tag: "r\(round)w\(writer)") }
+                    group.addTask {
+                        await Self.writeUntilKilled(port: port, conversations: targets, tag: "r\(round)w\(writer)", progress: progress)
+                    }
                 }
                 return await group.reduce(into: [String]()) { $0 += $1 }
             }
+            try await Self.waitUntilUnderWay(progress)
             try await Task.sleep(for: delay)
             let status = try await server.stop(SIGKILL)
             #expect(status == SIGKILL, "the server was killed, not stopped")
