@@ -160,10 +160,38 @@ extension Timestamp {
 /// readable by it, and PostgreSQL's `timestamp` takes the same text.
 extension Timestamp {
     /// `YYYY-MM-DD HH:MM:SS.ffffff`, naive UTC: how SQLAlchemy stored `DateTime` columns.
+    ///
+    /// Written digit by digit into the string's own storage: a write stores several and an API key
+    /// check binds one on every request. Years outside 0...9999 keep all their digits.
     public var storageText: String {
         let c = components
-        return
-            "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(c.microsecond, 6))"
+        guard (0...9999).contains(c.year) else {
+            return
+                "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2)).\(pad(c.microsecond, 6))"
+        }
+        return String(unsafeUninitializedCapacity: 26) { buffer in
+            var index = 0
+            func digits(_ value: Int, _ width: Int, then separator: UInt8?) {
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+                    rest /= 10
+                }
+                index += width
+                if let separator {
+                    buffer[index] = separator
+                    index += 1
+                }
+            }
+            digits(c.year, 4, then: 0x2D)
+            digits(c.month, 2, then: 0x2D)
+            digits(c.day, 2, then: 0x20)
+            digits(c.hour, 2, then: 0x3A)
+            digits(c.minute, 2, then: 0x3A)
+            digits(c.second, 2, then: 0x2E)
+            digits(c.microsecond, 6, then: nil)
+            return index
+        }
     }
 }
 

@@ -70,6 +70,15 @@ struct SignInTests {
         }
     }
 
+    /// Keys and refresh tokens are kept as the SHA-256 of their UTF-8 in lowercase hex (the FIPS
+    /// 180-2 test vectors): a database keeps the hashes through upgrades.
+    @Test func secretsAreKeptAsTheirSHA256InHex() {
+        #expect(Secrets.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Secrets.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Secrets.hash("é") == "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c")
+        #expect(Secrets.hash(Secrets.randomText()).utf8.count == 64)
+    }
+
     @Test func theBackoffDoublesAndIsCapped() {
         let throttle = SignInThrottle()
         let start = ContinuousClock.now

@@ -35,24 +35,37 @@ public struct AllowedHosts: Sendable, Equatable {
         return names.contains(name) || suffixes.contains { name.hasSuffix($0) }
     }
 
-    /// The lowercase host of `name[:port]` or `[v6][:port]`; `nil` for an authority that is not one.
+    /// The lowercase host of `name[:port]` or `[v6][:port]`; `nil` for an authority that is not one,
+    /// or that holds a byte outside printable ASCII (no listed name does). Works on the UTF-8
+    /// bytes: this runs for every request.
     static func hostName(of authority: String) -> String? {
-        var host = Substring(authority.lowercased())
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let rest = host[host.index(after: close)...]
-            guard rest.isEmpty || rest.hasPrefix(":") && isPort(rest.dropFirst()) else { return nil }
-            host = host[host.index(after: host.startIndex)..<close]
-        } else if let colon = host.lastIndex(of: ":") {
-            guard isPort(host[host.index(after: colon)...]) else { return nil }
-            host = host[..<colon]
+        var authority = authority
+        return authority.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.count
+            if end > 0, bytes[0] == UInt8(ascii: "[") {
+                guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+                guard close + 1 == end || bytes[close + 1] == UInt8(ascii: ":") && isPort(bytes[(close + 2)...]) else { return nil }
+                start = 1
+                end = close
+            } else if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+                guard isPort(bytes[(colon + 1)...]) else { return nil }
+                end = colon
+            }
+            let host = bytes[start..<end]
+            guard !host.isEmpty, host.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "@") && $0 != UInt8(ascii: "/") })
+            else { return nil }
+            return String(unsafeUninitializedCapacity: host.count) { lowercase in
+                for (offset, byte) in host.enumerated() {
+                    lowercase[offset] = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+                }
+                return host.count
+            }
         }
-        guard !host.isEmpty, !host.contains(where: { $0 == "@" || $0 == "/" || $0.isWhitespace }) else { return nil }
-        return String(host)
     }
 
-    private static func isPort(_ text: Substring) -> Bool {
-        !text.isEmpty && text.count <= 5 && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber)
+    private static func isPort(_ digits: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        (1...5).contains(digits.count) && digits.allSatisfy { $0 &- UInt8(ascii: "0") <= 9 }
     }
 
     /// Whether `entry` can be listed: a host name, an IPv4 address, or `.domain`; no port, no scheme.

@@ -14,15 +14,21 @@ enum Secrets {
     }
 
     /// The SHA-256 of `text` in hex: what the database keeps of a key or a refresh token. A fast
-    /// hash is enough for 256 random bits: there is nothing to guess.
+    /// hash is enough for 256 random bits: there is nothing to guess. Hashes the string's own
+    /// UTF-8 and writes the hex into the result's storage: an API key is hashed on every request.
     static func hash(_ text: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(text.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+        var text = text
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { hex in
+            var index = 0
+            for byte in digest {
+                hex[index] = hexDigits[Int(byte >> 4)]
+                hex[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
         }
-        return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
