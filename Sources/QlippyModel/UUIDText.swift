@@ -1,22 +1,23 @@
 /// Ids on the wire: UUIDs in either case, stored lowercase.
 public enum UUIDText {
-    /// `raw` in lowercase when it is a UUID (8-4-4-4-12 hex digits), else `nil`.
+    /// `raw` in lowercase when it is a UUID (8-4-4-4-12 hex digits), else `nil`. Written into the
+    /// result's own storage: every path id of every request passes here.
     public static func normalized(_ raw: String) -> String? {
         guard raw.utf8.count == 36 else { return nil }
-        var lowered = [UInt8]()
-        lowered.reserveCapacity(36)
-        for (index, byte) in raw.utf8.enumerated() {
-            if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                lowered.append(byte)
-                continue
+        var valid = true
+        let lowered = String(unsafeUninitializedCapacity: 36) { lowered in
+            for (index, byte) in raw.utf8.enumerated() {
+                switch byte {
+                case UInt8(ascii: "-") where index == 8 || index == 13 || index == 18 || index == 23: lowered[index] = byte
+                case _ where index == 8 || index == 13 || index == 18 || index == 23: valid = false
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): lowered[index] = byte
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): lowered[index] = byte + 32
+                default: valid = false
+                }
+                guard valid else { return 0 }
             }
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): lowered.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): lowered.append(byte + 32)
-            default: return nil
-            }
+            return 36
         }
-        return String(decoding: lowered, as: UTF8.self)
+        return valid ? lowered : nil
     }
 }
