@@ -95,12 +95,21 @@ public enum OwnedResource: Sendable, Equatable {
     case plugin(String)
 
     /// What a missing one is called in its "not found" answer.
-    public var entity: Entity {
+    public var entity: Entity { byKind(user: .user, conversation: .conversation, message: .message, plugin: .plugin) }
+
+    public var id: String {
         switch self {
-        case .user: .user
-        case .conversation: .conversation
-        case .message: .message
-        case .plugin: .plugin
+        case .user(let id), .conversation(let id), .message(let id), .plugin(let id): id
+        }
+    }
+
+    /// The value given for this resource's kind: how a store picks its statement for one.
+    public func byKind<Value>(user: Value, conversation: Value, message: Value, plugin: Value) -> Value {
+        switch self {
+        case .user: user
+        case .conversation: conversation
+        case .message: message
+        case .plugin: plugin
         }
     }
 }

@@ -195,6 +195,34 @@ extension PostgresStore {
         return principal
     }
 
+    public func apiKeyHolder(keyHash: String, at now: Timestamp, ownerOf resource: OwnedResource) async throws -> KeyHolderAndOwner? {
+        let (owner, joins) = resource.byKind(
+            user: ("o.id", "LEFT JOIN users o ON o.id = $1"), conversation: ("o.user_id", "LEFT JOIN conversations o ON o.id = $1"),
+            message: ("o.user_id", "LEFT JOIN messages m ON m.id = $1 LEFT JOIN conversations o ON o.id = m.conversation_id"),
+            plugin: ("o.user_id", "LEFT JOIN plugins o ON o.id = $1"))
+        var bindings = PostgresBindings()
+        bindings.append(resource.id)
+        bindings.append(keyHash)
+        bindings.append(now.storageText)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT k.user_id, ka.role, ka.disabled, \(owner), oa.role, oa.disabled
+                FROM api_keys k LEFT JOIN accounts ka ON ka.user_id = k.user_id \(joins) LEFT JOIN accounts oa ON oa.user_id = \(owner)
+                WHERE k.key_hash = $2 AND (k.expires_at IS NULL OR k.expires_at > $3::timestamp)
+                """, binds: bindings)
+        return try await run { connection in
+            let rows = try await connection.query(query, logger: self.logger)
+            for try await (holder, role, disabled, owner, ownerRole, ownerDisabled) in rows.decode(
+                (String, String?, Bool?, String?, String?, Bool?).self)
+            {
+                return KeyHolderAndOwner(
+                    holder: Principal(userID: holder, role: AccountRows.role(role), disabled: disabled ?? false),
+                    owner: owner.map { Principal(userID: $0, role: AccountRows.role(ownerRole), disabled: ownerDisabled ?? false) })
+            }
+            return nil
+        }
+    }
+
     // MARK: Secrets and owners
 
     public func secret(named name: String, generated: String) async throws -> String {
@@ -212,20 +240,14 @@ extension PostgresStore {
 
     public func owner(of resource: OwnedResource) async throws -> Principal? {
         let principal = "SELECT o.user_id, a.role, a.disabled FROM"
-        let (sql, id) =
-            switch resource {
-            case .user(let id):
-                ("SELECT u.id, a.role, a.disabled FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = $1", id)
-            case .conversation(let id): ("\(principal) conversations o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = $1", id)
-            case .plugin(let id): ("\(principal) plugins o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = $1", id)
-            case .message(let id):
-                (
-                    "\(principal) messages m JOIN conversations o ON o.id = m.conversation_id LEFT JOIN accounts a ON a.user_id = o.user_id WHERE m.id = $1",
-                    id
-                )
-            }
+        let sql = resource.byKind(
+            user: "SELECT u.id, a.role, a.disabled FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = $1",
+            conversation: "\(principal) conversations o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = $1",
+            message:
+                "\(principal) messages m JOIN conversations o ON o.id = m.conversation_id LEFT JOIN accounts a ON a.user_id = o.user_id WHERE m.id = $1",
+            plugin: "\(principal) plugins o LEFT JOIN accounts a ON a.user_id = o.user_id WHERE o.id = $1")
         var bindings = PostgresBindings()
-        bindings.append(id)
+        bindings.append(resource.id)
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
         return try await run { connection in
             for try await (userID, role, disabled) in try await connection.query(query, logger: self.logger).decode(

@@ -157,6 +157,14 @@ extension SQLiteStore {
         return found.principal
     }
 
+    public func apiKeyHolder(keyHash: String, at now: Timestamp, ownerOf resource: OwnedResource) async throws -> KeyHolderAndOwner? {
+        try readers.read { connection in
+            try connection.fetchOne(AccountQueries.apiKeyHolder(andOwnerOf: resource), [resource.id, keyHash, now.storageText]) { row in
+                KeyHolderAndOwner(holder: Principal(row, from: 0), owner: row.text(3) == nil ? nil : Principal(row, from: 3))
+            }
+        }
+    }
+
     // MARK: Secrets and owners
 
     public func secret(named name: String, generated: String) async throws -> String {
@@ -167,8 +175,7 @@ extension SQLiteStore {
     }
 
     public func owner(of resource: OwnedResource) async throws -> Principal? {
-        let (sql, id) = AccountQueries.owner(of: resource)
-        return try readers.read { try $0.fetchOne(sql, [id]) { Principal($0, from: 0) } }
+        try readers.read { try $0.fetchOne(AccountQueries.owner(of: resource), [resource.id]) { Principal($0, from: 0) } }
     }
 }
 
@@ -196,15 +203,33 @@ enum AccountQueries {
         WHERE k.key_hash = ? AND (k.expires_at IS NULL OR k.expires_at > ?)
         """
 
-    /// The owner of a resource as a principal (user id, role, disabled), and the id to bind: one
+    /// A key's holder, then the resource's owner (both as principals; the owner's columns `NULL`
+    /// when the resource does not exist): no row when the key is not valid. Arguments: the
+    /// resource id, the key hash, the time. One constant statement per kind of resource.
+    static func apiKeyHolder(andOwnerOf resource: OwnedResource) -> String {
+        resource.byKind(
+            user: keyHolderAndOwnerOfUser, conversation: keyHolderAndOwnerOfConversation, message: keyHolderAndOwnerOfMessage,
+            plugin: keyHolderAndOwnerOfPlugin)
+    }
+
+    static let keyHolderAndOwnerOfUser = keyHolderAndOwner(owner: "o.id", joins: "LEFT JOIN users o ON o.id = ?")
+    static let keyHolderAndOwnerOfConversation = keyHolderAndOwner(owner: "o.user_id", joins: "LEFT JOIN conversations o ON o.id = ?")
+    static let keyHolderAndOwnerOfPlugin = keyHolderAndOwner(owner: "o.user_id", joins: "LEFT JOIN plugins o ON o.id = ?")
+    static let keyHolderAndOwnerOfMessage = keyHolderAndOwner(
+        owner: "o.user_id", joins: "LEFT JOIN messages m ON m.id = ? LEFT JOIN conversations o ON o.id = m.conversation_id")
+
+    private static func keyHolderAndOwner(owner: String, joins: String) -> String {
+        """
+        SELECT k.user_id, ka.role, ka.disabled, \(owner), oa.role, oa.disabled
+        FROM api_keys k LEFT JOIN accounts ka ON ka.user_id = k.user_id \(joins) LEFT JOIN accounts oa ON oa.user_id = \(owner)
+        WHERE k.key_hash = ? AND (k.expires_at IS NULL OR k.expires_at > ?)
+        """
+    }
+
+    /// The owner of a resource as a principal (user id, role, disabled); argument: its id. One
     /// constant statement per kind, since this runs for every request in accounts mode.
-    static func owner(of resource: OwnedResource) -> (sql: String, id: String) {
-        switch resource {
-        case .user(let id): (ownerOfUser, id)
-        case .conversation(let id): (ownerOfConversation, id)
-        case .plugin(let id): (ownerOfPlugin, id)
-        case .message(let id): (ownerOfMessage, id)
-        }
+    static func owner(of resource: OwnedResource) -> String {
+        resource.byKind(user: ownerOfUser, conversation: ownerOfConversation, message: ownerOfMessage, plugin: ownerOfPlugin)
     }
 
     static let ownerOfUser = "SELECT u.id, a.role, a.disabled FROM users u LEFT JOIN accounts a ON a.user_id = u.id WHERE u.id = ?"

@@ -111,7 +111,7 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     if let accounts {
         router.add(
             middleware: AuthenticationMiddleware(
-                tokens: accounts.tokens, keys: store, tickets: accounts.tickets,
+                tokens: accounts.tokens, keys: store, keyHolders: APIKeyHolders(), tickets: accounts.tickets,
                 external: ExternalUsers(store: store, signup: settings.signup),
                 proxies: settings.trustedProxies.isEmpty
                     ? nil : HTTPField.Name(settings.authHeader).map { TrustedProxies(ranges: settings.trustedProxies, header: $0) },
@@ -126,7 +126,10 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
         }
     }
     let routes = RouteGroups(
-        router: router, accounts: accounts.map { _ in (owners: store, signup: settings.signup, adminChatAccess: settings.adminChatAccess) })
+        router: router,
+        access: accounts.map { _ in
+            AccessMiddleware.Checks(owners: store, keys: store, signup: settings.signup, adminChatAccess: settings.adminChatAccess)
+        })
 
     let posts = IdempotentPosts(store: store)
     HealthController(store: store).addRoutes(to: routes)

@@ -35,6 +35,43 @@ struct AccountManagementTests {
         }
     }
 
+    /// A key the server has seen is read again on every request, with the resource it asks for:
+    /// its holder disabled, or the key revoked, fails at once on every kind of route.
+    @Test func aKnownKeyIsReadAgainOnEveryRequest() async throws {
+        let server = try Accounts.server()
+        try await server.run { client in
+            let root = try await Self.admin(client, on: server)
+            let ada = try await client.signUp("ada")
+            let bea = try await client.signUp("bea")
+            let (id, key) = try await client.createKey(for: ada)
+            let made = try await client.send(.post, "/api/users/\(ada.id)/conversations", bearer: key, "{}")
+            let conversation = try #require(try made.json.string("id"))
+            let message = try await client.send(
+                .post, "/api/conversations/\(conversation)/messages", bearer: key, #"{"role": "user", "content": "hi"}"#)
+            let messageID = try #require(try message.json.string("id"))
+            #expect(try await client.send(.get, "/api/conversations/\(conversation)", bearer: key).status == .ok)
+            let edited = try await client.send(.put, "/api/messages/\(messageID)", bearer: key, #"{"content": "hello"}"#)
+            #expect(edited.status == .ok)
+            let foreign = try await client.send(.get, "/api/users/\(bea.id)/conversations", bearer: key)
+            #expect(foreign.status == .notFound && foreign.errorMessage == "User not found")
+            let missing = try await client.send(.get, "/api/conversations/\(UUID().uuidString.lowercased())", bearer: key)
+            #expect(missing.status == .notFound && missing.errorMessage == "Conversation not found")
+
+            #expect(try await client.send(.patch, "/api/users/\(ada.id)", bearer: root.accessToken, #"{"disabled": true}"#).status == .ok)
+            for path in ["/api/conversations/\(conversation)", "/api/users/\(ada.id)", "/api/auth/me", "/api/health"] {
+                #expect(try await client.send(.get, path, bearer: key).status == .unauthorized, "\(path)")
+            }
+            #expect(try await client.send(.patch, "/api/users/\(ada.id)", bearer: root.accessToken, #"{"disabled": false}"#).status == .ok)
+            #expect(try await client.send(.get, "/api/conversations/\(conversation)", bearer: key).status == .ok)
+
+            #expect(try await client.send(.delete, "/api/auth/keys/\(id)", bearer: ada.accessToken).status == .ok)
+            for path in ["/api/conversations/\(conversation)", "/api/auth/me", "/api/health"] {
+                #expect(try await client.send(.get, path, bearer: key).status == .unauthorized, "\(path)")
+            }
+            #expect(try await client.send(.get, "/api/conversations/\(conversation)", bearer: ada.accessToken).status == .ok)
+        }
+    }
+
     @Test func anExpiredKeyFailsAndAPastExpiryIsRefused() async throws {
         let server = try Accounts.server()
         try await server.run { client in

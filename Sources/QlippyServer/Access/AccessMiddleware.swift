@@ -27,13 +27,20 @@ enum AccessRule: Sendable {
 /// request never reaches its handler, so nothing is read or written for it. The caller's state is
 /// the store's at this moment: a disabled user's tokens and keys fail at once, and an admin
 /// demoted loses admin routes at once. One lookup serves a request to the caller's own resource:
-/// the owner's row says whether the owner (the caller) is disabled.
+/// the owner's row says whether the owner (the caller) is disabled; with an API key not read yet
+/// (its holder known from ``APIKeyHolders``), the same statement reads the key's row too.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let rule: AccessRule
-    let owners: any ResourceOwners
-    let signup: SignupPolicy
-    let adminChatAccess: Bool
+    let checks: Checks
+
+    /// What every group's access check shares: the store's lookups and the server's settings.
+    struct Checks: Sendable {
+        let owners: any ResourceOwners
+        let keys: any APIKeyStore
+        let signup: SignupPolicy
+        let adminChatAccess: Bool
+    }
 
     /// The path parameters that name an owned resource, in the order routes use them.
     static let resourceParameters: [(name: String, resource: @Sendable (String) -> OwnedResource)] = [
@@ -45,8 +52,10 @@ struct AccessMiddleware: RouterMiddleware {
         var context = context
         switch rule {
         case .open:
+            // A key sent to an open route is checked all the same: a credential that is not valid is 401.
+            if let caller = context.caller, case .apiKey = caller.credential { _ = try await current(caller) }
             return try await next(request, context)
-        case .signup where signup == .open && context.caller == nil:
+        case .signup where checks.signup == .open && context.caller == nil:
             return try await next(request, context)
         case .signedIn, .admin, .signup:
             let principal = try await current(context.caller)
@@ -54,16 +63,26 @@ struct AccessMiddleware: RouterMiddleware {
             guard rule == .signedIn || context.callerIsAdmin else { throw APIError.adminOnly }
             return try await next(request, context)
         case .ownAccount, .ownChats:
-            guard let caller = context.caller else { throw APIError.signInRequired }
+            guard var caller = context.caller else { throw APIError.signInRequired }
             let resource = try Self.resource(in: context.parameters)
-            guard let owner = try await owners.owner(of: resource) else { throw StoreError.notFound(resource.entity) }
+            let found: Principal?
+            if caller.principal == nil, case .apiKey(let hash) = caller.credential {
+                guard let read = try await checks.keys.apiKeyHolder(keyHash: hash, at: .now(), ownerOf: resource) else {
+                    throw APIError.credentialRejected
+                }
+                caller.principal = try Self.valid(read.holder, for: caller)
+                found = read.owner
+            } else {
+                found = try await checks.owners.owner(of: resource)
+            }
+            guard let owner = found else { throw StoreError.notFound(resource.entity) }
             if owner.userID == caller.userID {
                 guard !owner.disabled else { throw APIError.credentialRejected }
                 context.callerIsAdmin = owner.role == .admin
                 return try await next(request, context)
             }
             let principal = try await current(caller)
-            guard principal.role == .admin, rule == .ownAccount || adminChatAccess, caller.credential != .streamTicket else {
+            guard principal.role == .admin, rule == .ownAccount || checks.adminChatAccess, caller.credential != .streamTicket else {
                 throw StoreError.notFound(resource.entity)
             }
             if rule == .ownChats {
@@ -79,10 +98,20 @@ struct AccessMiddleware: RouterMiddleware {
     private func current(_ caller: Caller?) async throws -> Principal {
         guard let caller else { throw APIError.signInRequired }
         if let principal = caller.principal { return principal }
-        guard let principal = try await owners.owner(of: .user(caller.userID)), !principal.disabled else {
+        if case .apiKey(let hash) = caller.credential {
+            guard let holder = try await checks.keys.apiKeyHolder(keyHash: hash, at: .now()) else { throw APIError.credentialRejected }
+            return try Self.valid(holder, for: caller)
+        }
+        guard let principal = try await checks.owners.owner(of: .user(caller.userID)), !principal.disabled else {
             throw APIError.credentialRejected
         }
         return principal
+    }
+
+    /// A key's holder as the store reads it now, when it is still the caller and not disabled.
+    private static func valid(_ holder: Principal, for caller: Caller) throws -> Principal {
+        guard holder.userID == caller.userID, !holder.disabled else { throw APIError.credentialRejected }
+        return holder
     }
 
     /// The owned resource the route's path names (its first id parameter).
@@ -105,13 +134,11 @@ struct RouteGroups {
     let ownAccount: RouterGroup<AppRequestContext>
     let ownChats: RouterGroup<AppRequestContext>
 
-    init(router: Router<AppRequestContext>, accounts: (owners: any ResourceOwners, signup: SignupPolicy, adminChatAccess: Bool)?) {
+    init(router: Router<AppRequestContext>, access: AccessMiddleware.Checks?) {
         func group(_ rule: AccessRule) -> RouterGroup<AppRequestContext> {
             let group = router.group()
-            guard let accounts else { return group }
-            return group.add(
-                middleware: AccessMiddleware(
-                    rule: rule, owners: accounts.owners, signup: accounts.signup, adminChatAccess: accounts.adminChatAccess))
+            guard let access else { return group }
+            return group.add(middleware: AccessMiddleware(rule: rule, checks: access))
         }
         open = group(.open)
         signedIn = group(.signedIn)

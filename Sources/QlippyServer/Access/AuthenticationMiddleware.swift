@@ -8,14 +8,16 @@ import QlippyStore
 /// From a trusted proxy, its user header names the user (the header from anywhere else is
 /// ignored and logged). `Authorization: Bearer` carries an access token (a JWT, checked by
 /// signature), a token of the OpenID Connect provider (told apart by its issuer), or an API key
-/// (`qlp_…`, looked up by its hash on every request, so that a revoked key fails at once on every
-/// server); an event stream may carry a single-use `ticket` instead. A credential that is sent
+/// (`qlp_…`, read from the store by its hash on every request, here or, for a holder known from
+/// ``APIKeyHolders``, in ``AccessMiddleware`` with the resource, so that a revoked key fails at
+/// once on every server); an event stream may carry a single-use `ticket` instead. A credential that is sent
 /// but not valid is 401 at once; a request without one goes on, and ``AccessMiddleware`` decides
 /// whether its route needs one. Credentials are never logged.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: AccessTokens
     let keys: any APIKeyStore
+    let keyHolders: APIKeyHolders
     let tickets: StreamTickets
     let external: ExternalUsers
     let proxies: TrustedProxies?
@@ -44,10 +46,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
     private func caller(presenting header: String, logger: Logger) async throws -> Caller {
         guard let credential = Self.bearerCredential(header) else { throw APIError.credentialRejected }
         if credential.hasPrefix(Secrets.apiKeyPrefix) {
-            guard let holder = try await keys.apiKeyHolder(keyHash: Secrets.hash(credential), at: .now()), !holder.disabled else {
+            let hash = Secrets.hash(credential)
+            if let userID = keyHolders.userID(ofKey: hash) {
+                return Caller(userID: userID, credential: .apiKey(hash: hash), principal: nil)
+            }
+            guard let holder = try await keys.apiKeyHolder(keyHash: hash, at: .now()), !holder.disabled else {
                 throw APIError.credentialRejected
             }
-            return Caller(userID: holder.userID, credential: .apiKey, principal: holder)
+            keyHolders.remember(key: hash, of: holder.userID)
+            return Caller(userID: holder.userID, credential: .apiKey(hash: hash), principal: holder)
         }
         if let provider, provider.claimsToBeFrom(credential) {
             guard let username = await provider.username(in: credential) else { throw APIError.credentialRejected }
