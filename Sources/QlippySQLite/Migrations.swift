@@ -284,6 +284,37 @@ enum Migrations {
                     CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                     """)
         }
+        // The search index follows behind the writes: a message is indexed by the background
+        // indexer (`SearchIndexer`) in batches, in rowid order, and `search_progress` keeps the
+        // highest rowid the index holds, so that a search reads the index up to it and scans the
+        // rows beyond (exact at every moment). Rows at or below the mark are kept current here, in
+        // the transaction of their change: an edit or a delete of an indexed message, and an
+        // insert that reuses a rowid at or below the mark. Rows above it (new ones, or ones the
+        // original backend writes while this server is stopped) wait for the indexer.
+        migrator.registerMigration("v13-search-index-behind") { db in
+            let indexed = { (row: String) in "\(row).rowid <= (SELECT indexed_through FROM search_progress)" }
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_progress (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
+                    INSERT INTO search_progress (id, indexed_through) VALUES (1, coalesce((SELECT max(rowid) FROM messages), 0));
+                    DROP TRIGGER message_search_on_insert;
+                    DROP TRIGGER message_search_on_delete;
+                    DROP TRIGGER message_search_on_update;
+
+                    CREATE TRIGGER message_search_on_insert AFTER INSERT ON messages WHEN \(indexed("NEW")) BEGIN
+                        INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
+                    END;
+
+                    CREATE TRIGGER message_search_on_delete AFTER DELETE ON messages WHEN \(indexed("OLD")) BEGIN
+                        INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
+                    END;
+
+                    CREATE TRIGGER message_search_on_update AFTER UPDATE OF content ON messages WHEN \(indexed("OLD")) BEGIN
+                        INSERT INTO message_search (message_search, rowid, content) VALUES ('delete', OLD.rowid, OLD.content);
+                        INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
+                    END;
+                    """)
+        }
         return migrator
     }
 

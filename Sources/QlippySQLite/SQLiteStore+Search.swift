@@ -7,7 +7,8 @@ extension SQLiteStore {
     /// Finds the user's conversations whose messages (or title) contain the query text.
     ///
     /// Texts of three scalars or more are looked up in the trigram index (`message_search`), which
-    /// finds exactly the messages containing them. Shorter texts cannot use it (a trigram index holds
+    /// finds exactly the messages containing them, up to the rowid it has reached; the user's
+    /// messages above it (written since, not indexed yet) are scanned, in the same snapshot. Shorter texts cannot use it (a trigram index holds
     /// nothing shorter), and neither is it worth it for a user with few messages: the index lists
     /// every user's hits, so a light user's search for a word in most messages would walk the whole
     /// file's hits, while scanning their own messages is bounded by their size (``searchScanLimit``).
@@ -24,12 +25,17 @@ extension SQLiteStore {
                 let titleMatches = !query.filtersMessages && row.withBytes(SearchSQL.titleColumn) { matcher.matches(utf8: $0) } == true
                 hits.add(conversation: row, titleMatches: titleMatches)
             }
-            if matcher.folded.count >= SearchSQL.indexMinimum, try Self.hasMoreMessages(than: searchScanLimit, filter, userID, connection) {
-                try gatherIndexedHits(of: query.text, filter, connection, into: &hits)
-            } else {
-                try connection.forEachRow(SearchSQL.scannedMessages(filter), [userID] + filter.arguments) { row in
+            let scan = { (sql: String, arguments: [String]) in
+                try connection.forEachRow(sql, arguments) { row in
                     if row.withBytes(SearchSQL.contentColumn, { matcher.matches(utf8: $0) }) == true { hits.add(message: row) }
                 }
+            }
+            if matcher.folded.count >= SearchSQL.indexMinimum, try Self.hasMoreMessages(than: searchScanLimit, filter, userID, connection) {
+                let mark = try connection.fetchOne(SearchSQL.indexedThrough, []) { $0.int64(0) } ?? 0
+                try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
+                try scan(SearchSQL.messagesNotIndexed(filter), [String(mark), userID] + filter.arguments)
+            } else {
+                try scan(SearchSQL.scannedMessages(filter), [userID] + filter.arguments)
             }
             let matching = hits.matching
             let page = query.page(of: matching, rank: \.rank)
@@ -44,13 +50,13 @@ extension SQLiteStore {
     /// the machines we target have several cores. The upper half reads a snapshot begun a moment
     /// after this one, so a write committed in between may count in it, as if the search had started
     /// that moment later; either way every write acknowledged before the search began is seen.
-    private func gatherIndexedHits(of text: String, _ filter: SearchFilter, _ connection: ReadConnection, into hits: inout SearchHits)
-        throws
-    {
+    private func gatherIndexedHits(
+        of text: String, through mark: Int64, _ filter: SearchFilter, _ connection: ReadConnection, into hits: inout SearchHits
+    ) throws {
         let sql = SearchSQL.indexedMessages(filter)
         let arguments = { (first: Int64, last: Int64) in [Self.phrase(text), String(first), String(last)] + filter.messageArguments }
-        let middle = try connection.fetchOne(SearchSQL.lastMessageRowID, []) { $0.int64(0) }.map { $0 / 2 } ?? 0
-        let upperArguments = arguments(middle + 1, .max)
+        let middle = mark / 2
+        let upperArguments = arguments(middle + 1, mark)
         let upper = UpperHalf()
         let readers = readers
         let thread = Thread {

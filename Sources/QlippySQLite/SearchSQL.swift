@@ -49,8 +49,20 @@ enum SearchSQL {
             """
     }
 
-    /// Where to split the rowid range in two.
-    static let lastMessageRowID = "SELECT max(rowid) FROM messages"
+    /// The highest rowid the index holds (``SearchIndexSQL``): the index answers up to it, the
+    /// rows above are scanned.
+    static let indexedThrough = SearchIndexSQL.mark
+
+    /// The user's messages above the index's mark, to test one by one. Arguments: the mark, the
+    /// user id, then the filter's `arguments`.
+    static func messagesNotIndexed(_ filter: SearchFilter) -> String {
+        """
+        SELECT c.rowid, m.rowid, m.content
+        FROM messages m
+        JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.rowid > CAST(? AS INTEGER) AND c.user_id = ?\(filter.conversationSQL)\(filter.messageSQL)
+        """
+    }
 
     /// The user's messages, to test one by one. Arguments: the user id, then the filter's `arguments`.
     static func scannedMessages(_ filter: SearchFilter) -> String {

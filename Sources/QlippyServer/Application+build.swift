@@ -37,7 +37,7 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         // Shut down in reverse order: the feed stops reading before the store closes.
-        services: [StoreService(store: store, logger: logger), feed],
+        services: [StoreService(store: store, runsBackgroundWork: settings.searchIndexing, logger: logger), feed],
         onServerRunning: { channel in
             logger.info(
                 "listening",
@@ -167,16 +167,25 @@ private func accountsMode(store: any ChatStore, settings: ServerSettings) async 
     return (tokens, service, StreamTickets())
 }
 
-/// Closes the store once the server has stopped taking requests.
+/// Runs the store's background work, and closes the store once the server has stopped taking requests.
 ///
 /// Listed among the application's services, it is shut down after the HTTP server has drained
 /// its in-flight requests, so no request sees a closed database.
 struct StoreService: Service {
     let store: any ChatStore
+    /// `--search-indexing`: the store's background work is its search indexing.
+    let runsBackgroundWork: Bool
     let logger: Logger
 
     func run() async throws {
-        try? await gracefulShutdown()
+        let (store, logger) = (store, logger)
+        if runsBackgroundWork {
+            await cancelWhenGracefulShutdown {
+                await store.runBackgroundWork { error in logger.error("background work failed, trying again: \(error)") }
+            }
+        } else {
+            try? await gracefulShutdown()
+        }
         try await store.close()
         logger.info("database closed")
     }

@@ -27,6 +27,10 @@ public struct ServerSettings: Sendable, Equatable {
     /// Users with at most this many messages are searched by scanning them instead of the index
     /// (`SQLiteStore.search`); 0 sends every search of three characters or more to the index.
     public var searchScanLimit = SQLiteStore.defaultSearchScanLimit
+    /// Whether this server indexes new messages for search behind the writes (SQLite). Off, the
+    /// index stays where it is and searches scan what is above it: to measure that, or to leave
+    /// the indexing of a shared file to another server.
+    public var searchIndexing = true
     /// The token every route but `/api/health` requires as `Authorization: Bearer …` when set;
     /// from `QLIPPY_API_TOKEN` or the file `--api-token-file` names (never a command-line value,
     /// which other users of the machine can read in the process list). Required to listen
@@ -97,8 +101,8 @@ public struct ServerSettings: Sendable, Equatable {
 
     /// The settings, each named by its flag and environment variable, for `--help` and errors.
     public enum Key: String, CaseIterable, Sendable {
-        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, apiToken, apiTokenFile, idleTimeout, requestTimeout,
-            maxConnections
+        case host, port, database, corsOrigins, maxBodySize, logLevel, searchScanLimit, searchIndexing, apiToken, apiTokenFile, idleTimeout,
+            requestTimeout, maxConnections
         case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
         case allowedHosts, auth, authSecret, authSecretFile, accessTokenLifetime, refreshTokenLifetime, signup, adminChatAccess
         case trustedProxies, authHeader, oidcIssuer, oidcAudience, oidcUserClaim
@@ -210,6 +214,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let seconds = try integer(.refreshTokenLifetime, 60...(365 * 86_400)) { refreshTokenLifetime = seconds }
         signup = try choice(.signup, SignupPolicy.self) ?? signup
         if let raw = text(.adminChatAccess) { adminChatAccess = try Self.flag(raw, .adminChatAccess) }
+        if let raw = text(.searchIndexing) { searchIndexing = try Self.flag(raw, .searchIndexing) }
         try readSingleSignOn(text)
     }
 

@@ -61,6 +61,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "false: this server does not index new messages for search (searches scan them), e.g. when another server on the same file does. (env: QLIPPY_SEARCH_INDEXING, default: true)"
+    )
+    var searchIndexing: String?
+
+    @Option(
+        help:
             "A file holding the API token that every route but /api/health then requires (Authorization: Bearer); needed to listen beyond loopback. The token itself can be given as QLIPPY_API_TOKEN. (env: QLIPPY_API_TOKEN_FILE)"
     )
     var apiTokenFile: String?
@@ -151,7 +157,7 @@ struct Serve: AsyncParsableCommand {
             .host: host, .port: port, .database: database,
             .corsOrigins: corsOrigins, .allowedHosts: allowedHosts, .maxBodySize: maxBodySize, .maxImportSize: maxImportSize,
             .logLevel: logLevel,
-            .searchScanLimit: searchScanLimit,
+            .searchScanLimit: searchScanLimit, .searchIndexing: searchIndexing,
             .apiTokenFile: apiTokenFile, .idleTimeout: idleTimeout, .requestTimeout: requestTimeout, .maxConnections: maxConnections,
             .rateLimit: rateLimit, .rateLimitBurst: rateLimitBurst, .rateLimitLoopback: rateLimitLoopback,
             .tlsCert: tlsCert, .tlsKey: tlsKey, .backupDirectory: backupDirectory, .eventHeartbeat: eventHeartbeat,

@@ -62,7 +62,8 @@ struct SearchPropertyTests {
 
     @Test(arguments: 0..<6, SearchPath.allCases)
     func agreesWithAScan(seed: UInt64, path: SearchPath) async throws {
-        try await TestServer(settings: path.settings).run { client in
+        let server = try TestServer(settings: path.settings)
+        try await server.run { client in
             var random = SeededRandom(seed: seed)
             let user = try await client.createUser()
             var contents: [String: [(id: String, content: String)]] = [:]
@@ -84,6 +85,7 @@ struct SearchPropertyTests {
                     (row["id"] as? String).map { ($0, row["last_updated"] as? String ?? "") }
                 })
             let allTexts = Array(titles.values) + contents.values.flatMap { $0.map(\.content) }
+            if path == .index { try await server.waitForSearchIndex() }
             for _ in 0..<25 {
                 let query = Self.query(&random, from: allTexts)
                 var expected: [(id: String, count: Int, first: [String])] = []

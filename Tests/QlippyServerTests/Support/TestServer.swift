@@ -68,6 +68,26 @@ struct TestServer {
         }
     }
 
+    /// An integer SQLite answers for `sql` on the file, read beside the server.
+    func sqliteInteger(_ sql: String) async throws -> Int {
+        let queue = try DatabaseQueue(path: databasePath)
+        defer { try? queue.close() }
+        return try await queue.read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+    }
+
+    /// Waits until the search index holds every message (SQLite's indexer follows the writes);
+    /// PostgreSQL indexes in the write itself.
+    func waitForSearchIndex(timeout: Duration = .seconds(60)) async throws {
+        guard postgresURL == nil else { return }
+        let deadline = ContinuousClock.now + timeout
+        while try await sqliteInteger(Self.messagesNotIndexed) > 0 {
+            guard ContinuousClock.now < deadline else { throw SearchIndexTimeout() }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static let messagesNotIndexed = "SELECT count(*) FROM messages WHERE rowid > (SELECT indexed_through FROM search_progress)"
+
     /// Row counts of the four original tables, read straight from the database.
     func rowCounts() async throws -> [String: Int] {
         if let postgresURL { return try await TestPostgres.rowCounts(postgresURL) }
@@ -201,16 +221,26 @@ func matches(_ value: Any?, _ pattern: Regex<Substring>) -> Bool {
     return text.wholeMatch(of: pattern) != nil
 }
 
-/// The two ways the server finds a search's messages; search tests run against both, since which
-/// one a query takes depends on the user's size (`--search-scan-limit`) and test users are small.
+struct SearchIndexTimeout: Error {}
+
+/// The ways the server finds a search's messages; search tests run against each, since which one
+/// a query takes depends on the user's size (`--search-scan-limit`) and test users are small.
 enum SearchPath: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    /// The trigram index, for every query of three characters or more.
+    /// The trigram index, for every query of three characters or more, with the indexer following
+    /// the writes (what it does not hold yet is scanned).
     case index
+    /// The index with nothing new in it (`--search-indexing false`): every message written in the
+    /// test is above its mark, and scanned.
+    case behind
     /// A scan of the user's messages, for every query.
     case scan
 
     var settings: [String: String] {
-        ["searchScanLimit": self == .index ? "0" : "\(Int32.max)"]
+        switch self {
+        case .index: ["searchScanLimit": "0"]
+        case .behind: ["searchScanLimit": "0", "searchIndexing": "false"]
+        case .scan: ["searchScanLimit": "\(Int32.max)"]
+        }
     }
 
     var testDescription: String { rawValue }
