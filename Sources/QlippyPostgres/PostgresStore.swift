@@ -92,8 +92,10 @@ public final class PostgresStore: ChatStore {
         "PostgreSQL \(location.redacted) (schema version \(schemaVersion))"
     }
 
-    public func ping() async throws {
+    /// PostgreSQL's search index is kept in the write itself: never behind.
+    public func ping() async throws -> StoreStatus {
         try await run { connection in try await connection.query("SELECT 1", logger: self.logger) }
+        return StoreStatus(searchIndexBehind: 0)
     }
 
     public func close() async throws {

@@ -32,33 +32,39 @@ extension SQLiteStore {
         }
     }
 
-    /// Indexes every message above the mark; the number indexed.
-    @discardableResult
-    public func indexAllForSearch() async throws -> Int {
-        var total = 0
-        while case let indexed = try await indexForSearch(), indexed > 0 { total += indexed }
-        return total
+    /// The indexer, reporting its progress every ``progressInterval`` while it works.
+    public func runBackgroundWork(report: @Sendable (BackgroundEvent) -> Void) async {
+        await runBackgroundWork(reportingEvery: Self.progressInterval, report: report)
     }
 
     /// Indexes batches until the task is cancelled, resting while there is nothing to index; a
-    /// batch that fails is reported and tried again after the rest.
-    public func runBackgroundWork(onFailure: @Sendable (any Error) -> Void) async {
+    /// batch that fails is reported and tried again after the rest. While it works, it reports
+    /// how far it is behind every `interval`.
+    public func runBackgroundWork(reportingEvery interval: Duration, report: @Sendable (BackgroundEvent) -> Void) async {
+        var lastReport = ContinuousClock.now
+        var indexedSinceReport = 0
         while !Task.isCancelled {
             do {
-                if try await indexForSearch() > 0 { continue }
+                let indexed = try await indexForSearch()
+                indexedSinceReport += indexed
+                let elapsed = lastReport.duration(to: .now)
+                if indexed > 0, elapsed >= interval {
+                    let behind = try await ping().searchIndexBehind
+                    let seconds = max(elapsed / .seconds(1), 0.001)
+                    report(.indexing(behind: behind, perSecond: Int(Double(indexedSinceReport) / seconds)))
+                    (lastReport, indexedSinceReport) = (.now, 0)
+                }
+                if indexed > 0 { continue }
             } catch {
-                onFailure(error)
+                report(.failed(error))
             }
+            (lastReport, indexedSinceReport) = (.now, 0)
             try? await Task.sleep(for: Self.searchIndexRest)
         }
     }
 
-    /// How many messages wait above the mark.
-    public func messagesWaitingForSearchIndex() async throws -> Int {
-        try readers.read { connection in
-            try connection.fetchOne(SearchIndexSQL.waiting, []) { $0.int(0) } ?? 0
-        }
-    }
+    /// How often a working indexer says how far it is behind (the server logs it).
+    public static let progressInterval = Duration.seconds(5)
 }
 
 /// The indexer's statements.
@@ -70,6 +76,7 @@ enum SearchIndexSQL {
     static let indexBatch = "INSERT INTO message_search (rowid, content) SELECT rowid, content FROM messages WHERE rowid > ? AND rowid <= ?"
     static let moveMark = "UPDATE search_progress SET indexed_through = ?"
     static let countBetween = "SELECT count(*) FROM messages WHERE rowid > ? AND rowid <= ?"
-    static let waiting = "SELECT count(*) FROM messages WHERE rowid > (SELECT indexed_through FROM search_progress)"
+    /// How many rowids the index has yet to reach: messages waiting, at most.
+    static let behind = "SELECT max(coalesce((SELECT max(rowid) FROM messages), 0) - indexed_through, 0) FROM search_progress"
     static let anyWaiting = "SELECT EXISTS (SELECT 1 FROM messages WHERE rowid > (SELECT indexed_through FROM search_progress))"
 }

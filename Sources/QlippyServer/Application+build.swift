@@ -181,12 +181,24 @@ struct StoreService: Service {
         let (store, logger) = (store, logger)
         if runsBackgroundWork {
             await cancelWhenGracefulShutdown {
-                await store.runBackgroundWork { error in logger.error("background work failed, trying again: \(error)") }
+                await store.runBackgroundWork { event in Self.log(event, logger) }
             }
         } else {
             try? await gracefulShutdown()
         }
         try await store.close()
         logger.info("database closed")
+    }
+
+    static func log(_ event: BackgroundEvent, _ logger: Logger) {
+        switch event {
+        case .indexing(let behind, let perSecond):
+            let estimate = perSecond > 0 ? ", about \(behind / perSecond + 1) s to go" : ""
+            logger.info(
+                "search index: \(behind) messages to index, \(perSecond) a second\(estimate); searches scan them meanwhile",
+                metadata: ["behind": "\(behind)"])
+        case .failed(let error):
+            logger.error("search indexing failed, trying again: \(error)")
+        }
     }
 }

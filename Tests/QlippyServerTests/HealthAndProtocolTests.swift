@@ -16,6 +16,7 @@ struct HealthAndProtocolTests {
             #expect(health.string("message") == "Qlippy backend is running")
             #expect(matches(health["timestamp"], wireTimestampPattern))
             #expect(health.string("database") == "ok")
+            #expect(health.int("search_index_behind") == 0)
             #expect(response.headers[HTTPField.Name("X-Request-Id")!]?.isEmpty == false)
         }
     }

@@ -14,8 +14,9 @@ struct HealthController {
 
     /// `GET /api/health`: healthy when the database answers, 503 when it does not.
     @Sendable func check(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let status: StoreStatus
         do {
-            try await store.ping()
+            status = try await store.ping()
         } catch {
             context.logger.error("health check: database did not answer: \(error)")
             throw APIError.databaseUnavailable
@@ -27,6 +28,7 @@ struct HealthController {
         json.field("timestamp", Timestamp.now())
         json.field("version", Self.version)
         json.field("database", "ok")
+        json.field("search_index_behind", status.searchIndexBehind)
         json.endObject()
         return json.response(status: .ok)
     }
