@@ -7,9 +7,12 @@ public enum UUIDText {
         var valid = true
         let lowered = String(unsafeUninitializedCapacity: 36) { lowered in
             for (index, byte) in raw.utf8.enumerated() {
+                let separator = index == 8 || index == 13 || index == 18 || index == 23
                 switch byte {
-                case UInt8(ascii: "-") where index == 8 || index == 13 || index == 18 || index == 23: lowered[index] = byte
-                case _ where index == 8 || index == 13 || index == 18 || index == 23: valid = false
+                case UInt8(ascii: "-"):
+                    lowered[index] = byte
+                    valid = separator
+                case _ where separator: valid = false
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): lowered[index] = byte
                 case UInt8(ascii: "A")...UInt8(ascii: "F"): lowered[index] = byte + 32
                 default: valid = false

@@ -285,7 +285,7 @@ enum Migrations {
                     """)
         }
         // The search index follows behind the writes: a message is indexed by the background
-        // indexer (`SearchIndexer`) in batches, in rowid order, and `search_progress` keeps the
+        // indexer (SQLiteStore+SearchIndex.swift) in batches, in rowid order, and `search_progress` keeps the
         // highest rowid the index holds, so that a search reads the index up to it and scans the
         // rows beyond (exact at every moment). Rows at or below the mark are kept current here, in
         // the transaction of their change: an edit or a delete of an indexed message, and an

@@ -8,8 +8,8 @@ extension SQLiteStore {
     ///
     /// Texts of three scalars or more are looked up in the trigram index (`message_search`), which
     /// finds exactly the messages containing them, up to the rowid it has reached; the user's
-    /// messages above it (written since, not indexed yet) are scanned, in the same snapshot. Shorter texts cannot use it (a trigram index holds
-    /// nothing shorter), and neither is it worth it for a user with few messages: the index lists
+    /// messages above it (written since, not indexed yet) are scanned, in the same snapshot.
+    /// Shorter texts cannot use it (a trigram index holds nothing shorter), and neither is it worth it for a user with few messages: the index lists
     /// every user's hits, so a light user's search for a word in most messages would walk the whole
     /// file's hits, while scanning their own messages is bounded by their size (``searchScanLimit``).
     /// Titles are tested while the user's conversations load: they are short, and the heavy user's
@@ -31,7 +31,7 @@ extension SQLiteStore {
                 }
             }
             if matcher.folded.count >= SearchSQL.indexMinimum, try Self.hasMoreMessages(than: searchScanLimit, filter, userID, connection) {
-                let mark = try connection.fetchOne(SearchSQL.indexedThrough, []) { $0.int64(0) } ?? 0
+                let mark = try connection.fetchOne(SearchIndexSQL.mark, []) { $0.int64(0) } ?? 0
                 try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
                 try scan(SearchSQL.messagesNotIndexed(filter), [String(mark), userID] + filter.arguments)
             } else {

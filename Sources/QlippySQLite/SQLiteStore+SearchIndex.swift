@@ -21,11 +21,12 @@ extension SQLiteStore {
     @discardableResult
     public func indexForSearch(limit: Int = searchIndexBatch) async throws -> Int {
         // Asked first on a read connection: an idle server commits nothing.
-        guard try readers.read({ try $0.fetchOne(SearchIndexSQL.anyWaiting, []) { $0.bool(0) } }) == true else { return 0 }
+        guard try await ping().searchIndexBehind > 0 else { return 0 }
         return try await writer.write { db in
             let mark = try Int64.fetchOne(db, sql: SearchIndexSQL.mark) ?? 0
-            guard let last = try Int64.fetchOne(db, sql: SearchIndexSQL.lastOfBatch, arguments: [mark, limit]) else { return 0 }
-            let count = try Int.fetchOne(db, sql: SearchIndexSQL.countBetween, arguments: [mark, last]) ?? 0
+            guard let batch = try Row.fetchOne(db, sql: SearchIndexSQL.nextBatch, arguments: [mark, limit]),
+                let last = batch[0] as Int64?, let count = batch[1] as Int?, count > 0
+            else { return 0 }
             try db.execute(sql: SearchIndexSQL.indexBatch, arguments: [mark, last])
             try db.execute(sql: SearchIndexSQL.moveMark, arguments: [last])
             return count
@@ -70,13 +71,11 @@ extension SQLiteStore {
 /// The indexer's statements.
 enum SearchIndexSQL {
     static let mark = "SELECT indexed_through FROM search_progress"
-    /// The highest rowid of the next batch. Arguments: the mark, the batch size.
-    static let lastOfBatch = "SELECT max(rowid) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)"
+    /// The highest rowid of the next batch, and its size. Arguments: the mark, the batch size.
+    static let nextBatch = "SELECT max(rowid), count(*) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)"
     /// Arguments: the mark, the batch's last rowid.
     static let indexBatch = "INSERT INTO message_search (rowid, content) SELECT rowid, content FROM messages WHERE rowid > ? AND rowid <= ?"
     static let moveMark = "UPDATE search_progress SET indexed_through = ?"
-    static let countBetween = "SELECT count(*) FROM messages WHERE rowid > ? AND rowid <= ?"
-    /// How many rowids the index has yet to reach: messages waiting, at most.
+    /// How many rowids the index has yet to reach: messages waiting, at most (0 exactly when none does).
     static let behind = "SELECT max(coalesce((SELECT max(rowid) FROM messages), 0) - indexed_through, 0) FROM search_progress"
-    static let anyWaiting = "SELECT EXISTS (SELECT 1 FROM messages WHERE rowid > (SELECT indexed_through FROM search_progress))"
 }

@@ -49,10 +49,6 @@ enum SearchSQL {
             """
     }
 
-    /// The highest rowid the index holds (``SearchIndexSQL``): the index answers up to it, the
-    /// rows above are scanned.
-    static let indexedThrough = SearchIndexSQL.mark
-
     /// The user's messages above the index's mark, to test one by one. Arguments: the mark, the
     /// user id, then the filter's `arguments`.
     static func messagesNotIndexed(_ filter: SearchFilter) -> String {
