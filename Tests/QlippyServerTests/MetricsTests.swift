@@ -89,6 +89,19 @@ struct MetricsTests {
         }
     }
 
+    /// The messages the search index has yet to take in, read at each scrape: with the indexer off
+    /// on SQLite, every message added waits; PostgreSQL's index never does.
+    @Test func theSearchIndexLagIsReadAtEachScrape() async throws {
+        try await TestServer(settings: SearchPath.behind.settings).run { client in
+            let conversation = try await client.createConversation(user: try await client.createUser())
+            let before = Self.parse(String(buffer: try await client.get("/metrics").body))
+            #expect(Self.value(before, "qlippy_search_index_behind") == 0)
+            for index in 0..<3 { _ = try await client.addMessage(to: conversation, "m\(index)") }
+            let after = Self.parse(String(buffer: try await client.get("/metrics").body))
+            #expect(Self.value(after, "qlippy_search_index_behind") == (TestStore.current == .sqlite ? 3 : 0))
+        }
+    }
+
     @Test func metricsNeedTheTokenLikeEveryOtherRoute() async throws {
         let token = "a-token-of-twenty-chars"
         try await TestServer(settings: ["apiToken": token]).run { client in

@@ -1,11 +1,13 @@
 import Hummingbird
 import NIOCore
+import QlippyStore
 
 /// `GET /metrics`: Prometheus' text format (``ServerMetrics``). On loopback by default, behind the
 /// API token when one is set, and for admins only in accounts mode.
 struct MetricsController {
     let metrics: ServerMetrics
     let feed: ChangeFeed
+    let store: any StoreLifecycle
 
     func addRoutes(to routes: RouteGroups) {
         routes.admin.get("/metrics", use: scrape)
@@ -13,7 +15,8 @@ struct MetricsController {
 
     /// `GET /metrics`.
     @Sendable func scrape(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let text = metrics.exposition(openStreams: feed.openStreams)
+        let status = try? await store.ping()
+        let text = metrics.exposition(openStreams: feed.openStreams, searchIndexBehind: status?.searchIndexBehind)
         return Response(status: .ok, headers: [.contentType: ServerMetrics.contentType], body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
 }

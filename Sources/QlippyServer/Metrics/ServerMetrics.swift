@@ -17,6 +17,7 @@ final class ServerMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private let openStreams: Metrics.Gauge
+    private let searchIndexBehind: Metrics.Gauge
     private let requests = Mutex<[RequestKey: (count: Metrics.Counter, duration: Metrics.Timer)]>([:])
 
     private struct RequestKey: Hashable {
@@ -32,6 +33,7 @@ final class ServerMetrics: Sendable {
         self.factory = factory
         Metrics.Gauge(label: "qlippy_build_info", dimensions: [("version", version), ("store", store)], factory: factory).record(1)
         openStreams = Metrics.Gauge(label: "qlippy_event_streams_open", factory: factory)
+        searchIndexBehind = Metrics.Gauge(label: "qlippy_search_index_behind", factory: factory)
     }
 
     /// The store's metrics, in this registry.
@@ -54,9 +56,13 @@ final class ServerMetrics: Sendable {
         series.duration.record(duration: duration)
     }
 
-    /// The text a scrape gets; `openStreams` is read now, not kept up to date between scrapes.
-    func exposition(openStreams streams: Int) -> [UInt8] {
+    /// The text a scrape gets. The gauges are read now, not kept up to date between scrapes: the
+    /// open event streams, and the messages the search index has yet to take in (the store's
+    /// health statement; 0 on PostgreSQL, whose index is kept by the write itself). When the
+    /// database does not answer (`nil`), the index's gauge keeps its last reading.
+    func exposition(openStreams streams: Int, searchIndexBehind behind: Int?) -> [UInt8] {
         openStreams.record(streams)
+        if let behind { searchIndexBehind.record(behind) }
         return registry.emitToBuffer()
     }
 }
