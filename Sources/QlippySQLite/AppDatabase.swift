@@ -6,7 +6,8 @@ import QlippyStore
 /// Owns the SQLite connection pool and brings its schema up to date.
 ///
 /// Opening is two-step: a read-only look first refuses files we must not touch (not SQLite, or
-/// migrated by a newer binary) before anything is written; only then is the WAL pool opened and migrated.
+/// migrated by a newer binary) before anything is written; only then is the WAL pool opened and
+/// migrated: at once (``SchemaBaseline``) when no migration has touched the file, else step by step.
 public struct AppDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
@@ -24,6 +25,7 @@ public struct AppDatabase: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
             let pool = try DatabasePool(path: path, configuration: configuration)
+            try SchemaBaseline.applyIfUntouched(pool)
             let migrator = Migrations.migrator
             try migrator.migrate(pool)
             let applied = try pool.read { db in try migrator.appliedIdentifiers(db).count }

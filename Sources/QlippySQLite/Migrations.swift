@@ -6,30 +6,31 @@ import QlippyStore
 ///
 /// The first migration recreates the original Python backend's tables with its exact DDL
 /// (`IF NOT EXISTS`, so that adopting a legacy file leaves its tables untouched) and every later
-/// one only adds: the file stays readable by the original backend.
+/// one only adds: the file stays readable by the original backend. A file no migration has
+/// touched yet takes them all at once, as ``SchemaBaseline``.
 enum Migrations {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-original-tables") { db in
+    /// Every migration, oldest first.
+    static let all: [Migration] = [
+        Migration("v1-original-tables") { db, _ in
             try db.execute(sql: OriginalSchema.sql)
-        }
+        },
         // Every lookup the store makes walks one of these. The orderings ride on the index too:
         // SQLite appends the rowid (creation order) to each index entry, which breaks timestamp ties.
-        migrator.registerMigration("v2-lookup-indexes") { db in
+        Migration("v2-lookup-indexes") { db, _ in
             try db.execute(
                 sql: """
                     CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (user_id, last_updated);
                     CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, timestamp);
                     CREATE INDEX IF NOT EXISTS plugins_by_user ON plugins (user_id, created_at);
                     """)
-        }
+        },
         // Message counts and the newest message (its id and first characters), kept by triggers so
         // that listing conversations never reads their messages: on a large file each newest message
         // is a random page, and a list of thousands would read thousands of them. Triggers live in the
         // file, so rows written by the original backend keep them right too. The newest message is
         // stored by id, not rowid, because VACUUM may renumber the rowids of these tables (they have
         // no INTEGER PRIMARY KEY).
-        migrator.registerMigration("v3-conversation-stats") { db in
+        Migration("v3-conversation-stats") { db, _ in
             let newest = { (conversation: String) in
                 """
                 (SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) FROM messages m
@@ -80,7 +81,7 @@ enum Migrations {
                         WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
                     END;
                     """)
-        }
+        },
         // Search: an FTS5 index with the trigram tokenizer over message contents, so that a
         // case-insensitive substring of three or more characters is found without scanning messages.
         // It reads its text from `messages` (external content: the text is not stored twice) and is
@@ -88,13 +89,14 @@ enum Migrations {
         // a crash, and rows the original backend writes are indexed too. Unlike `conversation_stats`
         // it is keyed by rowid, as FTS5 requires; a VACUUM that renumbered rowids would need
         // `INSERT INTO message_search(message_search) VALUES('rebuild')` (this server never runs one).
-        migrator.registerMigration("v4-search-index") { db in
+        // Within the baseline the index starts empty: v13's indexer builds it behind the requests.
+        Migration("v4-search-index") { db, run in
             try db.execute(
                 sql: """
                     CREATE VIRTUAL TABLE message_search USING fts5(
                         content, content='messages', content_rowid='rowid', tokenize='trigram'
                     );
-                    INSERT INTO message_search(message_search) VALUES ('rebuild');
+                    \(run == .inBaseline ? "" : "INSERT INTO message_search(message_search) VALUES ('rebuild');")
 
                     CREATE TRIGGER message_search_on_insert AFTER INSERT ON messages BEGIN
                         INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
@@ -109,7 +111,7 @@ enum Migrations {
                         INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
                     END;
                     """)
-        }
+        },
         // Which conversation each message belongs to, as two integers per row (the rowids of the
         // message and of its conversation), so that search can count a common term's hits per
         // conversation. The index hands out message rowids; finding their conversation in `messages`
@@ -119,7 +121,9 @@ enum Migrations {
         // `message_search` applies. A message whose conversation does not exist gets 0, no rowid: it is
         // nobody's, until a conversation with its id appears. When a conversation row goes, its
         // messages are set to 0 too, so that a later conversation reusing that rowid does not inherit them.
-        migrator.registerMigration("v5-search-owners") { db in
+        // Only indexed messages need a row (search reads it for index hits): within the baseline the
+        // indexer adds the rows of the messages already there, batch by batch, as it indexes them.
+        Migration("v5-search-owners") { db, run in
             let owner = { (conversationID: String) in
                 "coalesce((SELECT c.rowid FROM conversations c WHERE c.id = \(conversationID)), 0)"
             }
@@ -135,9 +139,11 @@ enum Migrations {
                         message_rowid INTEGER PRIMARY KEY,
                         conversation_rowid INTEGER NOT NULL
                     );
+                    \(run == .inBaseline ? "" : """
                     INSERT INTO message_owners (message_rowid, conversation_rowid)
                     SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
                     ORDER BY m.rowid;
+                    """)
 
                     CREATE TRIGGER message_owners_on_message_insert AFTER INSERT ON messages BEGIN
                         INSERT INTO message_owners (message_rowid, conversation_rowid) VALUES (NEW.rowid, \(owner("NEW.conversation_id")));
@@ -164,23 +170,23 @@ enum Migrations {
                         \(reassign("NEW.id", "NEW.rowid"))
                     END;
                     """)
-        }
+        },
         // FTS5 merges an index's segments as writes add them, by default as soon as 4 of a level
         // exist; with 8, a message insert into a large index costs much less and searches are as
         // fast (bench/README.md has the figures). Beyond 8, writes gain nothing.
-        migrator.registerMigration("v6-search-automerge") { db in
+        Migration("v6-search-automerge") { db, _ in
             try db.execute(sql: "INSERT INTO message_search (message_search, rank) VALUES ('automerge', 8)")
-        }
+        },
         // The export reads a user's conversations in creation order, page by page: without this,
         // every page sorted all of the user's conversations again.
-        migrator.registerMigration("v7-export-order") { db in
+        Migration("v7-export-order") { db, _ in
             try db.execute(sql: "CREATE INDEX conversations_by_user_created ON conversations (user_id, coalesce(created_at, ''), id)")
-        }
+        },
         // Cursor pages of a user's conversations list them as they were when the walk began
         // (``ConversationWalk``): a bump records the time it replaced. Each bump drops its
         // conversation's moves older than ``ConversationWalk/movesKept`` (25 hours), so a
         // conversation keeps at most the moves of its last day of activity.
-        migrator.registerMigration("v8-conversation-moves") { db in
+        Migration("v8-conversation-moves") { db, _ in
             try db.execute(
                 sql: """
                     CREATE TABLE conversation_moves (conversation_id TEXT NOT NULL, moved_to TEXT, moved_from TEXT);
@@ -195,10 +201,10 @@ enum Migrations {
                         DELETE FROM conversation_moves WHERE conversation_id = OLD.id;
                     END;
                     """)
-        }
+        },
         // Retry-safe creates (`Idempotency-Key`): each key's reply, written in the create's own
         // transaction; rows older than a day are dropped by the next keyed create.
-        migrator.registerMigration("v9-idempotency-keys") { db in
+        Migration("v9-idempotency-keys") { db, _ in
             try db.execute(
                 sql: """
                     CREATE TABLE idempotency_keys (
@@ -207,12 +213,12 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
                     """)
-        }
+        },
         // The change log behind `GET /api/users/{id}/events`: one row per change to a user's
         // conversations, messages and plugins, written by triggers in the change's own transaction
         // (so every path that writes, imports included, is logged, and nothing uncommitted is).
         // A message deleted with its conversation is not logged: the conversation's event says it.
-        migrator.registerMigration("v10-change-log") { db in
+        Migration("v10-change-log") { db, _ in
             var sql = """
                 CREATE TABLE change_log (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, kind TEXT NOT NULL, resource_id TEXT NOT NULL,
@@ -231,13 +237,13 @@ enum Migrations {
                     """
             }
             try db.execute(sql: sql)
-        }
+        },
         // Only users with a walk window open (``SQLiteStore/beginWalk(ofUser:)``: a walk begun in
         // the last day) have their bumps recorded: recording every bump costs durable message adds
         // about 15 % (bench/README.md), and a client that never pages (the original's) pays
         // nothing for paging. A walk under way across the upgrade keeps its moves: every user
         // with moves from the last 25 hours gets a window, and only older moves (no walk's) go.
-        migrator.registerMigration("v11-walk-windows") { db in
+        Migration("v11-walk-windows") { db, _ in
             try db.execute(
                 sql: """
                     CREATE TABLE walk_windows (user_id TEXT PRIMARY KEY, until TEXT NOT NULL) WITHOUT ROWID;
@@ -255,11 +261,11 @@ enum Migrations {
                     WHERE m.moved_to > strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
                     DELETE FROM conversation_moves WHERE moved_to IS NULL OR moved_to <= strftime('%Y-%m-%d %H:%M:%f', 'now', '-25 hours');
                     """)
-        }
+        },
         // Accounts mode (`--auth accounts`): new tables beside the original's, which keep their
         // columns, so the file stays readable by the original backend. A user without an
         // `accounts` row (every user adopted from the original) is a plain user without a password.
-        migrator.registerMigration("v12-accounts") { db in
+        Migration("v12-accounts") { db, _ in
             try db.execute(
                 sql: """
                     CREATE TABLE accounts (
@@ -283,20 +289,22 @@ enum Migrations {
                     CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at);
                     CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                     """)
-        }
+        },
         // The search index follows behind the writes: a message is indexed by the background
         // indexer (SQLiteStore+SearchIndex.swift) in batches, in rowid order, and `search_progress` keeps the
         // highest rowid the index holds, so that a search reads the index up to it and scans the
         // rows beyond (exact at every moment). Rows at or below the mark are kept current here, in
         // the transaction of their change: an edit or a delete of an indexed message, and an
         // insert that reuses a rowid at or below the mark. Rows above it (new ones, or ones the
-        // original backend writes while this server is stopped) wait for the indexer.
-        migrator.registerMigration("v13-search-index-behind") { db in
+        // original backend writes while this server is stopped) wait for the indexer. Within the
+        // baseline the index is empty (v4), so the mark starts at 0 and the indexer takes in every row.
+        Migration("v13-search-index-behind") { db, run in
             let indexed = { (row: String) in "\(row).rowid <= (SELECT indexed_through FROM search_progress)" }
             try db.execute(
                 sql: """
                     CREATE TABLE search_progress (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
-                    INSERT INTO search_progress (id, indexed_through) VALUES (1, coalesce((SELECT max(rowid) FROM messages), 0));
+                    INSERT INTO search_progress (id, indexed_through)
+                    VALUES (1, \(run == .inBaseline ? "0" : "coalesce((SELECT max(rowid) FROM messages), 0)"));
                     DROP TRIGGER message_search_on_insert;
                     DROP TRIGGER message_search_on_delete;
                     DROP TRIGGER message_search_on_update;
@@ -314,12 +322,41 @@ enum Migrations {
                         INSERT INTO message_search (rowid, content) VALUES (NEW.rowid, NEW.content);
                     END;
                     """)
+        },
+    ]
+
+    /// The migrations, for GRDB's migrator: each one runs on its own, in its own transaction.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in all {
+            migrator.registerMigration(migration.identifier) { db in try migration.apply(db, .onItsOwn) }
         }
         return migrator
     }
 
     /// The identifiers this binary knows, in order.
     static let identifiers: [String] = migrator.migrations
+}
+
+/// One migration of ``Migrations/all``.
+struct Migration: Sendable {
+    /// How a migration runs.
+    enum Run: Sendable {
+        /// On a file migrated up to the one before it, in a transaction of its own.
+        case onItsOwn
+        /// As part of ``SchemaBaseline``, on a file no migration has touched, with every other one
+        /// in one transaction. A migration that builds something its successors build behind the
+        /// requests (the search index) leaves that to them here.
+        case inBaseline
+    }
+
+    let identifier: String
+    let apply: @Sendable (Database, Run) throws -> Void
+
+    init(_ identifier: String, apply: @escaping @Sendable (Database, Run) throws -> Void) {
+        self.identifier = identifier
+        self.apply = apply
+    }
 }
 
 /// The change log's triggers (migration v10): table, event, the operation that fires it, and the

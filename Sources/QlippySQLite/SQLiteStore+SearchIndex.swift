@@ -6,7 +6,8 @@ import QlippyStore
 /// request has been answered.
 ///
 /// A batch takes the messages above `search_progress.indexed_through`, in rowid order, adds them to
-/// `message_search` and moves the mark past them, in one transaction of the group-commit writer:
+/// `message_search` (and to `message_owners` when they have no row there yet) and moves the mark
+/// past them, in one transaction of the group-commit writer:
 /// a crash mid-batch leaves the mark where the index ends, and the next start goes on from it.
 /// Searches read the index up to the mark and scan the rows above it, so a message is found by
 /// the next search whether or not it is indexed yet (``search(userID:query:previewLength:)``).
@@ -28,6 +29,7 @@ extension SQLiteStore {
                 let last = batch[0] as Int64?, let count = batch[1] as Int?, count > 0
             else { return 0 }
             try db.execute(sql: SearchIndexSQL.indexBatch, arguments: [mark, last])
+            try db.execute(sql: SearchIndexSQL.ownBatch, arguments: [mark, last])
             try db.execute(sql: SearchIndexSQL.moveMark, arguments: [last])
             return count
         }
@@ -75,6 +77,14 @@ enum SearchIndexSQL {
     static let nextBatch = "SELECT max(rowid), count(*) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)"
     /// Arguments: the mark, the batch's last rowid.
     static let indexBatch = "INSERT INTO message_search (rowid, content) SELECT rowid, content FROM messages WHERE rowid > ? AND rowid <= ?"
+    /// The owners of a batch's messages that have none yet (``SchemaBaseline`` leaves them to the
+    /// indexer; every later message gets its row from v5's trigger, kept current by the others).
+    /// Arguments: the mark, the batch's last rowid.
+    static let ownBatch = """
+        INSERT OR IGNORE INTO message_owners (message_rowid, conversation_rowid)
+        SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.rowid > ? AND m.rowid <= ?
+        """
     static let moveMark = "UPDATE search_progress SET indexed_through = ?"
     /// How many rowids the index has yet to reach: messages waiting, at most (0 exactly when none does).
     static let behind = "SELECT max(coalesce((SELECT max(rowid) FROM messages), 0) - indexed_through, 0) FROM search_progress"

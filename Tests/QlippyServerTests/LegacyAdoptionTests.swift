@@ -59,7 +59,25 @@ struct LegacyAdoptionTests {
         }
     }
 
-    /// The adopting migration indexes the rows the original wrote: search finds them at once.
+    /// Adoption leaves the index to the indexer: the server answers at once with every message the
+    /// original wrote still to index (and searches scan them, below); the indexer then takes them in.
+    @Test func adoptionLeavesTheSearchIndexToTheIndexer() async throws {
+        let server = try TestServer(databasePath: Fixtures.copyOfLegacyDatabase(), settings: SearchPath.behind.settings)
+        let messages = try await server.run { client in
+            let health = try await client.get("/api/health").json
+            #expect(try await server.sqliteInteger(TestServer.messagesNotIndexed) == server.sqliteInteger("SELECT count(*) FROM messages"))
+            return try #require(health.int("search_index_behind"))
+        }
+        #expect(messages > 0)
+        #expect(try await server.sqliteInteger("SELECT max(rowid) FROM messages") == messages)
+        let indexing = try TestServer(databasePath: server.databasePath, settings: SearchPath.index.settings)
+        try await indexing.run { client in
+            try await indexing.waitForSearchIndex()
+            #expect(try await client.get("/api/health").json.int("search_index_behind") == 0)
+        }
+    }
+
+    /// Every row the original wrote is found by search, whether the indexer has reached it or not.
     @Test(arguments: SearchPath.allCases)
     func adoptedMessagesAreSearchable(path: SearchPath) async throws {
         let server = try TestServer(databasePath: Fixtures.copyOfLegacyDatabase(), settings: path.settings)
