@@ -323,6 +323,11 @@ enum Migrations {
                     END;
                     """)
         },
+        // Changes no table: it marks that the indexer gives `message_owners` rows to the messages
+        // it indexes (``SchemaBaseline`` leaves those of an adopted file to it). A server built
+        // before it indexes without them, and search would never find those messages: recorded
+        // here, it refuses the file as migrated by a newer server instead.
+        Migration("v14-indexer-gives-owners") { _, _ in },
     ]
 
     /// The migrations, for GRDB's migrator: each one runs on its own, in its own transaction.

@@ -18,6 +18,9 @@ enum SchemaBaseline {
             try db.inTransaction(.immediate) {
                 guard try !db.tableExists("grdb_migrations") else { return .commit }
                 for migration in Migrations.all { try migration.apply(db, .inBaseline) }
+                // As GRDB's migrator does after each migration: a file whose rows break its
+                // foreign keys is refused either way.
+                try db.checkForeignKeys()
                 try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
                 for migration in Migrations.all {
                     try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])

@@ -69,6 +69,29 @@ struct SchemaBaselineTests {
         #expect(try Self.schema(fresh) == schema)
     }
 
+    /// A file whose rows break its foreign keys (here a message of no conversation, as the original
+    /// backend, writing with its checks off, can leave one) is refused by the baseline as GRDB's
+    /// migrator refuses it one migration at a time, and no migration is recorded either way.
+    @Test(arguments: [true, false])
+    func aFileWithOrphanRowsIsRefusedEitherWay(throughTheBaseline: Bool) throws {
+        let path = try Fixtures.copyOfLegacyDatabase()
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(
+                sql: "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, 'user', 'orphan', NULL)",
+                arguments: [UUID().uuidString.lowercased(), UUID().uuidString.lowercased()])
+            if !throughTheBaseline {
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            }
+        }
+        try queue.close()
+        #expect(throws: DatabaseOpenError.self) { try AppDatabase.open(path: path) }
+        #expect(try Self.integer(path, "SELECT count(*) FROM sqlite_master WHERE name = 'grdb_migrations'") == (throughTheBaseline ? 0 : 1))
+        if !throughTheBaseline { #expect(try Self.integer(path, "SELECT count(*) FROM grdb_migrations") == 0) }
+        #expect(try Self.integer(path, "SELECT count(*) FROM sqlite_master WHERE name = 'search_progress'") == 0)
+    }
+
     /// The messages the index holds (one size row each).
     static let indexedMessages = "SELECT count(*) FROM message_search_docsize"
 
