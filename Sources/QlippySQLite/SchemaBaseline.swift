@@ -11,9 +11,11 @@ import GRDB
 /// it: a file that took the baseline and one migrated step by step are migrated alike from then on.
 /// The schema is the same either way (`MigrationTests`).
 enum SchemaBaseline {
-    /// Applies the baseline when `grdb_migrations` does not exist yet. Checked inside the write
-    /// transaction, so two servers starting on one new file apply it once.
+    /// Applies the baseline when `grdb_migrations` does not exist yet. Looked for by a read first,
+    /// so that opening a migrated file (a command beside a running server) takes no write lock;
+    /// then again inside the write transaction, so two servers starting on one new file apply it once.
     static func applyIfUntouched(_ pool: DatabasePool) throws {
+        guard try !pool.read({ db in try db.tableExists("grdb_migrations") }) else { return }
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 guard try !db.tableExists("grdb_migrations") else { return .commit }

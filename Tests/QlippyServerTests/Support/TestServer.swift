@@ -131,6 +131,9 @@ struct TestServer {
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = foreignKeys
+        // The server may be writing (a request, the indexer): wait for its lock as its own
+        // connections do, instead of failing at once.
+        configuration.busyMode = .timeout(10)
         let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
         defer { try? queue.close() }
         try await queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
