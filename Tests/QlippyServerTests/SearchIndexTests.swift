@@ -46,6 +46,12 @@ struct SearchIndexTests {
         try await SearchTests.search(client, user, text).json.int("total_results")
     }
 
+    /// The first result's `match_count`: how many of its conversation's messages matched.
+    static func matches(_ client: any TestClientProtocol, _ user: String, _ text: String) async throws -> Int? {
+        let results = try await SearchTests.search(client, user, text).json["results"] as? [[String: Any]]
+        return results?.first?["match_count"] as? Int
+    }
+
     /// Rows another program (the original backend) writes into the file while this server is
     /// stopped are above the index's mark: found at once after the restart, then indexed.
     @Test(.sqliteOnly) func rowsWrittenWhileTheServerIsStoppedAreFound() async throws {
@@ -65,6 +71,45 @@ struct SearchIndexTests {
         }
         let indexed = "SELECT count(*) FROM message_search WHERE message_search MATCH '\"original backend\"'"
         #expect(try await server.sqliteInteger(indexed) == 1)
+    }
+
+    /// An import writes its messages and answers; the index follows as for any write: with the
+    /// indexer off, every imported message waits (on SQLite) and each is found by search at once;
+    /// with it on, the index takes them in and search finds each exactly once.
+    @Test func anImportIsSearchableAtOnceAndIndexedBehind() async throws {
+        typealias F = ChatGPTFixture
+        let count = 40
+        var nodes: [F.Node] = [("root", nil, nil)]
+        for index in 0..<count {
+            let role = index % 2 == 0 ? "user" : "assistant"
+            nodes.append(
+                (
+                    "n\(index)", nodes.last?.id,
+                    F.message(role, F.text("imported line \(index) qv\(index)zk"), time: 1_700_000_000 + Double(index))
+                ))
+        }
+        let file = try F.file([F.conversation(id: "bulk-1", title: "Bulk", nodes: nodes, current: "n\(count - 1)")])
+        let server = try TestServer(settings: SearchPath.behind.settings)
+        let user = try await server.run { client in
+            let user = try await client.createUser()
+            #expect(try await ChatGPTImportTests.importFile(client, user, file).int("messages_imported") == count)
+            #expect(try await client.get("/api/health").json.int("search_index_behind") == (TestStore.current == .sqlite ? count : 0))
+            for index in [0, 17, count - 1] { #expect(try await Self.total(client, user, "qv\(index)zk") == 1) }
+            #expect(try await Self.matches(client, user, "imported line") == count)
+            return user
+        }
+        let indexing = {
+            var indexing = server
+            indexing.settings = SearchPath.index.settings
+            indexing.createsDatabase = false
+            return indexing
+        }()
+        try await indexing.run { client in
+            try await indexing.waitForSearchIndex()
+            #expect(try await client.get("/api/health").json.int("search_index_behind") == 0)
+            for index in [0, 17, count - 1] { #expect(try await Self.total(client, user, "qv\(index)zk") == 1) }
+            #expect(try await Self.matches(client, user, "imported line") == count)
+        }
     }
 
     /// kill -9 while the indexer works through a file's worth of unindexed messages: the next start
