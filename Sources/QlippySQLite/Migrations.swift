@@ -141,7 +141,7 @@ enum Migrations {
                     );
                     \(run == .inBaseline ? "" : """
                     INSERT INTO message_owners (message_rowid, conversation_rowid)
-                    SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
+                    \(SearchIndexSQL.owners)
                     ORDER BY m.rowid;
                     """)
 

@@ -82,9 +82,11 @@ enum SearchIndexSQL {
     /// Arguments: the mark, the batch's last rowid.
     static let ownBatch = """
         INSERT OR IGNORE INTO message_owners (message_rowid, conversation_rowid)
-        SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id
+        \(owners)
         WHERE m.rowid > ? AND m.rowid <= ?
         """
+    /// Each message's rowid with its conversation's (0 for none): what `message_owners` holds.
+    static let owners = "SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id"
     static let moveMark = "UPDATE search_progress SET indexed_through = ?"
     /// How many rowids the index has yet to reach: messages waiting, at most (0 exactly when none does).
     static let behind = "SELECT max(coalesce((SELECT max(rowid) FROM messages), 0) - indexed_through, 0) FROM search_progress"

@@ -9,7 +9,7 @@ import GRDB
 /// its mark at 0, so that the background indexer builds it while the server answers, and searches
 /// scan what it has not reached. Each migration is recorded as applied, as GRDB's migrator records
 /// it: a file that took the baseline and one migrated step by step are migrated alike from then on.
-/// The schema is the same either way (`MigrationTests`).
+/// The schema is the same either way (`SchemaBaselineTests`).
 enum SchemaBaseline {
     /// Applies the baseline when `grdb_migrations` does not exist yet. Looked for by a read first,
     /// so that opening a migrated file (a command beside a running server) takes no write lock;

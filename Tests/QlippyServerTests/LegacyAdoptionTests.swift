@@ -70,7 +70,7 @@ struct LegacyAdoptionTests {
         }
         #expect(messages > 0)
         #expect(try await server.sqliteInteger("SELECT max(rowid) FROM messages") == messages)
-        let indexing = try TestServer(databasePath: server.databasePath, settings: SearchPath.index.settings)
+        let indexing = server.onSameDatabase(settings: SearchPath.index.settings)
         try await indexing.run { client in
             try await indexing.waitForSearchIndex()
             #expect(try await client.get("/api/health").json.int("search_index_behind") == 0)

@@ -98,12 +98,7 @@ struct SearchIndexTests {
             #expect(try await Self.matches(client, user, "imported line") == count)
             return user
         }
-        let indexing = {
-            var indexing = server
-            indexing.settings = SearchPath.index.settings
-            indexing.createsDatabase = false
-            return indexing
-        }()
+        let indexing = server.onSameDatabase(settings: SearchPath.index.settings)
         try await indexing.run { client in
             try await indexing.waitForSearchIndex()
             #expect(try await client.get("/api/health").json.int("search_index_behind") == 0)

@@ -35,10 +35,12 @@ struct TestServer {
         settings = [:]
     }
 
-    /// Another server on this one's database, which this one creates.
-    func onSameDatabase() -> TestServer {
+    /// Another server on this one's database, which this one creates; with `settings` instead of
+    /// this one's when given.
+    func onSameDatabase(settings: [String: String]? = nil) -> TestServer {
         var other = self
         other.createsDatabase = false
+        if let settings { other.settings = settings }
         return other
     }
 
