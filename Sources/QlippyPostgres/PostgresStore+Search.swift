@@ -4,31 +4,47 @@ import QlippyStore
 
 extension PostgresStore {
     /// Finds the user's conversations whose messages (or title) contain the query text, with the
-    /// same results as the SQLite store: `ILIKE` on the text with `%`, `_` and `\` escaped (so the
-    /// text is literal), answered by the `pg_trgm` index for three characters or more. One query
-    /// counts the matches per conversation and lists each one's first three (in the
-    /// conversation's own order); the page's conversations and messages are read by id.
+    /// same results as the SQLite store. Messages are matched in their lower-cased copies
+    /// (`message_search_text`) against the lower-cased query, which is what `ILIKE` does without
+    /// lower-casing each candidate message again: through the `pg_trgm` index (`LIKE`, for three
+    /// characters or more), or, for a user with few messages (``searchScanLimit``), by scanning
+    /// the user's own copies. One query counts the matches per conversation; the page's
+    /// conversations, their first three matches (in the conversation's own order) and those
+    /// messages are read by id, in the same snapshot.
     public func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults {
         let previewLength = PreviewLength.served(previewLength)
-        let pattern = "%" + Self.likeEscaped(query.text) + "%"
         return try await snapshot(deadline: deadline.map { max($0, Self.searchDeadline) }) { connection in
             _ = try await self.fetchUser(id: userID, connection)
-            var hits: [(rank: SearchCursor, first: [String])] = []
-            for try await row in try await connection.query(Self.hitsQuery(userID, pattern, query), logger: self.logger)
-                .decode((String, Int64?, Int64, [String]?).self)
+            let sizes = try await self.searchedSizes(of: userID, connection)
+            let scans = sizes.users <= self.searchScanLimit
+            var hits: [SearchCursor] = []
+            for try await row in try await connection.query(PostgresSearchSQL.counts(userID, query, scans: scans), logger: self.logger)
+                .decode((String, Int64?, Int64).self)
             {
-                let rank = SearchCursor(matchCount: Int(row.2), lastUpdated: PostgresRows.timestamp(row.1), conversationID: row.0)
-                hits.append((rank, row.3 ?? []))
+                hits.append(SearchCursor(matchCount: Int(row.2), lastUpdated: PostgresRows.timestamp(row.1), conversationID: row.0))
             }
-            let page = query.page(of: hits, rank: \.rank)
-            let ids = page.items.map(\.rank.conversationID)
+            let page = query.page(of: hits, rank: { $0 })
+            let ids = page.items.map(\.conversationID)
             var summaries: [String: ConversationSummary] = [:]
             for try await row in try await connection.query(
                 "SELECT \(unescaped: PostgresRows.summary) FROM conversations c WHERE c.id = ANY(\(ids))", logger: self.logger
             ).decode(PostgresRows.SummaryRow.self) {
                 summaries[row.0] = PostgresRows.summary(row, previewLength: previewLength)
             }
-            let messageIDs = page.items.flatMap(\.first)
+            let walked = page.items.reduce(0) { rows, hit in
+                rows
+                    + PostgresSearchSQL.rowsWalked(
+                        toThirdMatchOf: hit.matchCount, in: summaries[hit.conversationID]?.conversation.messageCount ?? 0)
+            }
+            let matches = hits.reduce(0) { $0 + $1.matchCount }
+            let walking = scans || walked <= sizes.candidates(matching: matches)
+            var first: [String: [String]] = [:]
+            for try await row in try await connection.query(
+                PostgresSearchSQL.firstMatches(userID, ids, query, walking: walking), logger: self.logger
+            ).decode((String, String).self) {
+                first[row.0, default: []].append(row.1)
+            }
+            let messageIDs = Array(first.values.joined())
             var messages: [String: Message] = [:]
             for try await row in try await connection.query(
                 "SELECT \(unescaped: PostgresRows.message) FROM messages m WHERE m.id = ANY(\(messageIDs))", logger: self.logger
@@ -36,58 +52,39 @@ extension PostgresStore {
                 messages[row.0] = PostgresRows.message(row)
             }
             let results = try page.items.map { hit in
-                guard let summary = summaries[hit.rank.conversationID] else { throw StoreError.notFound(.conversation) }
+                guard let summary = summaries[hit.conversationID] else { throw StoreError.notFound(.conversation) }
                 return SearchResult(
-                    summary: summary, matchCount: hit.rank.matchCount, matchingMessages: hit.first.compactMap { messages[$0] })
+                    summary: summary, matchCount: hit.matchCount,
+                    matchingMessages: (first[hit.conversationID] ?? []).compactMap { messages[$0] })
             }
             return SearchResults(total: hits.count, results: results, hasMore: page.hasMore)
         }
     }
 
-    /// Per candidate conversation (the user's, in the folder if one is asked): its `last_updated`,
-    /// how many of its messages match, and the ids of the first three; only conversations with a
-    /// match, or a matching title when no message filter is set.
-    private static func hitsQuery(_ userID: String, _ pattern: String, _ query: SearchQuery) -> PostgresQuery {
-        var bindings = PostgresBindings()
-        func bind(_ value: String) -> String {
-            bindings.append(value)
-            return "$\(bindings.count)"
-        }
-        var conversationFilter = ""
-        if let folder = query.folder {
-            conversationFilter = folder.isEmpty ? " AND (c.folder IS NULL OR c.folder = '')" : " AND c.folder = \(bind(folder))"
-        }
-        let user = bind(userID)
-        let like = bind(pattern)
-        var messageFilter = ""
-        if let role = query.role { messageFilter += " AND m.role = \(bind(role))" }
-        if let from = query.from { messageFilter += " AND m.timestamp >= \(bind(from.storageText))::timestamp" }
-        if let to = query.to { messageFilter += " AND m.timestamp <= \(bind(to.storageText))::timestamp" }
-        let titles = query.filtersMessages ? "" : " OR c.title ILIKE \(like)"
-        let sql = """
-            WITH candidates AS (
-                SELECT c.id, c.last_updated, c.title FROM conversations c WHERE c.user_id = \(user)\(conversationFilter)
-            ), hits AS (
-                SELECT m.conversation_id, m.id, m.timestamp, m.seq
-                FROM messages m JOIN candidates c ON c.id = m.conversation_id
-                WHERE m.content ILIKE \(like)\(messageFilter)
-            )
-            SELECT c.id, \(PostgresRows.micros("c.last_updated")), count(h.id),
-                   (array_agg(h.id ORDER BY h.timestamp NULLS FIRST, h.seq) FILTER (WHERE h.id IS NOT NULL))[1:3]
-            FROM candidates c LEFT JOIN hits h ON h.conversation_id = c.id
-            GROUP BY c.id, c.last_updated, c.title
-            HAVING count(h.id) > 0\(titles)
+    /// How many messages the user has (their conversations' counts) and the database has (the
+    /// table's row estimate, no count): what decides how a search reads.
+    private func searchedSizes(of userID: String, _ connection: PostgresConnection) async throws -> SearchedSizes {
+        let rows = try await connection.query(
             """
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
-    }
-
-    /// `text` for `LIKE`/`ILIKE` with backslash as the escape character: `%`, `_` and `\` match themselves.
-    static func likeEscaped(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
+            SELECT (SELECT coalesce(sum(message_count), 0)::int8 FROM conversations WHERE user_id = \(userID)),
+                   (SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = 'message_search_text'::regclass)
+            """, logger: logger)
+        for try await (users, all) in rows.decode((Int64, Int64?).self) {
+            return SearchedSizes(users: Int(users), all: Int(all ?? 0))
         }
-        return escaped
+        return SearchedSizes(users: 0, all: 0)
+    }
+}
+
+/// The user's messages and all messages, counted or estimated.
+struct SearchedSizes {
+    let users: Int
+    let all: Int
+
+    /// About how many candidates the trigram index gives for a term the user's messages match
+    /// `matches` times: the index holds every user's messages, so the term is taken to be as
+    /// common in all of them as in the user's.
+    func candidates(matching matches: Int) -> Int {
+        users == 0 ? 0 : Int(Double(matches) * Double(all) / Double(users))
     }
 }

@@ -41,11 +41,13 @@ public final class PostgresStore: ChatStore {
     var bulkDeadline: Duration? { deadline.map { max($0, Self.searchDeadline) } }
 
     let metrics: StoreMetrics
+    /// Users with at most this many messages are searched by scanning their copies, not through
+    /// the trigram index (``SearchScan``).
+    let searchScanLimit: Int
 
     private init(
         client: PostgresClient, logger: Logger, location: PostgresLocation, runner: Task<Void, Never>, schemaVersion: Int,
-        deadline: Duration?,
-        metrics: StoreMetrics
+        deadline: Duration?, metrics: StoreMetrics, searchScanLimit: Int
     ) {
         self.client = client
         self.logger = logger
@@ -54,6 +56,7 @@ public final class PostgresStore: ChatStore {
         self.schemaVersion = schemaVersion
         self.deadline = deadline
         self.metrics = metrics
+        self.searchScanLimit = searchScanLimit
     }
 
     /// Connects, migrates the schema (under an advisory lock) and returns the store. Throws
@@ -62,7 +65,8 @@ public final class PostgresStore: ChatStore {
     /// `migrate`, whose batches' index maintenance and final checksum run for many seconds on a
     /// million messages and are slow, not unavailable.
     public static func open(
-        location: PostgresLocation, logger: Logger, deadline: Duration? = requestDeadline, metrics: StoreMetrics = .none
+        location: PostgresLocation, logger: Logger, deadline: Duration? = requestDeadline, metrics: StoreMetrics = .none,
+        searchScanLimit: Int = SearchScan.defaultLimit
     ) async throws -> PostgresStore {
         // The pool reports each failed reconnection; the store says once per request what failed.
         var poolLogger = logger
@@ -80,7 +84,7 @@ public final class PostgresStore: ChatStore {
             }
             return PostgresStore(
                 client: client, logger: logger, location: location, runner: runner, schemaVersion: version, deadline: deadline,
-                metrics: metrics
+                metrics: metrics, searchScanLimit: searchScanLimit
             )
         } catch {
             runner.cancel()

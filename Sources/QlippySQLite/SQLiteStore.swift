@@ -13,12 +13,10 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     let readers: ReadConnectionPool
     let writer: GroupCommitWriter
     /// Users with at most this many messages are searched by scanning them, not through the index
-    /// (see ``search(userID:query:previewLength:)``): about 10 ms of scanning at most.
+    /// (``SearchScan``, ``search(userID:query:previewLength:)``).
     let searchScanLimit: Int
 
-    public static let defaultSearchScanLimit = 2_000
-
-    public init(database: AppDatabase, searchScanLimit: Int = defaultSearchScanLimit, metrics: StoreMetrics = .none) {
+    public init(database: AppDatabase, searchScanLimit: Int = SearchScan.defaultLimit, metrics: StoreMetrics = .none) {
         self.database = database
         self.searchScanLimit = searchScanLimit
         self.readers = ReadConnectionPool(path: database.path)

@@ -80,7 +80,8 @@ enum HTTPLimits {
 /// Also used by the command-line tools that work on a store (`import`, `export`).
 public func openStore(_ settings: ServerSettings, logger: Logger, metrics: StoreMetrics = .none) async throws -> any ChatStore {
     if PostgresLocation.isURL(settings.database) {
-        return try await PostgresStore.open(location: PostgresLocation(url: settings.database), logger: logger, metrics: metrics)
+        return try await PostgresStore.open(
+            location: PostgresLocation(url: settings.database), logger: logger, metrics: metrics, searchScanLimit: settings.searchScanLimit)
     }
     return try SQLiteStore(database: AppDatabase.open(path: settings.database), searchScanLimit: settings.searchScanLimit, metrics: metrics)
 }

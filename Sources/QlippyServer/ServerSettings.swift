@@ -24,9 +24,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// Largest import file (`POST /api/users/{id}/import`): a whole history, not one message.
     public var maxImportSize = 1024 * 1024 * 1024
     public var logLevel = Logger.Level.info
-    /// Users with at most this many messages are searched by scanning them instead of the index
-    /// (`SQLiteStore.search`); 0 sends every search of three characters or more to the index.
-    public var searchScanLimit = SQLiteStore.defaultSearchScanLimit
+    /// Users with at most this many messages are searched by scanning them instead of the index,
+    /// on either store (``SearchScan``); 0 sends every search of three characters or more to the index.
+    public var searchScanLimit = SearchScan.defaultLimit
     /// Whether this server indexes new messages for search behind the writes (SQLite). Off, the
     /// index stays where it is and searches scan what is above it: to measure that, or to leave
     /// the indexing of a shared file to another server.

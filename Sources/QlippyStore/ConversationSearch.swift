@@ -7,3 +7,11 @@ public protocol ConversationSearch: Sendable {
     /// ``ChatResources/conversations(ofUser:folder:previewLength:)``.
     func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults
 }
+
+/// When a search scans a user's own messages instead of asking the trigram index, on both stores.
+public enum SearchScan {
+    /// Users with at most this many messages are searched by scanning them: the index lists every
+    /// user's hits, so a light user's search for a common word would check the whole database's
+    /// candidates, while a scan of their own messages is bounded by their number (about 10 ms).
+    public static let defaultLimit = 2_000
+}

@@ -134,18 +134,19 @@ struct PostgresMigrateTests {
         let postgres = try TestServer()
         let url = try #require(postgres.postgresURL)
         let reports = try await Self.copy(file, into: postgres)
-        #expect(try await Self.indexes(url).contains("messages_content_trigrams"))
-        try await postgres.execute("DROP INDEX messages_content_trigrams")
-        #expect(try await Self.indexes(url).contains("messages_content_trigrams") == false)
+        let index = PostgresMigrations.searchIndex
+        #expect(try await Self.indexes(url, of: index.table).contains(index.name))
+        try await postgres.execute("DROP INDEX \(index.name)")
+        #expect(try await Self.indexes(url, of: index.table).contains(index.name) == false)
         #expect(try await Self.copy(file, into: postgres) == reports)
-        #expect(try await Self.indexes(url).contains("messages_content_trigrams"))
+        #expect(try await Self.indexes(url, of: index.table).contains(index.name))
     }
 
-    static func indexes(_ url: String) async throws -> Set<String> {
+    static func indexes(_ url: String, of table: String) async throws -> Set<String> {
         try await TestPostgres.withConnection(url) { connection in
             var names = Set<String>()
             for try await name in try await connection.query(
-                "SELECT indexname FROM pg_indexes WHERE tablename = 'messages'", logger: TestPostgres.logger
+                "SELECT indexname FROM pg_indexes WHERE tablename = \(table)", logger: TestPostgres.logger
             ).decode(String.self) {
                 names.insert(name)
             }

@@ -23,6 +23,11 @@ extension Trait where Self == ConditionTrait {
     package static var sqliteOnly: Self {
         .enabled(if: TestStore.current == .sqlite, "tests the SQLite file itself; the PostgreSQL run skips it")
     }
+
+    /// For tests of PostgreSQL's own schema (its tables, triggers and migrations).
+    package static var postgresOnly: Self {
+        .enabled(if: TestStore.current == .postgres, "tests PostgreSQL's own schema; the SQLite run skips it")
+    }
 }
 
 /// The throwaway PostgreSQL server of `scripts/with-postgres`: each test gets a database of its own.
