@@ -14,6 +14,11 @@ struct TransferController {
     let posts: IdempotentPosts
     /// Import bodies have their own limit (`--max-import-size`): a history is far bigger than a message.
     let maxImportSize: Int
+    let slots = ImportSlots(limit: Self.concurrentImports)
+
+    /// Imports that write at once; more wait, their bodies on disk. Two keep one import writing
+    /// while the other decodes, as a core each, and leave the writer to the other routes between.
+    static let concurrentImports = 2
 
     func addRoutes(to routes: RouteGroups) {
         routes.ownChats.get("/api/users/:user_id/export", use: exportHistory)
@@ -54,12 +59,15 @@ struct TransferController {
             return format
         }
         if type?.isType(.applicationJson) == true {
-            let body = try await body(of: request)
-            return try await posts.respond(to: request, scope: userID, fingerprint: Self.fingerprint(json: body, format: format)) {
-                Self.reply(try await Importer(store: store).run(body, userID: userID, format: format), context)
+            return try await receive(request, as: "json") { url, bodyHash in
+                let fingerprint = "json|\(format?.rawValue ?? "")|\(bodyHash.map { String($0, radix: 16) } ?? "")"
+                return try await posts.respond(to: request, scope: userID, fingerprint: fingerprint) {
+                    let file = try MappedFile(url: url)
+                    return Self.reply(try await Importer(store: store).run(file, userID: userID, format: format), context)
+                }
             }
         } else if type?.isType(.applicationZip) == true {
-            return try await receiveArchive(request) { url, bodyHash in
+            return try await receive(request, as: "zip") { url, bodyHash in
                 try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(bodyHash.map { String($0, radix: 16) } ?? "")") {
                     let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
                     return Self.reply(try await Importer(store: store).runArchive(archive, userID: userID), context)
@@ -81,30 +89,15 @@ struct TransferController {
         return StoredReply.json(.ok) { $0.write(report) }
     }
 
-    /// What a keyed JSON import's repeat must send again: the same bytes, and the same `format=`.
-    private static func fingerprint(json body: Data, format: ImportFormat?) -> String {
-        var hash = FNV1a()
-        body.withUnsafeBytes { hash.combine($0) }
-        return "json|\(format?.rawValue ?? "")|\(String(hash.value, radix: 16))"
-    }
-
-    /// A JSON body, whole: the body's own bytes, not a copy (a history may be a gigabyte).
-    private func body(of request: Request) async throws -> Data {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxImportSize)
-        } catch is NIOTooManyBytesError {
-            throw APIError.importTooLarge(limit: maxImportSize)
-        }
-        return body.getData(at: body.readerIndex, length: body.readableBytes, byteTransferStrategy: .noCopy) ?? Data()
-    }
-
-    /// A ZIP body goes to a temporary file as it arrives (ZIP's index is at its end), for `read`
-    /// to import from; hashed on the way when it comes with an `Idempotency-Key` (its
-    /// fingerprint), nil otherwise. All of the archive's files together may unpack to four times
-    /// the import limit.
-    private func receiveArchive(_ request: Request, _ read: (URL, UInt64?) async throws -> Response) async throws -> Response {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).zip")
+    /// An import's body goes to a temporary file as it arrives (a JSON file is then mapped, not
+    /// held in memory; a ZIP's index is at its end), for `read` to import from once a slot is
+    /// free (``ImportSlots``); hashed on the way when it comes with an `Idempotency-Key` (its
+    /// fingerprint: a repeat must send the same bytes), nil otherwise. All of an archive's files
+    /// together may unpack to four times the import limit.
+    private func receive(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, UInt64?) async throws -> Response)
+        async throws -> Response
+    {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).\(suffix)")
         defer { try? FileManager.default.removeItem(at: url) }
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw APIError.internalError }
         let handle = try FileHandle(forWritingTo: url)
@@ -122,6 +115,7 @@ struct TransferController {
             try? handle.close()
             throw error
         }
-        return try await read(url, hash?.value)
+        let bodyHash = hash?.value
+        return try await slots.holding { try await read(url, bodyHash) }
     }
 }

@@ -1,0 +1,29 @@
+/// At most `limit` imports write at once; the others wait their turn.
+///
+/// An import's body is on disk before it waits (a request must arrive within `--request-timeout`),
+/// so waiting costs no memory; what the slots bound is the work after it: mapping the file,
+/// decoding its conversations and writing them, which several clients at once would otherwise
+/// multiply against the writes of every other route.
+actor ImportSlots {
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Runs `body` once a slot is free, and frees it after.
+    func holding<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
+        if running < limit {
+            running += 1
+        } else {
+            // The slot is handed over by the import that frees it: `running` stays counted.
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        defer {
+            if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}

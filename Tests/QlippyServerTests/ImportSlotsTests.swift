@@ -1,0 +1,91 @@
+import Foundation
+import HummingbirdTesting
+import QlippyTestSupport
+import Testing
+
+@testable import QlippyServer
+
+/// Imports over HTTP: their bodies go to disk as they arrive, and at most
+/// ``TransferController/concurrentImports`` of them write at once.
+@Suite("Import slots")
+struct ImportSlotsTests {
+    /// Six holders on two slots: never more than two inside at once, every one of them served,
+    /// in the order they came.
+    @Test func atMostTheLimitRunAtOnceAndEveryoneGetsATurn() async throws {
+        let slots = ImportSlots(limit: 2)
+        let inside = Occupancy()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    try await slots.holding {
+                        await inside.enter(index)
+                        try await Task.sleep(for: .milliseconds(50))
+                        await inside.leave()
+                    }
+                }
+                // Each asks after the one before (the order of arrival this test checks).
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await group.waitForAll()
+        }
+        #expect(await inside.most == 2)
+        #expect(await inside.now == 0)
+        #expect(await inside.served == Array(0..<6))
+    }
+
+    /// Who is inside the slots, and the most that ever were.
+    private actor Occupancy {
+        var now = 0
+        var most = 0
+        var served: [Int] = []
+
+        func enter(_ index: Int) {
+            now += 1
+            most = max(most, now)
+            served.append(index)
+        }
+
+        func leave() { now -= 1 }
+    }
+
+    /// A holder that throws frees its slot: the next one still runs.
+    @Test func aFailedImportFreesItsSlot() async throws {
+        let slots = ImportSlots(limit: 1)
+        struct Failure: Error {}
+        await #expect(throws: Failure.self) { try await slots.holding { throw Failure() } }
+        #expect(try await slots.holding { 7 } == 7)
+    }
+
+    /// Four clients import at once (twice the slots) while others read: every import arrives
+    /// whole and every read is answered.
+    @Test func fourImportsAtOnceAllArriveAndReadsGoOn() async throws {
+        let file = try ChatGPTImportTests.export()
+        try await TestServer().run(.live) { client in
+            let users = [
+                try await client.createUser("a"), try await client.createUser("b"), try await client.createUser("c"),
+                try await client.createUser("d"),
+            ]
+            let expected = try await ChatGPTImportTests.importFile(client, try await client.createUser("probe"), file)
+            let reports = try await withThrowingTaskGroup(of: JSONDocument.self) { group in
+                for user in users { group.addTask { try await ChatGPTImportTests.importFile(client, user, file) } }
+                group.addTask { () async throws -> JSONDocument in
+                    for _ in 0..<20 {
+                        let status = try await client.get("/api/health").status
+                        #expect(status == .ok)
+                    }
+                    return expected
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reports.count == 5)
+            for report in reports {
+                #expect(report.int("conversations_imported") == expected.int("conversations_imported"))
+                #expect(report.int("messages_imported") == expected.int("messages_imported"))
+            }
+            for user in users {
+                let list = try await client.get("/api/users/\(user)/conversations").json.array
+                #expect(list.count == expected.int("conversations_imported"))
+            }
+        }
+    }
+}
