@@ -76,7 +76,7 @@ public struct Importer: Sendable {
     /// Open WebUI's marks or neither, an object without our export's `"format"`).
     public func run(_ data: Data, userID: String, format: ImportFormat? = nil) async throws -> ImportReport {
         _ = try await store.user(id: userID)
-        switch try Self.detect(data, pages: pages, hint: format) {
+        switch try await Self.detect(data, pages: pages, hint: format) {
         case .qlippy:
             return try await importQlippy(data, userID: userID)
         case .chatgpt:
@@ -86,7 +86,7 @@ public struct Importer: Sendable {
         case .openwebui:
             var report = ImportReport(format: .openwebui)
             try await importEach(
-                OpenWebUIChat.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report,
+                OpenWebUIChat.self, from: data, elements: try await checkedElements(of: data), userID: userID, into: &report,
                 convert: OpenWebUIImport.conversation)
             return report
         }
@@ -96,9 +96,9 @@ public struct Importer: Sendable {
     /// them, the small ones decoded whole, the conversations one at a time from their bytes. All of
     /// it is checked as JSON before anything (a plugin included) is written.
     private func importQlippy(_ data: Data, userID: String) async throws -> ImportReport {
-        let members = try ImportScan.members(in: data, pages: pages)
+        let members = try await ImportScan.members(in: data, pages: pages)
         let member = { (key: String) in members.last { $0.key == key }?.value }
-        try ImportScan.validate(members.filter { $0.key != "conversations" }.map(\.value), in: data)
+        try await ImportScan.validate(members.filter { $0.key != "conversations" }.map(\.value), in: data)
         guard let version = member("version") else { throw ImportError.unrecognised(found: "no version field") }
         let number: Int
         do {
@@ -108,10 +108,10 @@ public struct Importer: Sendable {
         }
         guard number == ExportWriter.version else { throw ImportError.unsupportedVersion(number) }
         guard let conversations = member("conversations") else { throw ImportError.unrecognised(found: "no conversations field") }
-        guard let elements = try ImportScan.ranges(in: data, ofArrayAt: conversations, pages: pages) else {
+        guard let elements = try await ImportScan.ranges(in: data, ofArrayAt: conversations, pages: pages) else {
             throw ImportError.unrecognised(found: "conversations that are not an array")
         }
-        try ImportScan.validate(elements, in: data, pages: pages)
+        try await ImportScan.validate(elements, in: data, pages: pages)
         let plugins =
             try member("plugins").map { try Self.decode([Lossy<QlippyExportFile.PluginEntry>].self, from: data.bytes(at: $0)) } ?? []
         var report = ImportReport(format: .qlippy)
@@ -167,15 +167,15 @@ public struct Importer: Sendable {
     /// One ChatGPT file's conversations into `report` (the split archive's files share one report).
     package func importChatGPT(_ data: Data, userID: String, into report: inout ImportReport) async throws {
         try await importEach(
-            ChatGPTConversation.self, from: data, elements: try checkedElements(of: data), userID: userID, into: &report,
+            ChatGPTConversation.self, from: data, elements: try await checkedElements(of: data), userID: userID, into: &report,
             convert: ChatGPTImport.conversation)
     }
 
     /// The elements of a top-level array, each checked as JSON: a file broken in the middle is
     /// refused before anything is written.
-    private func checkedElements(of data: Data) throws -> [Range<Int>] {
-        let elements = try ImportScan.ranges(in: data, pages: pages)
-        try ImportScan.validate(elements, in: data, pages: pages)
+    private func checkedElements(of data: Data) async throws -> [Range<Int>] {
+        let elements = try await ImportScan.ranges(in: data, pages: pages)
+        try await ImportScan.validate(elements, in: data, pages: pages)
         return elements
     }
 
@@ -220,10 +220,10 @@ public struct Importer: Sendable {
     // MARK: Reading JSON
 
     /// The format, from the file's shape, else `hint`; the error says what was found instead.
-    package static func detect(_ data: Data, pages: MappedFile? = nil, hint: ImportFormat? = nil) throws -> ImportFormat {
+    package static func detect(_ data: Data, pages: MappedFile? = nil, hint: ImportFormat? = nil) async throws -> ImportFormat {
         let listHint = hint == .qlippy ? nil : hint
         if data.first(where: { !JSONArrayElements.isWhitespace($0) }) == UInt8(ascii: "[") {
-            let elements = try ImportScan.ranges(in: data, pages: pages)
+            let elements = try await ImportScan.ranges(in: data, pages: pages)
             guard let first = elements.first else { return listHint ?? .chatgpt }
             let head = try decode(Shape.self, from: data.bytes(at: first))
             let keys: Set<String> = if case .object(let keys) = head { Set(keys) } else { [] }
@@ -236,7 +236,7 @@ public struct Importer: Sendable {
                 throw ImportError.unrecognised(found: "a JSON array of \(elements.count) items; the first is \(head.name)")
             }
         }
-        let members = try ImportScan.members(in: data, pages: pages)
+        let members = try await ImportScan.members(in: data, pages: pages)
         if let format = members.last(where: { $0.key == "format" }),
             (try? JSONDecoder().decode(String.self, from: data.bytes(at: format.value))) == ExportWriter.format
         {

@@ -13,12 +13,8 @@ struct ImportScanTests {
         (#"[1] x"#, "Import file is not valid JSON: unexpected text after the array at line 1, column 5 (byte 4)"),
         (#"{"a": 1}"#, "Unrecognised import format: found an object with keys a"),
     ])
-    func saysWhereTheStructureBreaks(json: String, message: String) {
-        #expect(throws: ImportError.self) { try ImportScan.ranges(in: Data(json.utf8)) }
-        do {
-            _ = try ImportScan.ranges(in: Data(json.utf8))
-        } catch {
-            #expect("\(error)" == message)
-        }
+    func saysWhereTheStructureBreaks(json: String, message: String) async {
+        let error = await #expect(throws: ImportError.self) { try await ImportScan.ranges(in: Data(json.utf8)) }
+        #expect(error?.description == message)
     }
 }
