@@ -31,9 +31,10 @@ extension SQLiteStore {
                 }
             }
             if matcher.folded.count >= SearchSQL.indexMinimum, try Self.hasMoreMessages(than: searchScanLimit, filter, userID, connection) {
-                let mark = try connection.fetchOne(SearchIndexSQL.mark, []) { $0.int64(0) } ?? 0
+                let (mark, behind) = try connection.fetchOne(SearchIndexSQL.progress, []) { ($0.int64(0), $0.int64(1)) } ?? (0, 0)
                 try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
-                try scan(SearchSQL.messagesNotIndexed(filter), [String(mark), userID] + filter.arguments)
+                let few = behind <= Int64(searchScanLimit)
+                try scan(SearchSQL.messagesNotIndexed(filter, few: few), [String(mark), userID] + filter.arguments)
             } else {
                 try scan(SearchSQL.scannedMessages(filter), [userID] + filter.arguments)
             }

@@ -89,5 +89,8 @@ enum SearchIndexSQL {
     static let owners = "SELECT m.rowid, coalesce(c.rowid, 0) FROM messages m LEFT JOIN conversations c ON c.id = m.conversation_id"
     static let moveMark = "UPDATE search_progress SET indexed_through = ?"
     /// How many rowids the index has yet to reach: messages waiting, at most (0 exactly when none does).
-    static let behind = "SELECT max(coalesce((SELECT max(rowid) FROM messages), 0) - indexed_through, 0) FROM search_progress"
+    static let behind = "SELECT \(behindColumn) FROM search_progress"
+    /// The mark, and how many rowids the index has yet to reach.
+    static let progress = "SELECT indexed_through, \(behindColumn) FROM search_progress"
+    private static let behindColumn = "max(coalesce((SELECT max(rowid) FROM messages), 0) - indexed_through, 0)"
 }

@@ -49,13 +49,18 @@ enum SearchSQL {
             """
     }
 
-    /// The user's messages above the index's mark, to test one by one. Arguments: the mark, the
-    /// user id, then the filter's `arguments`.
-    static func messagesNotIndexed(_ filter: SearchFilter) -> String {
+    /// The user's messages above the index's mark, to test one by one. When they are `few` (the
+    /// index has caught up: at most the scan limit's worth of rowids above the mark), they are read
+    /// from the mark on, each one's conversation looked up by id; `CROSS JOIN` holds SQLite to that
+    /// order, as its planner prefers the user's conversations, which reads every message of a heavy
+    /// user to find none. Otherwise (a file being adopted, its index far behind) the user's
+    /// conversations first, which reads only their rows. Arguments: the mark, the user id, then the
+    /// filter's `arguments`.
+    static func messagesNotIndexed(_ filter: SearchFilter, few: Bool) -> String {
         """
         SELECT c.rowid, m.rowid, m.content
         FROM messages m
-        JOIN conversations c ON c.id = m.conversation_id
+        \(few ? "CROSS JOIN" : "JOIN") conversations c ON c.id = m.conversation_id
         WHERE m.rowid > CAST(? AS INTEGER) AND c.user_id = ?\(filter.conversationSQL)\(filter.messageSQL)
         """
     }

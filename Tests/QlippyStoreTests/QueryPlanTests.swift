@@ -31,8 +31,9 @@ struct QueryPlanTests {
     }
 
     /// Search's statements for each kind of filter: the indexed one starts from the full-text index
-    /// (a `MATCH`, not a scan of messages) and finds owners by rowid; the others read only the
-    /// user's rows, or one conversation's.
+    /// (a `MATCH`, not a scan of messages) and finds owners by rowid; the messages above the
+    /// index's mark are read from the mark on when they are few (the index has caught up), else
+    /// the user's; the others read only the user's rows, or one conversation's.
     @Test(arguments: [
         SearchQuery(text: "x"), SearchQuery(text: "x", folder: "work"), SearchQuery(text: "x", folder: ""),
         SearchQuery(text: "x", role: "user", from: Timestamp(microsecondsSinceEpoch: 0), to: Timestamp(microsecondsSinceEpoch: 1)),
@@ -43,7 +44,8 @@ struct QueryPlanTests {
         defer { try? database.pool.close() }
         let statements = [
             SearchSQL.conversations(filter), SearchSQL.indexedMessages(filter), SearchSQL.scannedMessages(filter), SearchSQL.messageOrder,
-            SearchSQL.boundedMessageCount(filter),
+            SearchSQL.boundedMessageCount(filter), SearchSQL.messagesNotIndexed(filter, few: true),
+            SearchSQL.messagesNotIndexed(filter, few: false),
         ]
         let plans = try database.pool.read { db in
             try statements.map { sql in
@@ -65,5 +67,7 @@ struct QueryPlanTests {
         #expect(plans[2].first?.contains("conversations_by_user") == true, "\(plans[2])")
         #expect(plans[4].contains { $0.contains("conversations_by_user") }, "\(plans[4])")
         #expect(plans[3] == ["SEARCH messages USING COVERING INDEX messages_by_conversation (conversation_id=?)"], "\(plans[3])")
+        #expect(plans[5].first == "SEARCH m USING INTEGER PRIMARY KEY (rowid>?)", "\(plans[5])")
+        #expect(plans[6].first?.contains("conversations_by_user") == true, "\(plans[6])")
     }
 }
