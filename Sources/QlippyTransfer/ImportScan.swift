@@ -25,15 +25,20 @@ package enum ImportScan {
     }
 
     private static func reported<Value: Sendable>(_ data: Data, _ scan: @escaping @Sendable () throws -> Value) async throws -> Value {
-        let result = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: Result(catching: scan)) }
-        }
-        do {
-            return try result.get()
-        } catch JSONScanError.notJSON(let problem) {
-            throw ImportError.notJSON(problem)
-        } catch JSONScanError.otherValue {
-            throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(
+                    with: Result {
+                        do {
+                            return try scan()
+                        } catch JSONScanError.notJSON(let problem) {
+                            throw ImportError.notJSON(problem)
+                        } catch JSONScanError.otherValue {
+                            // The whole file is one other value, decoded to name it: on this thread too.
+                            throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
+                        }
+                    })
+            }
         }
     }
 }

@@ -23,8 +23,11 @@ struct ImportSlotsTests {
                         await inside.leave()
                     }
                 }
-                // Each asks after the one before (the order of arrival this test checks).
-                try await Task.sleep(for: .milliseconds(5))
+                // Each asks once the one before is inside or waiting: the order of arrival this
+                // test checks, whatever the scheduler's pace.
+                while await inside.served.count + slots.queued < index + 1 {
+                    try await Task.sleep(for: .milliseconds(1))
+                }
             }
             try await group.waitForAll()
         }

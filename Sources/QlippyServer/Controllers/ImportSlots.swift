@@ -13,6 +13,9 @@ actor ImportSlots {
         self.limit = limit
     }
 
+    /// How many imports wait for a slot now.
+    var queued: Int { waiting.count }
+
     /// Runs `body` once a slot is free, and frees it after.
     func holding<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
         if running < limit {
