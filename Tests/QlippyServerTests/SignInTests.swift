@@ -44,12 +44,14 @@ struct SignInTests {
                     #expect(response.errorMessage == "Wrong username or password")
                 }
             }
-            // Both run one bcrypt comparison at cost 12; the medians differ by far less than that
-            // comparison takes (generous bounds: two cores shared with the rest of the suite).
-            let medians = (wrong.sorted()[2], unknown.sorted()[2])
-            let ratio = medians.0 / medians.1
-            #expect(ratio > 0.4 && ratio < 2.5, "wrong \(medians.0), unknown \(medians.1)")
-            #expect(medians.1 > .milliseconds(20), "an unknown user costs a hash too: \(medians.1)")
+            // Both run one bcrypt comparison at cost 12 (hundreds of milliseconds; an unknown user
+            // answered without one would take about one). The fastest of each is what a comparison
+            // costs: the suite's other tests on the same two cores only ever add to a time, and
+            // under that load medians differed by 2.7x.
+            let fastest = (try #require(wrong.min()), try #require(unknown.min()))
+            let ratio = fastest.0 / fastest.1
+            #expect(ratio > 0.25 && ratio < 4, "wrong \(fastest.0), unknown \(fastest.1)")
+            #expect(fastest.1 > .milliseconds(20), "an unknown user costs a hash too: \(fastest.1)")
         }
     }
 
