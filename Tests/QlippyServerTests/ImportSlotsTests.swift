@@ -11,7 +11,7 @@ import Testing
 struct ImportSlotsTests {
     /// Six holders on two slots: never more than two inside at once, every one of them served.
     @Test func atMostTheLimitRunAtOnce() async throws {
-        let inside = try await Self.hold(six: ImportSlots(limit: 2))
+        let inside = try await Self.hold(six: ImportSlots(limit: 2, capacity: 6))
         #expect(await inside.most == 2)
         #expect(await inside.now == 0)
         #expect(await inside.served.sorted() == Array(0..<6))
@@ -20,7 +20,7 @@ struct ImportSlotsTests {
     /// Six holders on one slot: served in the order they came (on two slots, two holders let in
     /// at the same moment may enter in either order).
     @Test func everyoneGetsATurnInOrder() async throws {
-        let inside = try await Self.hold(six: ImportSlots(limit: 1))
+        let inside = try await Self.hold(six: ImportSlots(limit: 1, capacity: 6))
         #expect(await inside.most == 1)
         #expect(await inside.served == Array(0..<6))
     }
@@ -47,6 +47,26 @@ struct ImportSlotsTests {
         return inside
     }
 
+    /// Past the capacity, one more import is refused at once (503, come back later), and taken
+    /// in again once one has left.
+    @Test func pastTheCapacityOneMoreIsToldToComeBack() async throws {
+        let slots = ImportSlots(limit: 1, capacity: 2)
+        let release = AsyncStream<Void>.makeStream()
+        let holders = (0..<2).map { _ in
+            Task { try await slots.admitting { try await slots.holding { for await _ in release.stream { break } } } }
+        }
+        while await slots.queued < 1 {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let refused = await #expect(throws: APIError.self) { try await slots.admitting { 1 } }
+        #expect(refused?.status == .serviceUnavailable)
+        #expect(refused?.message == "Server is taking 2 imports already; try again shortly")
+        #expect(refused?.headers[.retryAfter] == "10")
+        release.continuation.finish()
+        for holder in holders { try await holder.value }
+        #expect(try await slots.admitting { 2 } == 2)
+    }
+
     /// Who is inside the slots, and the most that ever were.
     private actor Occupancy {
         var now = 0
@@ -64,7 +84,7 @@ struct ImportSlotsTests {
 
     /// A holder that throws frees its slot: the next one still runs.
     @Test func aFailedImportFreesItsSlot() async throws {
-        let slots = ImportSlots(limit: 1)
+        let slots = ImportSlots(limit: 1, capacity: 6)
         struct Failure: Error {}
         await #expect(throws: Failure.self) { try await slots.holding { throw Failure() } }
         #expect(try await slots.holding { 7 } == 7)

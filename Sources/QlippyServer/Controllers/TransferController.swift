@@ -14,11 +14,14 @@ struct TransferController {
     let posts: IdempotentPosts
     /// Import bodies have their own limit (`--max-import-size`): a history is far bigger than a message.
     let maxImportSize: Int
-    let slots = ImportSlots(limit: Self.concurrentImports)
+    let slots = ImportSlots(limit: Self.concurrentImports, capacity: Self.admittedImports)
 
     /// Imports that write at once; more wait, their bodies on disk. Two keep one import writing
     /// while the other decodes, as a core each, and leave the writer to the other routes between.
     static let concurrentImports = 2
+    /// Imports taken in at once, writing, waiting or arriving: up to ten times `--max-import-size`
+    /// of temporary files. One more is answered 503 with `Retry-After`.
+    static let admittedImports = 10
 
     func addRoutes(to routes: RouteGroups) {
         routes.ownChats.get("/api/users/:user_id/export", use: exportHistory)
@@ -89,12 +92,19 @@ struct TransferController {
         return StoredReply.json(.ok) { $0.write(report) }
     }
 
+    /// An import, if one more can be taken in (``ImportSlots``): its body is received, then read.
+    private func receive(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, UInt64?) async throws -> Response)
+        async throws -> Response
+    {
+        try await slots.admitting { try await stream(request, as: suffix, read) }
+    }
+
     /// An import's body goes to a temporary file as it arrives (a JSON file is then mapped, not
     /// held in memory; a ZIP's index is at its end), for `read` to import from once a slot is
     /// free (``ImportSlots``); hashed on the way when it comes with an `Idempotency-Key` (its
     /// fingerprint: a repeat must send the same bytes), nil otherwise. All of an archive's files
     /// together may unpack to four times the import limit.
-    private func receive(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, UInt64?) async throws -> Response)
+    private func stream(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, UInt64?) async throws -> Response)
         async throws -> Response
     {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).\(suffix)")

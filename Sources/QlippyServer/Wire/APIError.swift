@@ -121,6 +121,10 @@ extension APIError {
         "Import files are sent as Content-Type: application/json (one file) or application/zip (a ChatGPT export archive)"
     )
 
+    static func importsBusy(capacity: Int) -> APIError {
+        APIError(.serviceUnavailable, "Server is taking \(capacity) imports already; try again shortly", headers: [.retryAfter: "10"])
+    }
+
     static func importTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, "Import file is larger than the limit of \(limit) bytes (--max-import-size)")
     }
