@@ -27,18 +27,19 @@ package enum ImportScan {
     private static func reported<Value: Sendable>(_ data: Data, _ scan: @escaping @Sendable () throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(
-                    with: Result {
-                        do {
-                            return try scan()
-                        } catch JSONScanError.notJSON(let problem) {
-                            throw ImportError.notJSON(problem)
-                        } catch JSONScanError.otherValue {
-                            // The whole file is one other value, decoded to name it: on this thread too.
-                            throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
-                        }
-                    })
+                continuation.resume(with: Result { try importErrors(data, scan) })
             }
+        }
+    }
+
+    /// The scan's errors as the import's; a file that is one other value is decoded to name it.
+    private static func importErrors<Value>(_ data: Data, _ scan: () throws -> Value) throws -> Value {
+        do {
+            return try scan()
+        } catch JSONScanError.notJSON(let problem) {
+            throw ImportError.notJSON(problem)
+        } catch JSONScanError.otherValue {
+            throw ImportError.unrecognised(found: try Importer.decode(Shape.self, from: data).name)
         }
     }
 }

@@ -63,15 +63,14 @@ struct TransferController {
         }
         if type?.isType(.applicationJson) == true {
             return try await receive(request, as: "json") { url, bodyHash in
-                let fingerprint = "json|\(format?.rawValue ?? "")|\(bodyHash.map { String($0, radix: 16) } ?? "")"
-                return try await posts.respond(to: request, scope: userID, fingerprint: fingerprint) {
+                try await posts.respond(to: request, scope: userID, fingerprint: "json|\(format?.rawValue ?? "")|\(bodyHash)") {
                     let file = try MappedFile(url: url)
                     return Self.reply(try await Importer(store: store).run(file, userID: userID, format: format), context)
                 }
             }
         } else if type?.isType(.applicationZip) == true {
             return try await receive(request, as: "zip") { url, bodyHash in
-                try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(bodyHash.map { String($0, radix: 16) } ?? "")") {
+                try await posts.respond(to: request, scope: userID, fingerprint: "zip|\(bodyHash)") {
                     let archive = try ExportArchive(url: url, fileLimit: maxImportSize, totalLimit: 4 * maxImportSize)
                     return Self.reply(try await Importer(store: store).runArchive(archive, userID: userID), context)
                 }
@@ -93,7 +92,7 @@ struct TransferController {
     }
 
     /// An import, if one more can be taken in (``ImportSlots``): its body is received, then read.
-    private func receive(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, UInt64?) async throws -> Response)
+    private func receive(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, String) async throws -> Response)
         async throws -> Response
     {
         try await slots.admitting { try await stream(request, as: suffix, read) }
@@ -102,9 +101,9 @@ struct TransferController {
     /// An import's body goes to a temporary file as it arrives (a JSON file is then mapped, not
     /// held in memory; a ZIP's index is at its end), for `read` to import from once a slot is
     /// free (``ImportSlots``); hashed on the way when it comes with an `Idempotency-Key` (its
-    /// fingerprint: a repeat must send the same bytes), nil otherwise. All of an archive's files
-    /// together may unpack to four times the import limit.
-    private func stream(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, UInt64?) async throws -> Response)
+    /// fingerprint, in hexadecimal: a repeat must send the same bytes), empty otherwise. All of an
+    /// archive's files together may unpack to four times the import limit.
+    private func stream(_ request: Request, as suffix: String, _ read: @escaping @Sendable (URL, String) async throws -> Response)
         async throws -> Response
     {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("qlippy-import-\(UUID().uuidString).\(suffix)")
@@ -125,7 +124,7 @@ struct TransferController {
             try? handle.close()
             throw error
         }
-        let bodyHash = hash?.value
+        let bodyHash = hash.map { String($0.value, radix: 16) } ?? ""
         return try await slots.holding { try await read(url, bodyHash) }
     }
 }
