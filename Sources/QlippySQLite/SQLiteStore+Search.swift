@@ -9,14 +9,16 @@ extension SQLiteStore {
     /// Texts of three scalars or more are looked up in the trigram index (`message_search`), which
     /// finds exactly the messages containing them, up to the rowid it has reached; the user's
     /// messages above it (written since, not indexed yet) are scanned, in the same snapshot.
-    /// Shorter texts cannot use it (a trigram index holds nothing shorter), and neither is it worth it for a user with few messages: the index lists
-    /// every user's hits, so a light user's search for a word in most messages would walk the whole
-    /// file's hits, while scanning their own messages is bounded by their size (``searchScanLimit``).
+    /// Shorter texts cannot use it (a trigram index holds nothing shorter). For a user with few
+    /// messages (at most ``searchScanLimit``) the index is read only when it holds fewer hits than
+    /// the user has messages: it lists every user's hits, so a light user's search for a common
+    /// word would walk the whole file's hits, while scanning their own messages is bounded by their
+    /// size; a rare word, though, is found in the index at once.
     /// Titles are tested while the user's conversations load: they are short, and the heavy user's
     /// 5 000 take about a millisecond.
     public func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults {
         let previewLength = PreviewLength.served(previewLength)
-        var matcher = SubstringMatcher(query.text)
+        let matcher = SubstringMatcher(query.text)
         return try snapshot { connection in
             try connection.requireUser(id: userID)
             let filter = SearchFilter(query)
@@ -30,12 +32,23 @@ extension SQLiteStore {
                     if row.withBytes(SearchSQL.contentColumn, { matcher.matches(utf8: $0) }) == true { hits.add(message: row) }
                 }
             }
-            if matcher.folded.count >= SearchSQL.indexMinimum, try Self.hasMoreMessages(than: searchScanLimit, filter, userID, connection) {
+            var indexed = false
+            if matcher.folded.count >= SearchSQL.indexMinimum {
                 let (mark, behind) = try connection.fetchOne(SearchIndexSQL.progress, []) { ($0.int64(0), $0.int64(1)) } ?? (0, 0)
-                try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
-                let few = behind <= Int64(searchScanLimit)
-                try scan(SearchSQL.messagesNotIndexed(filter, few: few), [String(mark), userID] + filter.arguments)
-            } else {
+                let messages = try Self.messageCount(upTo: searchScanLimit + 1, filter, userID, connection)
+                if messages > searchScanLimit {
+                    try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
+                    indexed = true
+                } else {
+                    indexed = try Self.gatherFewIndexedHits(
+                        of: query.text, through: mark, atMost: messages, filter, connection, into: &hits)
+                }
+                if indexed {
+                    let few = behind <= Int64(searchScanLimit)
+                    try scan(SearchSQL.messagesNotIndexed(filter, few: few), [String(mark), userID] + filter.arguments)
+                }
+            }
+            if !indexed {
                 try scan(SearchSQL.scannedMessages(filter), [userID] + filter.arguments)
             }
             let matching = hits.matching
@@ -85,17 +98,35 @@ extension SQLiteStore {
         }
     }
 
+    /// Adds the index's hits when there are at most `limit` of them, every user's counted, and
+    /// answers whether it did. A light user's search passes the number of their messages: a hit
+    /// costs less than a message scanned, so a text with fewer hits than that is read from the
+    /// index, and reading stops at the first hit past it, so a common text costs at most about
+    /// twice the scan it falls back to.
+    private static func gatherFewIndexedHits(
+        of text: String, through mark: Int64, atMost limit: Int, _ filter: SearchFilter, _ connection: ReadConnection,
+        into hits: inout SearchHits
+    ) throws -> Bool {
+        var pairs: [(conversation: Int64, message: Int64)] = []
+        let arguments = [phrase(text), String(Int64.min), String(mark)] + filter.messageArguments + [String(limit + 1)]
+        try connection.forEachRow(SearchSQL.firstIndexedMessages(filter), arguments) { row in
+            pairs.append((row.int64(0), row.int64(1)))
+        }
+        guard pairs.count <= limit else { return false }
+        for pair in pairs { hits.add(message: pair.message, ofConversation: pair.conversation) }
+        return true
+    }
+
     /// The text as one FTS5 phrase: quoted, inner quotes doubled, so that no character of it is syntax.
     static func phrase(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    private static func hasMoreMessages(than limit: Int, _ filter: SearchFilter, _ userID: String, _ connection: ReadConnection) throws
-        -> Bool
+    /// How many messages the user's conversations (those the filter keeps) hold, counted up to `bound`.
+    private static func messageCount(upTo bound: Int, _ filter: SearchFilter, _ userID: String, _ connection: ReadConnection) throws -> Int
     {
-        let arguments = [userID] + filter.conversationArguments + [String(limit + 1)]
-        let count = try connection.fetchOne(SearchSQL.boundedMessageCount(filter), arguments) { $0.int(0) } ?? 0
-        return count > limit
+        let arguments = [userID] + filter.conversationArguments + [String(bound)]
+        return try connection.fetchOne(SearchSQL.boundedMessageCount(filter), arguments) { $0.int(0) } ?? 0
     }
 
     private static func result(for hit: SearchHits.Conversation, _ connection: ReadConnection, previewLength: Int) throws -> SearchResult {

@@ -25,8 +25,8 @@ enum SearchSQL {
     }
 
     /// How many messages the conversations hold, counted up to a bound (the scan limit plus one):
-    /// only whether there are more matters, and counting a heavy user's million would take longer
-    /// than the search. Arguments: the user id, the filter's `conversationArguments`, the bound.
+    /// past it only that there are more matters, and counting a heavy user's million would take
+    /// longer than the search. Arguments: the user id, the filter's `conversationArguments`, the bound.
     static func boundedMessageCount(_ filter: SearchFilter) -> String {
         """
         SELECT count(*) FROM (
@@ -47,6 +47,11 @@ enum SearchSQL {
             JOIN message_owners o ON o.message_rowid = s.rowid\(messages)
             WHERE message_search MATCH ? AND s.rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)\(filter.messageSQL)
             """
+    }
+
+    /// ``indexedMessages(_:)`` up to a number of hits, its argument after the others.
+    static func firstIndexedMessages(_ filter: SearchFilter) -> String {
+        indexedMessages(filter) + " LIMIT CAST(? AS INTEGER)"
     }
 
     /// The user's messages above the index's mark, to test one by one. When they are `few` (the

@@ -193,6 +193,30 @@ struct SearchTests {
         }
     }
 
+    /// A light user (under the scan limit) with the index caught up: a word with fewer hits in the
+    /// whole index than the user has messages is read from the index, a word with more (another
+    /// user's) makes the search scan the user's own messages; both answer exactly.
+    @Test(arguments: [SearchPath.index, .scan]) func aLightUsersRareAndCommonWordsAnswerAlike(path: SearchPath) async throws {
+        let server = try TestServer(settings: path.settings)
+        try await server.run { client in
+            let ada = try await client.createUser("ada")
+            let bob = try await client.createUser("bob")
+            let mine = try await client.createConversation(user: ada)
+            try await client.addMessage(to: mine, "a common word")
+            try await client.addMessage(to: mine, "the rare needle")
+            try await client.addMessage(to: mine, "nothing else")
+            let theirs = try await client.createConversation(user: bob)
+            for index in 1...6 { try await client.addMessage(to: theirs, "common \(index), and a needle too") }
+            try await server.waitForSearchIndex()
+            #expect(try await Self.search(client, ada, "COMMON").json.int("total_results") == 1)
+            #expect(try await Self.search(client, ada, "rare needle").json.int("total_results") == 1)
+            let needles = try await Self.search(client, ada, "needle").json["results"] as? [[String: Any]]
+            #expect(needles?.map { $0["match_count"] as? Int } == [1])
+            #expect(try await Self.search(client, bob, "needle").json.int("total_results") == 1)
+            #expect(try await Self.search(client, ada, "nothing").json.int("total_results") == 1)
+        }
+    }
+
     @Test(arguments: SearchPath.allCases) func pagesWithLimitAndCursor(path: SearchPath) async throws {
         try await TestServer(settings: path.settings).run { client in
             let user = try await client.createUser()
