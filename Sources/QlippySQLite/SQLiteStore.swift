@@ -12,6 +12,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     private let database: AppDatabase
     let readers: ReadConnectionPool
     let writer: GroupCommitWriter
+    private let checkpointer: WALCheckpointer
     /// Users with at most this many messages are searched by scanning them, not through the index
     /// (``SearchScan``, ``search(userID:query:previewLength:)``).
     let searchScanLimit: Int
@@ -21,6 +22,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         self.searchScanLimit = searchScanLimit
         self.readers = ReadConnectionPool(path: database.path)
         self.writer = GroupCommitWriter(pool: database.pool, metrics: metrics)
+        self.checkpointer = WALCheckpointer(path: database.path, pool: database.pool)
     }
 
     public var description: String {
@@ -35,11 +37,13 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         return StoreStatus(searchIndexBehind: behind ?? 0)
     }
 
-    /// Checkpoints the WAL into the main file and truncates it, then closes every connection.
+    /// Stops the background checkpoints, checkpoints the WAL into the main file and truncates it,
+    /// then closes every connection.
     ///
     /// The readers are read-only connections; when one of them is the last to close, SQLite
     /// cannot fold the WAL back in. Truncating first leaves a file that needs no recovery.
     public func close() async throws {
+        checkpointer.stop()
         readers.close()
         _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
