@@ -11,9 +11,10 @@ extension SQLiteStore {
     /// messages above it (written since, not indexed yet) are scanned, in the same snapshot.
     /// Shorter texts cannot use it (a trigram index holds nothing shorter). For a user with few
     /// messages (at most ``searchScanLimit``) the index is read only when it holds fewer hits than
-    /// the user has messages: it lists every user's hits, so a light user's search for a common
-    /// word would walk the whole file's hits, while scanning their own messages is bounded by their
-    /// size; a rare word, though, is found in the index at once.
+    /// the user has messages, and the search filters by no role or date: it lists every user's
+    /// hits, so a light user's search for a common word would walk the whole file's hits, while
+    /// scanning their own messages is bounded by their size; a rare word, though, is found in the
+    /// index at once.
     /// Titles are tested while the user's conversations load: they are short, and the heavy user's
     /// 5 000 take about a millisecond.
     public func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults {
@@ -39,7 +40,7 @@ extension SQLiteStore {
                 if messages > searchScanLimit {
                     try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
                     indexed = true
-                } else {
+                } else if filter.messageSQL.isEmpty {
                     indexed = try Self.gatherFewIndexedHits(
                         of: query.text, through: mark, atMost: messages, filter, connection, into: &hits)
                 }
@@ -102,11 +103,13 @@ extension SQLiteStore {
     /// answers whether it did. A light user's search passes the number of their messages: a hit
     /// costs less than a message scanned, so a text with fewer hits than that is read from the
     /// index, and reading stops at the first hit past it, so a common text costs at most about
-    /// twice the scan it falls back to.
+    /// twice the scan it falls back to. Only for a search without a role or date filter: the
+    /// limit would count the hits the filter keeps, and one that keeps few would walk them all.
     private static func gatherFewIndexedHits(
         of text: String, through mark: Int64, atMost limit: Int, _ filter: SearchFilter, _ connection: ReadConnection,
         into hits: inout SearchHits
     ) throws -> Bool {
+        guard limit > 0 else { return false }
         var pairs: [(conversation: Int64, message: Int64)] = []
         let arguments = [phrase(text), String(Int64.min), String(mark)] + filter.messageArguments + [String(limit + 1)]
         try connection.forEachRow(SearchSQL.firstIndexedMessages(filter), arguments) { row in

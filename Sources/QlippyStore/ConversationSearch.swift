@@ -13,5 +13,6 @@ public enum SearchScan {
     /// Users with at most this many messages are searched by scanning them: the index lists every
     /// user's hits, so a light user's search for a common word would check the whole database's
     /// candidates, while a scan of their own messages is bounded by their number (about 10 ms).
+    /// On SQLite the index is read first, when it holds fewer hits than the user has messages.
     public static let defaultLimit = 2_000
 }

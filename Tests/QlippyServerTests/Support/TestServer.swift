@@ -237,7 +237,9 @@ enum SearchPath: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// The index with nothing new in it (`--search-indexing false`): every message written in the
     /// test is above its mark, and scanned.
     case behind
-    /// A scan of the user's messages, for every query.
+    /// A scan of the user's messages (every test user is under the limit): for every query on
+    /// PostgreSQL; on SQLite when the index holds more hits than the user has messages, or the
+    /// search filters by role or date, else the index's few hits.
     case scan
 
     var settings: [String: String] {
