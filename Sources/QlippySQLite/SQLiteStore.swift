@@ -13,8 +13,8 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     let readers: ReadConnectionPool
     let writer: GroupCommitWriter
     private let checkpointer: WALCheckpointer
-    /// Users with at most this many messages are searched by scanning them, not through the index
-    /// (``SearchScan``, ``search(userID:query:previewLength:)``).
+    /// Users with at most this many messages are searched by scanning them unless the index holds
+    /// fewer hits than they have messages (``SearchScan``, ``search(userID:query:previewLength:)``).
     let searchScanLimit: Int
 
     public init(database: AppDatabase, searchScanLimit: Int = SearchScan.defaultLimit, metrics: StoreMetrics = .none) {
@@ -41,11 +41,23 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     /// then closes every connection.
     ///
     /// The readers are read-only connections; when one of them is the last to close, SQLite
-    /// cannot fold the WAL back in. Truncating first leaves a file that needs no recovery.
+    /// cannot fold the WAL back in. Truncating first leaves a file that needs no recovery. A
+    /// checkpoint of another process on the file (a server beside a command, or a second server)
+    /// makes SQLite answer busy at once, without waiting: the truncation is tried again for up to
+    /// a second, then left to whoever holds the file, since every commit is in the WAL already.
     public func close() async throws {
         checkpointer.stop()
         readers.close()
-        _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        let giveUp = ContinuousClock.now + .seconds(1)
+        while true {
+            do {
+                _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                break
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                guard ContinuousClock.now < giveUp else { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
         try pool.close()
     }
 
