@@ -40,7 +40,7 @@ extension SQLiteStore {
                 if messages > searchScanLimit {
                     try gatherIndexedHits(of: query.text, through: mark, filter, connection, into: &hits)
                     indexed = true
-                } else if filter.messageSQL.isEmpty {
+                } else {
                     indexed = try Self.gatherFewIndexedHits(
                         of: query.text, through: mark, atMost: messages, filter, connection, into: &hits)
                 }
@@ -109,7 +109,7 @@ extension SQLiteStore {
         of text: String, through mark: Int64, atMost limit: Int, _ filter: SearchFilter, _ connection: ReadConnection,
         into hits: inout SearchHits
     ) throws -> Bool {
-        guard limit > 0 else { return false }
+        guard limit > 0, filter.messageSQL.isEmpty else { return false }
         var pairs: [(conversation: Int64, message: Int64)] = []
         let arguments = [phrase(text), String(Int64.min), String(mark)] + filter.messageArguments + [String(limit + 1)]
         try connection.forEachRow(SearchSQL.firstIndexedMessages(filter), arguments) { row in
