@@ -141,7 +141,7 @@ struct MessageContentRoundTripTests {
         }
         let queue = try DatabaseQueue(path: server.databasePath)
         defer { try? queue.close() }
-        let stored = try await queue.read { db in
+        let stored = try queue.read { db in
             try Row.fetchOne(db, sql: "SELECT typeof(content) AS type, length(CAST(content AS BLOB)) AS bytes FROM messages")
         }
         #expect(stored?["type"] as String? == "text", "stored as TEXT, as the original stored it")
