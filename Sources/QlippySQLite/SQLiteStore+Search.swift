@@ -10,8 +10,8 @@ extension SQLiteStore {
     /// finds exactly the messages containing them, up to the rowid it has reached; the user's
     /// messages above it (written since, not indexed yet) are scanned, in the same snapshot.
     /// Shorter texts cannot use it (a trigram index holds nothing shorter). For a user with few
-    /// messages (at most ``searchScanLimit``) the index is read only when it holds fewer hits than
-    /// the user has messages, and the search filters by no role or date: it lists every user's
+    /// messages (at most ``searchScanLimit``) the index is read only when it holds at most as many hits
+    /// as the user has messages, and the search filters by no role or date: it lists every user's
     /// hits, so a light user's search for a common word would walk the whole file's hits, while
     /// scanning their own messages is bounded by their size; a rare word, though, is found in the
     /// index at once.

@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
-            "Users with at most this many messages are searched by scanning them, not the index (on SQLite: when it holds more hits than they have messages). (env: QLIPPY_SEARCH_SCAN_LIMIT, default: 2000)"
+            "Users with at most this many messages are searched by scanning them, not the index (on SQLite: when it holds more hits than they have messages, or the search filters by role or date). (env: QLIPPY_SEARCH_SCAN_LIMIT, default: 2000)"
     )
     var searchScanLimit: String?
 
