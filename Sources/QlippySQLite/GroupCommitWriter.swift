@@ -11,6 +11,13 @@ import Synchronization
 /// up and share the following commit. Each request still runs in its own savepoint: one that throws
 /// is rolled back alone and gets its own error, and its batch-mates commit. Nobody hears of success
 /// before the batch's commit has returned, so an acknowledged write is durable.
+///
+/// A savepoint keeps the pages its request changes, as they were, in a journal of its own. SQLite
+/// holds that journal in memory up to 64 KiB and then in a temporary file, which lives until the
+/// transaction ends: most batches of message adds passed it, and paid for creating, writing and
+/// deleting a file each. The writer keeps its journals in memory instead (`temp_store = MEMORY`),
+/// which only the few writes whose journal has no bound cannot afford: a write that may change a
+/// whole history (``Journal/onDisk``) commits in a batch of its own, with the journal on disk.
 final class GroupCommitWriter: Sendable {
     private let pool: DatabasePool
     private let state = Mutex(State())
@@ -31,10 +38,27 @@ final class GroupCommitWriter: Sendable {
         state.withLock { $0.committed }
     }
 
+    /// Where a write's savepoint journal (the pages it changes, as they were) is kept.
+    enum Journal: Sendable {
+        /// In memory, beside its batch-mates': a write that changes a bounded number of pages.
+        case inMemory
+        /// In a temporary file, in a batch of its own: a write that may change any number of
+        /// pages (deleting a user's whole history), whose journal could outgrow the memory.
+        case onDisk
+
+        var tempStore: String {
+            switch self {
+            case .inMemory: "PRAGMA temp_store = MEMORY"
+            case .onDisk: "PRAGMA temp_store = FILE"
+            }
+        }
+    }
+
     private struct PendingWrite: Sendable {
         /// Runs the request's work; returns what hands its result to the caller once committed.
         let run: @Sendable (Database) throws -> @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
+        let journal: Journal
         let queued = ContinuousClock.now
     }
 
@@ -46,14 +70,17 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Runs `body` inside the next batch's transaction and returns its result once that batch is durable.
-    func write<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+    func write<Value: Sendable>(journal: Journal = .inMemory, _ body: @escaping @Sendable (Database) throws -> Value) async throws
+        -> Value
+    {
         try await withCheckedThrowingContinuation { continuation in
             let write = PendingWrite(
                 run: { db in
                     let value = try body(db)
                     return { continuation.resume(returning: value) }
                 },
-                fail: { error in continuation.resume(throwing: error) }
+                fail: { error in continuation.resume(throwing: error) },
+                journal: journal
             )
             let startsDrain = state.withLock { state in
                 state.pending.append(write)
@@ -71,14 +98,22 @@ final class GroupCommitWriter: Sendable {
     private func drain() async {
         while true {
             let batch = state.withLock { state in
-                let batch = state.pending
-                state.pending = []
+                let batch = Self.nextBatch(taking: &state.pending)
                 if batch.isEmpty { state.draining = false }
                 return batch
             }
             guard !batch.isEmpty else { return }
             await commit(batch)
         }
+    }
+
+    /// The writes waiting, in order, up to the first one that commits alone; that one alone when
+    /// it comes first.
+    private static func nextBatch(taking pending: inout [PendingWrite]) -> [PendingWrite] {
+        let alone = pending.firstIndex { $0.journal == .onDisk }
+        let count = alone == 0 ? 1 : alone ?? pending.count
+        defer { pending.removeFirst(count) }
+        return Array(pending.prefix(count))
     }
 
     private func commit(_ batch: [PendingWrite]) async {
@@ -91,6 +126,8 @@ final class GroupCommitWriter: Sendable {
                 defer { metrics.transaction.record(duration: started.duration(to: .now)) }
                 var outcomes: [@Sendable () -> Void] = []
                 outcomes.reserveCapacity(batch.count)
+                // Outside the transaction: SQLite decides where its journals go when it begins.
+                try db.cachedStatement(sql: batch[0].journal.tempStore).execute()
                 try db.inTransaction(.immediate) {
                     let savepoint = try RequestSavepoint(db)
                     for write in batch {

@@ -51,7 +51,7 @@ extension SQLiteStore {
     }
 
     public func deleteUser(id: String) async throws {
-        try await writer.write { db in
+        try await writer.write(journal: .onDisk) { db in
             try db.requireUser(id: id)
             // Conversations first, so that their messages' deletes log nothing (as for one conversation).
             try Self.execute(db, "PRAGMA defer_foreign_keys = ON", [])

@@ -25,7 +25,9 @@ extension SQLiteStore {
     }
 
     public func pruneChanges(olderThan cutoff: Timestamp) async throws {
-        try await writer.write { db in try Self.execute(db, "DELETE FROM change_log WHERE created_at < ?", [cutoff.storageText]) }
+        try await writer.write(journal: .onDisk) { db in
+            try Self.execute(db, "DELETE FROM change_log WHERE created_at < ?", [cutoff.storageText])
+        }
     }
 
     public func resource(of change: Change) async throws -> Resource? {

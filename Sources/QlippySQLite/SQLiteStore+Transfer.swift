@@ -18,7 +18,8 @@ extension SQLiteStore {
     }
 
     public func importConversation(_ conversation: ImportedConversation, userID: String) async throws -> ImportOutcome {
-        try await importRow(conversation.id, into: "conversations", userID: userID) { db, id in
+        let journal: GroupCommitWriter.Journal = conversation.messages.count > Self.messagesImportedInMemory ? .onDisk : .inMemory
+        return try await importRow(conversation.id, into: "conversations", userID: userID, journal: journal) { db, id in
             try Self.execute(
                 db,
                 "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
@@ -84,11 +85,16 @@ extension SQLiteStore {
     /// Rows per message insert: five arguments each, far below SQLite's 32 766.
     static let rowsPerInsert = 256
 
+    /// The most messages a conversation's import journals in memory (a page or so each, at most
+    /// a few MB); a longer one commits alone, its journal on disk (``GroupCommitWriter/Journal``).
+    static let messagesImportedInMemory = 1_000
+
     /// Runs `insert` with the id the row gets (``freeID``) in one write, unless the user has it already.
     private func importRow(
-        _ id: String, into table: String, userID: String, _ insert: @escaping @Sendable (Database, String) throws -> ImportOutcome
+        _ id: String, into table: String, userID: String, journal: GroupCommitWriter.Journal = .inMemory,
+        _ insert: @escaping @Sendable (Database, String) throws -> ImportOutcome
     ) async throws -> ImportOutcome {
-        try await writer.write { db in
+        try await writer.write(journal: journal) { db in
             try db.requireUser(id: userID)
             guard let id = try Self.freeID(id, in: table, for: userID, db) else { return .alreadyPresent }
             return try insert(db, id)

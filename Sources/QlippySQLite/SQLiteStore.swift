@@ -152,7 +152,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     }
 
     public func deleteConversation(id: String) async throws {
-        try await writer.write { db in
+        try await writer.write(journal: .onDisk) { db in
             // The conversation first, so that its messages' deletes find no owner to log them for
             // (its own event says they went); the messages' foreign key is checked at commit.
             try Self.execute(db, "PRAGMA defer_foreign_keys = ON", [])

@@ -60,6 +60,24 @@ struct GroupCommitTests {
         try await store.close()
     }
 
+    /// Savepoint journals stay in memory, except a write's that may change a whole history: that
+    /// write commits in a batch of its own, its journal on disk, however many arrive with it
+    /// (a batch-mate would read its batch's setting, so would read 1).
+    @Test func aWriteWithAnUnboundedJournalCommitsAloneWithItOnDisk() async throws {
+        let (store, _) = try openStore()
+        let tempStore: @Sendable (Database) throws -> Int = { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? -1 }
+        let results = try await withThrowingTaskGroup(of: (GroupCommitWriter.Journal, Int).self) { group in
+            for index in 0..<60 {
+                let journal: GroupCommitWriter.Journal = index % 20 == 10 ? .onDisk : .inMemory
+                group.addTask { (journal, try await store.writer.write(journal: journal, tempStore)) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter { $0.0 == .inMemory }.map(\.1) == Array(repeating: 2, count: 57), "MEMORY")
+        #expect(results.filter { $0.0 == .onDisk }.map(\.1) == [1, 1, 1], "FILE")
+        try await store.close()
+    }
+
     @Test func concurrentWritesShareCommits() async throws {
         let (store, _) = try openStore()
         let user = try await store.createUser(username: "ada")
