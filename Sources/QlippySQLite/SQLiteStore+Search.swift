@@ -10,8 +10,8 @@ extension SQLiteStore {
     /// finds exactly the messages containing them, up to the rowid it has reached; the user's
     /// messages above it (written since, not indexed yet) are scanned, in the same snapshot.
     /// Shorter texts cannot use it (a trigram index holds nothing shorter). For a user with few
-    /// messages (at most ``searchScanLimit``) the index is read only when it holds at most as many hits
-    /// as the user has messages, and the search filters by no role or date: it lists every user's
+    /// messages (at most ``searchScanLimit``) the index answers only when it holds at most as many
+    /// hits as the user has messages, and the search filters by no role or date: it lists every user's
     /// hits, so a light user's search for a common word would walk the whole file's hits, while
     /// scanning their own messages is bounded by their size; a rare word, though, is found in the
     /// index at once.
@@ -101,7 +101,7 @@ extension SQLiteStore {
 
     /// Adds the index's hits when there are at most `limit` of them, every user's counted, and
     /// answers whether it did. A light user's search passes the number of their messages: a hit
-    /// costs less than a message scanned, so a text with fewer hits than that is read from the
+    /// costs less than a message scanned, so a text with no more hits than that is read from the
     /// index, and reading stops at the first hit past it, so a common text costs at most about
     /// twice the scan it falls back to. Only for a search without a role or date filter: the
     /// limit would count the hits the filter keeps, and one that keeps few would walk them all.

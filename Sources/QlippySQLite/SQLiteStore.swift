@@ -14,7 +14,8 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     let writer: GroupCommitWriter
     private let checkpointer: WALCheckpointer
     /// Users with at most this many messages are searched by scanning them unless the index holds
-    /// at most as many hits as they have messages and no role or date filter is set (``SearchScan``, ``search(userID:query:previewLength:)``).
+    /// at most as many hits as they have messages and no role or date filter is set
+    /// (``SearchScan``, ``search(userID:query:previewLength:)``).
     let searchScanLimit: Int
 
     public init(database: AppDatabase, searchScanLimit: Int = SearchScan.defaultLimit, metrics: StoreMetrics = .none) {

@@ -13,6 +13,7 @@ public enum SearchScan {
     /// Users with at most this many messages are searched by scanning them: the index lists every
     /// user's hits, so a light user's search for a common word would check the whole database's
     /// candidates, while a scan of their own messages is bounded by their number (about 10 ms).
-    /// On SQLite the index is read first, when it holds fewer hits than the user has messages.
+    /// On SQLite the index is read first, and answers when it holds at most as many hits as the
+    /// user has messages and the search filters by no role or date.
     public static let defaultLimit = 2_000
 }
