@@ -26,7 +26,8 @@ package enum ChatGPTImport {
                 skipped["empty", default: 0] += 1
                 continue
             }
-            messages.append(ImportedMessage(id: StableID.make("\(name)/\(nodeID)"), role: message.role, content: content, timestamp: time))
+            messages.append(
+                ImportedMessage(id: StableID.make("\(name)/\(nodeID)", in: name), role: message.role, content: content, timestamp: time))
         }
         return ImportedConversation(
             id: StableID.make(name),

@@ -89,7 +89,8 @@ package enum OpenWebUIImport {
                 continue
             }
             messages.append(
-                ImportedMessage(id: StableID.make("\(name)/\(id)"), role: message.role, content: message.content, timestamp: time))
+                ImportedMessage(id: StableID.make("\(name)/\(id)", in: name), role: message.role, content: message.content, timestamp: time)
+            )
         }
         return ImportedConversation(
             id: StableID.make(name), title: ImportedTitle.make(source.title), folder: nil,

@@ -30,4 +30,11 @@ struct FNV1aTests {
     @Test func stableIDsStayTheSame() {
         #expect(StableID.make("chatgpt/u1/c1") == "4a052b49-62ab-8e7c-b174-77e4de083d61")
     }
+
+    /// A conversation's messages share its id's high half, so that they sit side by side in the
+    /// messages' id index (values computed in Python, as above).
+    @Test func messageIDsShareTheirConversationsHighHalf() {
+        #expect(StableID.make("chatgpt/u1/c1/n1", in: "chatgpt/u1/c1") == "4a052b49-62ab-8e7c-b9e1-eb9106ba1a07")
+        #expect(StableID.make("chatgpt/u1/c1/n2", in: "chatgpt/u1/c1") == "4a052b49-62ab-8e7c-b9e1-ec9106ba1bba")
+    }
 }
