@@ -7,13 +7,24 @@ import QlippyStore
 ///
 /// The messages form a tree (`mapping`: node id → message and `parent`); edits make branches, and
 /// `current_node` is the leaf the user last saw. ``ChatGPTImport`` follows it up to the root.
-package struct ChatGPTConversation: Decodable {
+package struct ChatGPTConversation: Decodable, Equatable {
     package var sourceID: String
     package var title: String?
     package var createTime: Double?
     package var updateTime: Double?
     package var currentNode: String?
     package var mapping: [String: Node]
+
+    package init(
+        sourceID: String, title: String?, createTime: Double?, updateTime: Double?, currentNode: String?, mapping: [String: Node]
+    ) {
+        self.sourceID = sourceID
+        self.title = title
+        self.createTime = createTime
+        self.updateTime = updateTime
+        self.currentNode = currentNode
+        self.mapping = mapping
+    }
 
     package enum CodingKeys: String, CodingKey {
         case title, mapping, id
@@ -39,11 +50,16 @@ package struct ChatGPTConversation: Decodable {
         mapping = try container.decode([String: Node].self, forKey: .mapping)
     }
 
-    package struct Node: Decodable {
+    package struct Node: Decodable, Equatable {
         var parent: String?
         var message: Message?
 
         enum CodingKeys: String, CodingKey { case parent, message }
+
+        init(parent: String?, message: Message?) {
+            self.parent = parent
+            self.message = message
+        }
 
         package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,7 +68,7 @@ package struct ChatGPTConversation: Decodable {
         }
     }
 
-    package struct Message: Decodable {
+    package struct Message: Decodable, Equatable {
         var role: String
         var createTime: Double?
         var contentType: String
@@ -61,6 +77,18 @@ package struct ChatGPTConversation: Decodable {
         var language: String?
         /// `metadata.is_visually_hidden_from_conversation`: context the app never showed.
         var isHidden: Bool
+
+        init(
+            role: String, createTime: Double?, contentType: String, parts: [Part], text: String?, language: String?, isHidden: Bool
+        ) {
+            self.role = role
+            self.createTime = createTime
+            self.contentType = contentType
+            self.parts = parts
+            self.text = text
+            self.language = language
+            self.isHidden = isHidden
+        }
 
         enum CodingKeys: String, CodingKey {
             case author, content, metadata
@@ -97,7 +125,7 @@ package struct ChatGPTConversation: Decodable {
     }
 
     /// One part of a message's content: text, or a pointer to something that was attached.
-    package enum Part: Decodable {
+    package enum Part: Decodable, Equatable {
         case text(String)
         case image, audio, file
         case nothing

@@ -168,7 +168,7 @@ public struct Importer: Sendable {
     package func importChatGPT(_ data: Data, userID: String, into report: inout ImportReport) async throws {
         try await importEach(
             ChatGPTConversation.self, from: data, elements: try await checkedElements(of: data), userID: userID, into: &report,
-            convert: ChatGPTImport.conversation)
+            decode: ChatGPTReader.entry, convert: ChatGPTImport.conversation)
     }
 
     /// The elements of a top-level array, each checked as JSON: a file broken in the middle is
@@ -180,16 +180,17 @@ public struct Importer: Sendable {
     }
 
     /// Each conversation of a JSON array (its checked `elements`): decoded on its own from its
-    /// bytes, converted, written; one that cannot be read or followed is reported, and the others
-    /// still arrive.
+    /// bytes (by `decode`, `JSONDecoder` unless the format has a reader of its own), converted,
+    /// written; one that cannot be read or followed is reported, and the others still arrive.
     private func importEach<Source: Decodable>(
         _ type: Source.Type, from data: Data, elements: [Range<Int>], userID: String, into report: inout ImportReport,
+        decode: (Data) throws -> Lossy<Source> = { try JSONDecoder().decode(Lossy<Source>.self, from: $0) },
         convert: (Source, String, inout [String: Int]) throws -> ImportedConversation
     ) async throws {
         try await writing(userID: userID, into: &report) { writes, report in
             for range in elements {
                 pages?.reading(at: range.upperBound)
-                let entry = try JSONDecoder().decode(Lossy<Source>.self, from: data.bytes(at: range))
+                let entry = try decode(data.bytes(at: range))
                 do {
                     let conversation = try convert(try entry.result.get(), userID, &report.messagesSkipped)
                     try await writes.add(conversation, sourceID: entry.sourceID, into: &report)

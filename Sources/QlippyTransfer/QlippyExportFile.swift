@@ -61,6 +61,12 @@ package struct Lossy<Value: Decodable>: Decodable {
     package var sourceID: String
     package var title: String
 
+    package init(result: Result<Value, any Error>, sourceID: String, title: String) {
+        self.result = result
+        self.sourceID = sourceID
+        self.title = title
+    }
+
     private struct Identity: Decodable {
         var id: String?
         var conversationID: String?
