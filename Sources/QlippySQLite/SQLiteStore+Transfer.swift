@@ -45,12 +45,14 @@ extension SQLiteStore {
         }
     }
 
-    /// The ones of these messages' ids that a row already holds.
+    /// The ones of these messages' ids that a row already holds, asked in statements of up to
+    /// ``rowsPerInsert`` ids (one lookup per id cost the import's writer more than the SQL did).
     private static func takenMessageIDs(_ messages: [ImportedMessage], _ db: Database) throws -> Set<String> {
-        let lookup = try db.cachedStatement(sql: "SELECT 1 FROM messages WHERE id = ?")
         var taken: Set<String> = []
-        for message in messages where try Int.fetchOne(lookup, arguments: [message.id]) != nil {
-            taken.insert(message.id)
+        for chunk in chunks(of: messages.count) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let lookup = try db.cachedStatement(sql: "SELECT id FROM messages WHERE id IN (\(marks))")
+            taken.formUnion(try String.fetchAll(lookup, arguments: StatementArguments(messages[chunk].map(\.id))))
         }
         return taken
     }
@@ -60,26 +62,35 @@ extension SQLiteStore {
     /// FTS5 writes its pending index data out at the start of every statement inside a transaction
     /// (so that the statement alone can be rolled back), and each write-out is a segment the index
     /// must later merge: one statement per message makes an import spend most of its time merging
-    /// (`bench/README.md`, "Export and import", has the figures). Statements hold a power of two of
-    /// rows, so that at most nine shapes are prepared and cached.
+    /// (`bench/README.md`, "Export and import", has the figures).
     private static func insertMessages(_ messages: [ImportedMessage], ids: [String], conversationID: String, _ db: Database) throws {
-        var start = 0
-        while start < messages.count {
-            let remaining = messages.count - start
-            let rows = min(rowsPerInsert, 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount))
+        for chunk in chunks(of: messages.count) {
             var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(rows * 5)
-            for index in start..<(start + rows) {
+            arguments.reserveCapacity(chunk.count * 5)
+            for index in chunk {
                 let message = messages[index]
                 arguments +=
                     [ids[index], conversationID, message.role, text(message.content), message.timestamp?.storageText]
                     as [(any DatabaseValueConvertible)?]
             }
-            let values = Array(repeating: "(?, ?, ?, CAST(? AS TEXT), ?)", count: rows).joined(separator: ", ")
+            let values = Array(repeating: "(?, ?, ?, CAST(? AS TEXT), ?)", count: chunk.count).joined(separator: ", ")
             try execute(
                 db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES \(values)", StatementArguments(arguments))
-            start += rows
         }
+    }
+
+    /// `0..<count` cut into runs of up to ``rowsPerInsert``, each a power of two long, so that a
+    /// statement made for a run has at most nine shapes, each prepared once and cached.
+    private static func chunks(of count: Int) -> [Range<Int>] {
+        var chunks: [Range<Int>] = []
+        var start = 0
+        while start < count {
+            let remaining = count - start
+            let length = min(rowsPerInsert, 1 << (Int.bitWidth - 1 - remaining.leadingZeroBitCount))
+            chunks.append(start..<(start + length))
+            start += length
+        }
+        return chunks
     }
 
     /// Rows per message insert: five arguments each, far below SQLite's 32 766.
