@@ -143,7 +143,7 @@ let package = Package(
             path: "Tests/QlippyTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "QlippyJSONTests", dependencies: ["QlippyJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "QlippyJSONTests", dependencies: ["QlippyJSON", "QlippyTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QlippyTransferTests", dependencies: ["QlippyTransfer", "QlippyJSON", "QlippyTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

@@ -50,12 +50,13 @@ package enum JSONArrayElements {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    /// Decodes each element's bytes once, only to check that it is JSON, so that a file broken
-    /// in its middle is refused before anything is written; says where it broke.
+    /// Checks each element's bytes (``StrictJSON``, else `JSONDecoder`), so that a file broken in
+    /// its middle is refused before anything is written; says where it broke.
     package static func validate(_ ranges: [Range<Int>], in data: Data, pages: (any ScannedPages)? = nil) throws {
         for range in ranges {
             pages?.reading(at: range.upperBound)
             let element = data.bytes(at: range)
+            guard !element.withUnsafeBytes(StrictJSON.isPlainlyValid) else { continue }
             guard (try? JSONDecoder().decode(Skip.self, from: element)) == nil else { continue }
             let inner = JSONSyntaxProblem.find(in: Data(element))?.offset ?? 0
             throw JSONScanError.notJSON(JSONSyntaxProblem(what: "invalid value", offset: range.lowerBound + inner).described(in: data))
