@@ -21,4 +21,25 @@ struct UUIDTextTests {
     func anythingElseIsNoID(raw: String) {
         #expect(UUIDText.normalized(raw) == nil)
     }
+
+    /// New ids are version-7 UUIDs whose first twelve digits are the time in milliseconds, so
+    /// that ids made later sort later; the rest is random.
+    @Test func newIDsAreVersion7AndSortByTime() async throws {
+        let before = UInt64(Date().timeIntervalSince1970 * 1000)
+        let first = newID()
+        try await Task.sleep(for: .milliseconds(3))
+        let second = newID()
+        let after = UInt64(Date().timeIntervalSince1970 * 1000)
+        for id in [first, second] {
+            #expect(UUIDText.normalized(id) == id)
+            let digits = Array(id.replacing("-", with: ""))
+            #expect(digits[12] == "7")
+            #expect("89ab".contains(digits[16]))
+            let milliseconds = try #require(UInt64(String(digits[0..<12]), radix: 16))
+            #expect((before...after).contains(milliseconds))
+        }
+        #expect(first < second)
+        let many = (0..<10_000).map { _ in newID() }
+        #expect(Set(many).count == many.count)
+    }
 }
