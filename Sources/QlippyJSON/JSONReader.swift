@@ -44,7 +44,6 @@ package struct JSONReader {
             return
         }
         while true {
-            guard try peek() == UInt8(ascii: "\"") else { throw Unusual() }
             let key = try rawString()
             try expect(UInt8(ascii: ":"))
             try member(&self, key)
@@ -215,41 +214,12 @@ package struct JSONReader {
         case UInt8(ascii: "r"): out.append(0x0D)
         case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
-            var scalar = try hex4()
-            if (0xD800..<0xDC00).contains(scalar) {
-                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                    throw Unusual()
-                }
-                position += 2
-                let low = try hex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw Unusual() }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00..<0xE000).contains(scalar) {
-                throw Unusual()
-            }
-            guard let unicode = Unicode.Scalar(scalar) else { throw Unusual() }
-            out.append(contentsOf: UTF8.encode(unicode)!)
+            guard let (scalar, length) = JSONEscape.unicode(in: bytes, at: position) else { throw Unusual() }
+            position += length
+            out.append(contentsOf: UTF8.encode(scalar)!)
         default:
             throw Unusual()
         }
-    }
-
-    private mutating func hex4() throws -> UInt32 {
-        guard position + 4 <= bytes.count else { throw Unusual() }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[position]
-            position += 1
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw Unusual()
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
     }
 
     private static func text(_ utf8: UnsafeRawBufferPointer) throws -> String {
@@ -293,6 +263,14 @@ package enum Lenient<Value> {
 }
 
 extension JSONReader {
+    package mutating func lenientString() throws -> Lenient<String> {
+        try lenient(.string) { try $0.string() }
+    }
+
+    package mutating func lenientNumber() throws -> Lenient<Double> {
+        try lenient(.number) { try $0.number() }
+    }
+
     /// The next value as ``Lenient``: read by `read` when of `kind`.
     package mutating func lenient<Value>(_ kind: Kind, _ read: (inout JSONReader) throws -> Value) throws -> Lenient<Value> {
         let found = try self.kind()

@@ -122,10 +122,6 @@ package enum StrictJSON {
         private mutating func string() -> Bool {
             index += 1
             while index < count {
-                if count - index >= 8, Self.plainASCII(UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
                 let byte = bytes[index]
                 if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                     index += 1
@@ -146,16 +142,6 @@ package enum StrictJSON {
             return false
         }
 
-        /// Whether none of eight bytes ends a plain run of a string: no control character, quote,
-        /// backslash or byte past ASCII (bit tricks on the eight at once; texts are mostly such runs).
-        private static func plainASCII(_ word: UInt64) -> Bool {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
-            let control = (word &- ones &* 0x20) & ~word & highs != 0
-            return word & highs == 0 && !control && !hasZeroByte(word ^ (ones &* 0x22)) && !hasZeroByte(word ^ (ones &* 0x5C))
-        }
-
         /// An escape, from its backslash; a surrogate only as a pair.
         private mutating func escape() -> Bool {
             index += 1
@@ -166,40 +152,14 @@ package enum StrictJSON {
                 index += 1
                 return true
             case UInt8(ascii: "u"):
-                index += 1
-                guard let unit = hex4() else { return false }
-                switch unit {
-                case 0xD800..<0xDC00:
-                    guard count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        return false
-                    }
-                    index += 2
-                    guard let low = hex4() else { return false }
-                    return (0xDC00..<0xE000).contains(low)
-                case 0xDC00..<0xE000: return false
-                default: return true
+                guard let (_, length) = JSONEscape.unicode(in: UnsafeRawBufferPointer(start: bytes, count: count), at: index + 1) else {
+                    return false
                 }
+                index += 1 + length
+                return true
             default:
                 return false
             }
-        }
-
-        private mutating func hex4() -> UInt16? {
-            guard count - index >= 4 else { return nil }
-            var value: UInt16 = 0
-            for _ in 0..<4 {
-                let byte = bytes[index]
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"):
-                    digit = (byte | 0x20) - UInt8(ascii: "a") + 10
-                default: return nil
-                }
-                value = value << 4 | UInt16(digit)
-                index += 1
-            }
-            return value
         }
 
         /// A multi-byte UTF-8 sequence, shortest form, no surrogates, at most U+10FFFF (the table of

@@ -57,12 +57,9 @@ extension SQLiteStore {
         return taken
     }
 
-    /// Writes the messages in their order, up to ``rowsPerInsert`` rows per statement.
-    ///
-    /// FTS5 writes its pending index data out at the start of every statement inside a transaction
-    /// (so that the statement alone can be rolled back), and each write-out is a segment the index
-    /// must later merge: one statement per message makes an import spend most of its time merging
-    /// (`bench/README.md`, "Export and import", has the figures).
+    /// Writes the messages in their order, up to ``rowsPerInsert`` rows per statement, so that a
+    /// conversation's messages cost a few statement runs, not one each. (A message below the search
+    /// index's mark, which an import never writes, would also make FTS5 write a segment per statement.)
     private static func insertMessages(_ messages: [ImportedMessage], ids: [String], conversationID: String, _ db: Database) throws {
         for chunk in chunks(of: messages.count) {
             var arguments: [(any DatabaseValueConvertible)?] = []

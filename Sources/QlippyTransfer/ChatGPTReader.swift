@@ -42,22 +42,22 @@ package enum ChatGPTReader {
                 mapping = try nodes(&reader)
             } else if key.equals("conversation_id") {
                 try seen.first(1)
-                conversationID = try reader.lenient(.string) { try $0.string() }
+                conversationID = try reader.lenientString()
             } else if key.equals("id") {
                 try seen.first(2)
-                id = try reader.lenient(.string) { try $0.string() }
+                id = try reader.lenientString()
             } else if key.equals("title") {
                 try seen.first(3)
-                title = try reader.lenient(.string) { try $0.string() }
+                title = try reader.lenientString()
             } else if key.equals("create_time") {
                 try seen.first(4)
-                createTime = try reader.lenient(.number) { try $0.number() }.value
+                createTime = try reader.lenientNumber().value
             } else if key.equals("update_time") {
                 try seen.first(5)
-                updateTime = try reader.lenient(.number) { try $0.number() }.value
+                updateTime = try reader.lenientNumber().value
             } else if key.equals("current_node") {
                 try seen.first(6)
-                currentNode = try reader.lenient(.string) { try $0.string() }.value
+                currentNode = try reader.lenientString().value
             } else {
                 try reader.skip()
             }
@@ -90,7 +90,7 @@ package enum ChatGPTReader {
         try reader.object { reader, key in
             if key.equals("parent") {
                 try seen.first(0)
-                node.parent = try reader.lenient(.string) { try $0.string() }.value
+                node.parent = try reader.lenientString().value
             } else if key.equals("message") {
                 try seen.first(1)
                 node.message = try reader.lenient(.object, message).value
@@ -116,7 +116,7 @@ package enum ChatGPTReader {
                 role = author.value.flatMap { $0 }
             } else if key.equals("create_time") {
                 try seen.first(1)
-                createTime = try reader.lenient(.number) { try $0.number() }.value
+                createTime = try reader.lenientNumber().value
             } else if key.equals("metadata") {
                 try seen.first(2)
                 let metadata: Lenient<Bool?> = try reader.lenient(.object) { reader in
@@ -166,7 +166,7 @@ package enum ChatGPTReader {
             try reader.object { reader, key in
                 if key.equals("content_type") {
                     try seen.first(0)
-                    let found = try reader.lenient(.string) { try $0.string() }
+                    let found = try reader.lenientString()
                     (content.contentType, fails) = (found.value, fails || found.fails)
                 } else if key.equals("parts") {
                     try seen.first(1)
@@ -174,11 +174,11 @@ package enum ChatGPTReader {
                     (content.parts, fails) = (found.value, fails || found.fails)
                 } else if key.equals("text") {
                     try seen.first(2)
-                    let found = try reader.lenient(.string) { try $0.string() }
+                    let found = try reader.lenientString()
                     (content.text, fails) = (found.value, fails || found.fails)
                 } else if key.equals("language") {
                     try seen.first(3)
-                    let found = try reader.lenient(.string) { try $0.string() }
+                    let found = try reader.lenientString()
                     (content.language, fails) = (found.value, fails || found.fails)
                 } else {
                     try reader.skip()
