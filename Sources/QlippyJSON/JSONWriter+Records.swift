@@ -43,7 +43,28 @@ extension JSONWriter {
         field("role", message.role)
         field("content", message.content)
         field("timestamp", message.timestamp)
+        writeFields(of: message.details)
         endObject()
+    }
+
+    /// A message's details, each only when set, so that a message without any is written exactly
+    /// as the original wrote it. Metadata keys in byte order.
+    private mutating func writeFields(of details: MessageDetails) {
+        if let model = details.model { field("model", model) }
+        if let usage = details.usage {
+            key("usage")
+            beginObject()
+            field("input_tokens", usage.inputTokens)
+            field("output_tokens", usage.outputTokens)
+            endObject()
+        }
+        if let finishReason = details.finishReason { field("finish_reason", finishReason) }
+        if !details.metadata.isEmpty {
+            key("metadata")
+            beginObject()
+            for (name, value) in details.sortedMetadata { dynamicField(name, value) }
+            endObject()
+        }
     }
 
     package mutating func write(_ plugin: Plugin) {

@@ -114,6 +114,13 @@ public struct JSONWriter {
         value(number)
     }
 
+    package mutating func dynamicField(_ name: String, _ string: String) {
+        value(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+        value(string)
+    }
+
     package mutating func field(_ name: StaticString, _ string: String) {
         key(name)
         value(string)

@@ -7,8 +7,8 @@ import QlippyPostgres
 import QlippySQLite
 import QlippyStore
 
-/// Copies every user, conversation, message and plugin of a SQLite file (the original's or ours)
-/// into a PostgreSQL database, ids and timestamps unchanged, then compares both sides.
+/// Copies every user, conversation, message (with its details) and plugin of a SQLite file (the
+/// original's or ours) into a PostgreSQL database, ids and timestamps unchanged, then compares both sides.
 ///
 /// The file is opened read-only and never changed. Rows go in creation order (rowid), so the
 /// creation order PostgreSQL keeps (`seq`) is the file's, in batches of ``batchSize`` rows, each
@@ -61,6 +61,7 @@ public struct SQLiteToPostgres {
         do {
             var reports: [TableReport] = []
             for table in CopiedTable.all {
+                if try await file.read({ db in try table.isMissing(in: db) }) { continue }
                 try await copy(table, from: file, to: store)
                 let expected = try await file.read { db in try table.report(sqliteRows: db) }
                 let actual = try await table.report(postgresRows: store)
@@ -123,14 +124,18 @@ public enum CopyError: Error, CustomStringConvertible {
     }
 }
 
-/// One of the four tables: its columns, how each is read on both sides, and its checksum.
+/// One of the copied tables: its columns, how each is read on both sides, and its checksum.
 struct CopiedTable: Sendable {
     enum Kind: Sendable {
-        case text, timestamp, bool
+        case text, timestamp, bool, integer, json
     }
 
     let name: String
     let columns: [(name: String, kind: Kind)]
+    /// The unique column: rows the target holds already are found by it, and checksums read in its order.
+    var key = "id"
+    /// A table of ours that a file no server of ours has migrated (the original's) lacks: nothing to copy.
+    var isOurs = false
     /// Built after the copy instead of batch by batch: keeping the trigram index up batch by batch
     /// costs more than building it once, and the cost of each batch grows with the index.
     var deferredIndexes: [PostgresIndex] = []
@@ -149,6 +154,13 @@ struct CopiedTable: Sendable {
                 ("id", .text), ("conversation_id", .text), ("role", .text), ("content", .text), ("timestamp", .timestamp),
             ], deferredIndexes: [PostgresMigrations.searchIndex]),
         CopiedTable(
+            name: "message_details",
+            columns: [
+                ("message_id", .text), ("conversation_id", .text), ("model", .text), ("input_tokens", .integer),
+                ("output_tokens", .integer),
+                ("finish_reason", .text), ("metadata", .json),
+            ], key: "message_id", isOurs: true),
+        CopiedTable(
             name: "plugins",
             columns: [
                 ("id", .text), ("user_id", .text), ("name", .text), ("description", .text), ("enabled", .bool), ("created_at", .timestamp),
@@ -161,19 +173,37 @@ struct CopiedTable: Sendable {
         case text(String?)
         case timestamp(Timestamp?)
         case bool(Bool?)
+        case integer(Int64?)
+        /// A JSON object of strings (a message's metadata), compared by its pairs: PostgreSQL's
+        /// `jsonb` writes the same object with other spacing.
+        case json(String?)
 
         var canonical: String {
             switch self {
             case .text(let text): text.map { "t" + $0 } ?? "n"
             case .timestamp(let time): time.map { "m\($0.microsecondsSinceEpoch)" } ?? "n"
             case .bool(let flag): flag.map { $0 ? "1" : "0" } ?? "n"
+            case .integer(let number): number.map { "i\($0)" } ?? "n"
+            case .json(let text):
+                text.map { "j" + (MessageDetails(metadata: MessageDetails.metadata(fromJSON: $0)).metadataJSON ?? "") } ?? "n"
             }
         }
     }
 
-    /// The columns as the file is read: text (legacy rows may hold other types), flags as stored.
+    /// Whether the file lacks this table (only a table of ours can be missing).
+    func isMissing(in db: Database) throws -> Bool {
+        try isOurs && !db.tableExists(name)
+    }
+
+    /// The columns as the file is read: text (legacy rows may hold other types), flags and numbers as stored.
     private var sqliteColumns: String {
-        columns.map { column in column.kind == .bool ? column.name : "CAST(\(column.name) AS TEXT)" }.joined(separator: ", ")
+        columns.map { column in
+            switch column.kind {
+            case .bool: column.name
+            case .integer: "CAST(\(column.name) AS INTEGER)"
+            case .text, .timestamp, .json: "CAST(\(column.name) AS TEXT)"
+            }
+        }.joined(separator: ", ")
     }
 
     /// Up to `limit` rows after rowid `after`, in rowid order, and the last rowid read (`nil`: none left).
@@ -192,6 +222,8 @@ struct CopiedTable: Sendable {
     private static func value(_ stored: DatabaseValue, _ kind: Kind) -> Value {
         switch kind {
         case .text: return .text(String.fromDatabaseValue(stored))
+        case .json: return .json(String.fromDatabaseValue(stored))
+        case .integer: return .integer(Int64.fromDatabaseValue(stored))
         case .bool: return .bool(Int64.fromDatabaseValue(stored).map { $0 != 0 })
         case .timestamp:
             guard var text = String.fromDatabaseValue(stored) else { return .timestamp(nil) }
@@ -210,15 +242,22 @@ struct CopiedTable: Sendable {
                 case .text(let text): bindings.append(text)
                 case .timestamp(let time): bindings.append(time?.storageText)
                 case .bool(let flag): bindings.append(flag)
+                case .integer(let number): bindings.append(number)
+                case .json(let text): bindings.append(text)
                 }
-                let cast = if case .timestamp = value { "::timestamp" } else { "" }
+                let cast =
+                    switch value {
+                    case .timestamp: "::timestamp"
+                    case .json: "::jsonb"
+                    default: ""
+                    }
                 placeholders.append("$\(bindings.count)\(cast)")
             }
             tuples.append("(" + placeholders.joined(separator: ", ") + ")")
         }
         let names = columns.map(\.name).joined(separator: ", ")
         return PostgresQuery(
-            unsafeSQL: "INSERT INTO \(name) (\(names)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (id) DO NOTHING",
+            unsafeSQL: "INSERT INTO \(name) (\(names)) VALUES \(tuples.joined(separator: ", ")) ON CONFLICT (\(key)) DO NOTHING",
             binds: bindings
         )
     }
@@ -233,7 +272,7 @@ struct CopiedTable: Sendable {
     func report(sqliteRows db: Database) throws -> SQLiteToPostgres.TableReport {
         var checksum = Checksum()
         var count = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(sqliteColumns) FROM \(name) ORDER BY id")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(sqliteColumns) FROM \(name) ORDER BY \(key)")
         while let row = try cursor.next() {
             checksum.add(columns.enumerated().map { index, column in Self.value(row[index], column.kind) })
             count += 1
@@ -245,6 +284,7 @@ struct CopiedTable: Sendable {
         let select = columns.map { column in
             switch column.kind {
             case .text: column.name
+            case .integer, .json: column.name + "::text"
             case .timestamp: PostgresRows.micros(column.name) + "::text"
             case .bool: "CASE WHEN \(column.name) IS NULL THEN NULL WHEN \(column.name) THEN '1' ELSE '0' END"
             }
@@ -254,7 +294,7 @@ struct CopiedTable: Sendable {
             var checksum = Checksum()
             var count = 0
             let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(self.name) ORDER BY id COLLATE \"C\""), logger: store.logger)
+                PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(self.name) ORDER BY \(self.key) COLLATE \"C\""), logger: store.logger)
             for try await row in rows {
                 var values: [Value] = []
                 for (cell, column) in zip(row, columns) {
@@ -263,6 +303,8 @@ struct CopiedTable: Sendable {
                     case .text: values.append(.text(text))
                     case .timestamp: values.append(.timestamp(text.flatMap(Int64.init).map(Timestamp.init(microsecondsSinceEpoch:))))
                     case .bool: values.append(.bool(text.map { $0 == "1" }))
+                    case .integer: values.append(.integer(text.flatMap(Int64.init)))
+                    case .json: values.append(.json(text))
                     }
                 }
                 checksum.add(values)

@@ -28,12 +28,14 @@ public struct ImportedMessage: Sendable, Hashable {
     public var role: String
     public var content: String
     public var timestamp: Timestamp?
+    public var details: MessageDetails
 
-    public init(id: String, role: String, content: String, timestamp: Timestamp?) {
+    public init(id: String, role: String, content: String, timestamp: Timestamp?, details: MessageDetails = .none) {
         self.id = id
         self.role = role
         self.content = content
         self.timestamp = timestamp
+        self.details = details
     }
 }
 

@@ -4,7 +4,7 @@
 public enum Creation: Sendable, Hashable {
     case user(username: String)
     case conversation(userID: String, title: String, folder: String?)
-    case message(conversationID: String, role: String, content: String)
+    case message(conversationID: String, role: String, content: String, details: MessageDetails = .none)
     case plugin(userID: String, plugin: NewPlugin)
 
     /// What a repeat must ask for again, hashed (FNV-1a, 64 bits, over the fields and their
@@ -15,7 +15,8 @@ public enum Creation: Sendable, Hashable {
             switch self {
             case .user(let username): ["user", username]
             case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
-            case .message(let conversationID, let role, let content): ["message", conversationID, role, content]
+            case .message(let conversationID, let role, let content, let details):
+                ["message", conversationID, role, content] + (details.isEmpty ? [] : details.fingerprintFields)
             case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
             }
         var hash = FNV1a()
@@ -60,4 +61,13 @@ public enum KeptReply: Sendable, Hashable {
     case replay(StoredReply)
     /// The key was used before for a different request.
     case keyReused
+}
+
+extension MessageDetails {
+    /// The details as fingerprint fields (a message without details adds none, so that its
+    /// fingerprint is the one it had before messages had details).
+    fileprivate var fingerprintFields: [String?] {
+        ["details", model, usage.map { "\($0.inputTokens)" }, usage.map { "\($0.outputTokens)" }, finishReason]
+            + sortedMetadata.flatMap { [$0.key, $0.value] }
+    }
 }

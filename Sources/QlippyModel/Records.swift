@@ -66,13 +66,18 @@ public struct Message: Sendable, Hashable, Codable {
     public var role: String
     public var content: String
     public var timestamp: Timestamp?
+    /// Model, usage, finish reason and metadata; ``MessageDetails/none`` for most messages.
+    public var details: MessageDetails
 
-    public init(id: String, conversationID: String, role: String, content: String, timestamp: Timestamp?) {
+    public init(
+        id: String, conversationID: String, role: String, content: String, timestamp: Timestamp?, details: MessageDetails = .none
+    ) {
         self.id = id
         self.conversationID = conversationID
         self.role = role
         self.content = content
         self.timestamp = timestamp
+        self.details = details
     }
 }
 

@@ -315,6 +315,18 @@ package enum PostgresMigrations {
                 """,
             ]
         ),
+        // Only messages that have details get a row; it goes with its message (the foreign key).
+        (
+            "v10-message-details",
+            [
+                """
+                CREATE TABLE message_details (
+                    message_id text PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE, conversation_id text NOT NULL,
+                    model text, input_tokens bigint, output_tokens bigint, finish_reason text, metadata jsonb
+                )
+                """
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

@@ -31,7 +31,8 @@ package enum PostgresRows {
     package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
     /// `conversationColumns` and `message`, from a left join: no message columns on a conversation without messages.
     package typealias ConversationWithMessageRow = (
-        String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?
+        String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?, String?, Int64?, Int64?, String?,
+        String?
     )
 
     package static func conversation(_ row: ConversationRow) -> Conversation {
@@ -64,10 +65,33 @@ package enum PostgresRows {
         Message(id: row.0, conversationID: row.1, role: row.2, content: row.3, timestamp: timestamp(row.4))
     }
 
-    /// The message of a left join's row; `nil` when the row has none.
-    package static func message(joined row: (String?, String?, String?, String?, Int64?)) -> Message? {
+    /// `message` and its details, from messages `m` with ``detailsJoin``.
+    package static let messageWithDetails = """
+        \(message), d.model, d.input_tokens, d.output_tokens, d.finish_reason, d.metadata::text
+        """
+    package static let detailsJoin = "LEFT JOIN message_details d ON d.message_id = m.id"
+    package typealias MessageWithDetailsRow = (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?)
+    package typealias DetailsRow = (String?, Int64?, Int64?, String?, String?)
+
+    package static func message(_ row: MessageWithDetailsRow) -> Message {
+        var found = message((row.0, row.1, row.2, row.3, row.4))
+        found.details = details((row.5, row.6, row.7, row.8, row.9))
+        return found
+    }
+
+    package static func details(_ row: DetailsRow) -> MessageDetails {
+        MessageDetails(
+            model: row.0, inputTokens: row.1.map(Int.init), outputTokens: row.2.map(Int.init), finishReason: row.3, metadataJSON: row.4)
+    }
+
+    /// The message of a left join's row (``messageWithDetails``' columns); `nil` when the row has none.
+    package static func message(
+        joined row: (String?, String?, String?, String?, Int64?), details: DetailsRow
+    ) -> Message? {
         guard let id = row.0, let conversationID = row.1, let role = row.2, let content = row.3 else { return nil }
-        return message((id, conversationID, role, content, row.4))
+        var found = message((id, conversationID, role, content, row.4))
+        found.details = self.details(details)
+        return found
     }
 
     package static let plugin = "p.id, p.user_id, p.name, p.description, p.enabled, \(micros("p.created_at"))"

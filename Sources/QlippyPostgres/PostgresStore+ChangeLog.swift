@@ -45,7 +45,9 @@ extension PostgresStore {
         let query: PostgresQuery
         switch change.entity {
         case .conversation: query = "SELECT \(unescaped: PostgresRows.conversation) FROM conversations c WHERE c.id = \(id)"
-        case .message: query = "SELECT \(unescaped: PostgresRows.message) FROM messages m WHERE m.id = \(id)"
+        case .message:
+            query =
+                "SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = \(id)"
         case .plugin: query = "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.id = \(id)"
         case .user, .folder, .apiKey, nil: return nil
         }
@@ -53,7 +55,7 @@ extension PostgresStore {
             for try await row in try await connection.query(query, logger: self.logger) {
                 return switch change.entity {
                 case .conversation: .conversation(PostgresRows.conversation(try row.decode(PostgresRows.ConversationRow.self)))
-                case .message: .message(PostgresRows.message(try row.decode(PostgresRows.MessageRow.self)))
+                case .message: .message(PostgresRows.message(try row.decode(PostgresRows.MessageWithDetailsRow.self)))
                 default: .plugin(PostgresRows.plugin(try row.decode(PostgresRows.PluginRow.self)))
                 }
             }

@@ -73,7 +73,8 @@ extension PostgresStore {
 
     public func messagePage(ofConversation conversationID: String, page: PageRequest) async throws -> Page<Message> {
         let list = OldestFirstList(
-            columns: PostgresRows.message, table: "messages m", owner: "m.conversation_id", ownerID: conversationID, time: "m.timestamp",
+            columns: PostgresRows.messageWithDetails, table: "messages m \(PostgresRows.detailsJoin)", owner: "m.conversation_id",
+            ownerID: conversationID, time: "m.timestamp",
             sequence: "m.seq")
         let conversationExists = { @Sendable (connection: PostgresConnection) in
             _ = try await self.one("SELECT 1 FROM conversations WHERE id = \(conversationID)", on: connection, missing: .conversation) {
@@ -83,8 +84,9 @@ extension PostgresStore {
         return try await oldestFirst(
             list, page: page, requireOwner: conversationExists,
             decode: { row in
-                let (a, b, c, d, e, time, sequence) = try row.decode((String, String, String, String, Int64?, String?, Int64).self)
-                return (PostgresRows.message((a, b, c, d, e)), PageKey(time: time, sequence: sequence))
+                let (a, b, c, d, e, f, g, h, i, j, time, sequence) = try row.decode(
+                    (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, String?, Int64).self)
+                return (PostgresRows.message((a, b, c, d, e, f, g, h, i, j)), PageKey(time: time, sequence: sequence))
             })
     }
 

@@ -82,8 +82,8 @@ extension PostgresStore {
             // the messages and the conversation come from one snapshot, and the count is theirs.
             let rows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.conversationColumns), \(unescaped: PostgresRows.message)
-                FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
+                SELECT \(unescaped: PostgresRows.conversationColumns), \(unescaped: PostgresRows.messageWithDetails)
+                FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id \(unescaped: PostgresRows.detailsJoin)
                 WHERE c.id = \(id) ORDER BY m.timestamp NULLS FIRST, m.seq
                 """, logger: self.logger
             )
@@ -91,7 +91,11 @@ extension PostgresStore {
             var messages: [Message] = []
             for try await row in rows.decode(PostgresRows.ConversationWithMessageRow.self) {
                 if conversation == nil { conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, 0)) }
-                if let message = PostgresRows.message(joined: (row.6, row.7, row.8, row.9, row.10)) { messages.append(message) }
+                if let message = PostgresRows.message(
+                    joined: (row.6, row.7, row.8, row.9, row.10), details: (row.11, row.12, row.13, row.14, row.15))
+                {
+                    messages.append(message)
+                }
             }
             guard var conversation else { throw StoreError.notFound(.conversation) }
             conversation.messageCount = messages.count
@@ -115,38 +119,80 @@ extension PostgresStore {
 
     // MARK: Messages
 
-    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
-        try await run { connection in try await self.insertMessage(conversationID: conversationID, role: role, content: content, connection)
+    public func addMessage(conversationID: String, role: String, content: String, details: MessageDetails) async throws -> Message {
+        try await run { connection in
+            try await self.insertMessage(conversationID: conversationID, role: role, content: content, details: details, connection)
         }
     }
 
-    func insertMessage(conversationID: String, role: String, content: String, _ connection: PostgresConnection) async throws -> Message {
+    func insertMessage(
+        conversationID: String, role: String, content: String, details: MessageDetails, _ connection: PostgresConnection
+    ) async throws -> Message {
         let id = newID()
         let now = Timestamp.now()
         try await insert(.conversation) {
-            // One statement: the insert and the bump commit together. `greatest`: never
-            // backwards, as two servers' concurrent adds may commit in either order.
+            // One statement: the insert, its details and the bump commit together. `greatest`:
+            // never backwards, as two servers' concurrent adds may commit in either order.
             try await connection.query(
                 """
                 WITH added AS (
                     INSERT INTO messages (id, conversation_id, role, content, timestamp)
                     VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
-                    RETURNING conversation_id
+                    RETURNING id, conversation_id
+                ), details AS (
+                    INSERT INTO message_details (message_id, conversation_id, model, input_tokens, output_tokens, finish_reason, metadata)
+                    SELECT id, conversation_id, \(details.model), \(details.usage.map { Int64($0.inputTokens) }),
+                           \(details.usage.map { Int64($0.outputTokens) }), \(details.finishReason), \(details.metadataJSON)::jsonb
+                    FROM added WHERE \(!details.isEmpty)
                 )
                 UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
                 WHERE id = (SELECT conversation_id FROM added)
                 """, logger: logger
             )
         }
-        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
+        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details)
     }
 
-    public func updateMessage(id: String, content: String?) async throws -> Message {
-        var changed = PostgresUpdate(table: "messages", alias: "m")
-        if let content { changed.set("content", content) }
-        return try await updated(changed, id: id, returning: PostgresRows.message, missing: .message) {
-            PostgresRows.message(try $0.decode(PostgresRows.MessageRow.self))
+    public func updateMessage(id: String, content: String?, details changes: MessageDetailChanges) async throws -> Message {
+        try await transaction(deadline: deadline) { connection in
+            if let content {
+                try await connection.query("UPDATE messages SET content = \(content) WHERE id = \(id)", logger: self.logger)
+            }
+            var message = try await self.one(
+                """
+                SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin)
+                WHERE m.id = \(id) FOR UPDATE OF m
+                """, on: connection, missing: .message
+            ) { PostgresRows.message(try $0.decode(PostgresRows.MessageWithDetailsRow.self)) }
+            guard !changes.isEmpty else { return message }
+            message.details = message.details.applying(changes)
+            try await self.storeDetails(message.details, of: message, connection)
+            // The content's trigger logs an edit of the content; an edit of the details alone is logged here.
+            if content == nil {
+                try await connection.query(
+                    """
+                    INSERT INTO change_log (user_id, kind, resource_id)
+                    SELECT c.user_id, 'message.updated', \(id) FROM conversations c WHERE c.id = \(message.conversationID)
+                    """, logger: self.logger)
+            }
+            return message
         }
+    }
+
+    /// Writes a message's details row, or deletes it when the details are empty.
+    private func storeDetails(_ details: MessageDetails, of message: Message, _ connection: PostgresConnection) async throws {
+        guard !details.isEmpty else {
+            try await connection.query("DELETE FROM message_details WHERE message_id = \(message.id)", logger: logger)
+            return
+        }
+        try await connection.query(
+            """
+            INSERT INTO message_details (message_id, conversation_id, model, input_tokens, output_tokens, finish_reason, metadata)
+            VALUES (\(message.id), \(message.conversationID), \(details.model), \(details.usage.map { Int64($0.inputTokens) }),
+                    \(details.usage.map { Int64($0.outputTokens) }), \(details.finishReason), \(details.metadataJSON)::jsonb)
+            ON CONFLICT (message_id) DO UPDATE SET model = excluded.model, input_tokens = excluded.input_tokens,
+                output_tokens = excluded.output_tokens, finish_reason = excluded.finish_reason, metadata = excluded.metadata
+            """, logger: logger)
     }
 
     public func deleteMessage(id: String) async throws {

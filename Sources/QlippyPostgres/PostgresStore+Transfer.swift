@@ -24,13 +24,13 @@ extension PostgresStore {
             }
             let messageRows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.message) FROM messages m
+                SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin)
                 WHERE m.conversation_id = ANY(\(conversations.map(\.id)))
                 ORDER BY m.timestamp NULLS FIRST, m.seq
                 """, logger: self.logger
             )
             var messages: [String: [Message]] = [:]
-            for try await row in messageRows.decode(PostgresRows.MessageRow.self) {
+            for try await row in messageRows.decode(PostgresRows.MessageWithDetailsRow.self) {
                 messages[row.1, default: []].append(PostgresRows.message(row))
             }
             return conversations.map { ConversationDetail(conversation: $0, messages: messages[$0.id] ?? []) }
@@ -64,6 +64,23 @@ extension PostgresStore {
                 ORDER BY m.n
                 """, logger: self.logger
             )
+            let detailed = conversation.messages.indices.filter { !conversation.messages[$0].details.isEmpty }
+            if !detailed.isEmpty {
+                // Arrays of the detailed messages; '' and -1 stand for NULL (no detail is empty or negative).
+                let details = detailed.map { conversation.messages[$0].details }
+                try await connection.query(
+                    """
+                    INSERT INTO message_details (message_id, conversation_id, model, input_tokens, output_tokens, finish_reason, metadata)
+                    SELECT d.id, \(id), nullif(d.model, ''), nullif(d.input, -1), nullif(d.output, -1), nullif(d.reason, ''),
+                           nullif(d.metadata, '')::jsonb
+                    FROM unnest(\(detailed.map { ids[$0] })::text[], \(details.map { $0.model ?? "" })::text[],
+                                \(details.map { Int64($0.usage?.inputTokens ?? -1) })::int8[],
+                                \(details.map { Int64($0.usage?.outputTokens ?? -1) })::int8[],
+                                \(details.map { $0.finishReason ?? "" })::text[], \(details.map { $0.metadataJSON ?? "" })::text[])
+                         AS d(id, model, input, output, reason, metadata)
+                    """, logger: self.logger
+                )
+            }
             return .imported(messages: conversation.messages.count)
         }
     }

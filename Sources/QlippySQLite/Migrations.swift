@@ -328,6 +328,30 @@ enum Migrations {
         // before it indexes without them, and search would never find those messages: recorded
         // here, it refuses the file as migrated by a newer server instead.
         Migration("v14-indexer-gives-owners") { _, _ in },
+        // Only messages that have details get a row, keyed by conversation first so that a
+        // conversation's details are one range of the key: reading a conversation without any
+        // costs one index seek. Rows go with their message, whoever deletes it (the original
+        // backend too, as the trigger lives in the file). A rowid table, so that `migrate` copies
+        // it in rowid batches as it copies the others.
+        Migration("v15-message-details") { db, _ in
+            try db.execute(
+                sql: """
+                    CREATE TABLE message_details (
+                        conversation_id TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        model TEXT,
+                        input_tokens INTEGER,
+                        output_tokens INTEGER,
+                        finish_reason TEXT,
+                        metadata TEXT,
+                        PRIMARY KEY (conversation_id, message_id)
+                    );
+
+                    CREATE TRIGGER message_details_on_message_delete AFTER DELETE ON messages BEGIN
+                        DELETE FROM message_details WHERE conversation_id = OLD.conversation_id AND message_id = OLD.id;
+                    END;
+                    """)
+        },
     ]
 
     /// The migrations, for GRDB's migrator: each one runs on its own, in its own transaction.

@@ -69,6 +69,17 @@ enum Queries {
     /// A search hit, by the rowid the search index gave. Argument: the rowid.
     static let messageByRowID = "SELECT \(messageColumns) FROM messages WHERE rowid = CAST(? AS INTEGER)"
 
+    /// A conversation's message details (the rows that exist). Argument: the conversation id.
+    static let detailsOfConversation = """
+        SELECT message_id, model, input_tokens, output_tokens, finish_reason, metadata FROM message_details WHERE conversation_id = ?
+        """
+
+    /// One message's details. Arguments: its conversation id, its id.
+    static let details = """
+        SELECT message_id, model, input_tokens, output_tokens, finish_reason, metadata FROM message_details
+        WHERE conversation_id = ? AND message_id = ?
+        """
+
     static let pluginsOfUser = "SELECT \(pluginColumns) FROM plugins WHERE user_id = ? ORDER BY created_at, rowid"
 
     static let plugin = "SELECT \(pluginColumns) FROM plugins WHERE id = ?"
@@ -106,7 +117,7 @@ enum Queries {
         ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
-        ("pluginsOfUser", pluginsOfUser),
+        ("detailsOfConversation", detailsOfConversation), ("details", details), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
         ("changes", changes), ("changesOfUser", changesOfUser),
     ]

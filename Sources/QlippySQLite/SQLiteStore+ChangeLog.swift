@@ -35,7 +35,7 @@ extension SQLiteStore {
             switch change.entity {
             case .conversation:
                 try connection.fetchOne(Queries.conversation, [change.resourceID], Conversation.init).map(Resource.conversation)
-            case .message: try connection.fetchOne(Queries.message, [change.resourceID], Message.init).map(Resource.message)
+            case .message: try connection.fetchMessage(id: change.resourceID).map(Resource.message)
             case .plugin: try connection.fetchOne(Queries.plugin, [change.resourceID], Plugin.init).map(Resource.plugin)
             case .user, .folder, .apiKey, nil: nil
             }

@@ -62,11 +62,13 @@ extension SQLiteStore {
     public func messagePage(ofConversation conversationID: String, page: PageRequest) async throws -> Page<Message> {
         try snapshot { connection in
             _ = try connection.fetchConversation(id: conversationID)
-            return try Self.oldestFirst(
+            var found = try Self.oldestFirst(
                 connection, owner: conversationID, page: page,
                 queries: (PageQueries.messagesTimed, PageQueries.messagesTimedFromStart, PageQueries.messagesUntimed), keyColumn: 5,
                 decode: Message.init
             )
+            found.items = try connection.attachingDetails(to: found.items, ofConversation: conversationID)
+            return found
         }
     }
 

@@ -12,7 +12,7 @@ extension SQLiteStore {
             return try conversations.map { conversation in
                 ConversationDetail(
                     conversation: conversation,
-                    messages: try connection.fetchAll(Queries.messagesOfConversation, [conversation.id], Message.init))
+                    messages: try connection.fetchMessages(ofConversation: conversation.id))
             }
         }
     }
@@ -73,6 +73,9 @@ extension SQLiteStore {
             let values = Array(repeating: "(?, ?, ?, CAST(? AS TEXT), ?)", count: chunk.count).joined(separator: ", ")
             try execute(
                 db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES \(values)", StatementArguments(arguments))
+        }
+        for (index, message) in messages.enumerated() where !message.details.isEmpty {
+            try storeDetails(message.details, ofMessage: ids[index], inConversation: conversationID, db)
         }
     }
 

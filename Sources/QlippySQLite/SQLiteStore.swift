@@ -135,8 +135,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     public func conversation(id: String) async throws -> ConversationDetail {
         try snapshot { connection in
             let conversation = try connection.fetchConversation(id: id)
-            let messages = try connection.fetchAll(Queries.messagesOfConversation, [id], Message.init)
-            return ConversationDetail(conversation: conversation, messages: messages)
+            return ConversationDetail(conversation: conversation, messages: try connection.fetchMessages(ofConversation: id))
         }
     }
 
@@ -165,11 +164,15 @@ public final class SQLiteStore: ChatStore, StoreBackups {
 
     // MARK: Messages
 
-    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
-        try await writer.write { db in try Self.insertMessage(conversationID: conversationID, role: role, content: content, db) }
+    public func addMessage(conversationID: String, role: String, content: String, details: MessageDetails) async throws -> Message {
+        try await writer.write { db in
+            try Self.insertMessage(conversationID: conversationID, role: role, content: content, details: details, db)
+        }
     }
 
-    static func insertMessage(conversationID: String, role: String, content: String, _ db: Database) throws -> Message {
+    static func insertMessage(
+        conversationID: String, role: String, content: String, details: MessageDetails, _ db: Database
+    ) throws -> Message {
         _ = try db.fetchConversation(id: conversationID)
         let id = newID()
         let now = Timestamp.now()
@@ -178,19 +181,49 @@ public final class SQLiteStore: ChatStore, StoreBackups {
             [id, conversationID, role, text(content), now.storageText]
         )
         try execute(db, "UPDATE conversations SET last_updated = ? WHERE id = ?", [now.storageText, conversationID])
-        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now)
+        if !details.isEmpty { try storeDetails(details, ofMessage: id, inConversation: conversationID, db) }
+        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details)
     }
 
-    public func updateMessage(id: String, content: String?) async throws -> Message {
+    public func updateMessage(id: String, content: String?, details changes: MessageDetailChanges) async throws -> Message {
         try await writer.write { db in
             if let content {
                 try Self.execute(db, "UPDATE messages SET content = CAST(? AS TEXT) WHERE id = ?", [Self.text(content), id])
             }
-            guard let message = try db.fetchOne(Queries.message, [id], Message.init) else {
-                throw StoreError.notFound(.message)
+            guard var message = try db.fetchMessage(id: id) else { throw StoreError.notFound(.message) }
+            if !changes.isEmpty {
+                message.details = message.details.applying(changes)
+                try Self.storeDetails(message.details, ofMessage: id, inConversation: message.conversationID, db)
+                // The content's trigger logs an edit of the content; an edit of the details alone is logged here.
+                if content == nil {
+                    try Self.execute(
+                        db,
+                        "INSERT INTO change_log (user_id, kind, resource_id) SELECT c.user_id, 'message.updated', ? FROM conversations c WHERE c.id = ?",
+                        [id, message.conversationID])
+                }
             }
             return message
         }
+    }
+
+    /// Writes a message's details row, or deletes it when the details are empty.
+    static func storeDetails(_ details: MessageDetails, ofMessage id: String, inConversation conversationID: String, _ db: Database) throws
+    {
+        guard !details.isEmpty else {
+            try execute(db, "DELETE FROM message_details WHERE conversation_id = ? AND message_id = ?", [conversationID, id])
+            return
+        }
+        try execute(
+            db,
+            """
+            INSERT OR REPLACE INTO message_details (conversation_id, message_id, model, input_tokens, output_tokens, finish_reason, metadata)
+            VALUES (?, ?, CAST(? AS TEXT), ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))
+            """,
+            [
+                conversationID, id, text(details.model), details.usage?.inputTokens, details.usage?.outputTokens,
+                text(details.finishReason),
+                text(details.metadataJSON),
+            ])
     }
 
     public func deleteMessage(id: String) async throws {

@@ -54,6 +54,10 @@ struct Columns {
         Int(sqlite3_column_int64(statement, index))
     }
 
+    func optionalInt(_ index: Int32) -> Int? {
+        isNull(index) ? nil : int(index)
+    }
+
     func int64(_ index: Int32) -> Int64 {
         sqlite3_column_int64(statement, index)
     }
@@ -100,6 +104,15 @@ extension Message {
             id: row.text(0) ?? "", conversationID: row.text(1) ?? "", role: row.text(2) ?? "",
             content: row.text(3) ?? "", timestamp: row.timestamp(4)
         )
+    }
+}
+
+extension MessageDetails {
+    /// `Queries.details`' columns: the message id, then the details.
+    init(_ row: Columns) {
+        self.init(
+            model: row.text(1), inputTokens: row.optionalInt(2), outputTokens: row.optionalInt(3), finishReason: row.text(4),
+            metadataJSON: row.text(5))
     }
 }
 

@@ -19,9 +19,10 @@ public protocol ChatResources: Sendable {
     /// Deletes the conversation and its messages.
     func deleteConversation(id: String) async throws
 
-    /// Appends a message and sets the conversation's `lastUpdated` to now.
-    func addMessage(conversationID: String, role: String, content: String) async throws -> Message
-    func updateMessage(id: String, content: String?) async throws -> Message
+    /// Appends a message with its details and sets the conversation's `lastUpdated` to now.
+    func addMessage(conversationID: String, role: String, content: String, details: MessageDetails) async throws -> Message
+    /// New content (`nil`: unchanged) and the changes to its details.
+    func updateMessage(id: String, content: String?, details: MessageDetailChanges) async throws -> Message
     func deleteMessage(id: String) async throws
 
     /// The user's plugins, oldest first.
@@ -39,4 +40,16 @@ public protocol ChatResources: Sendable {
     func renameFolder(userID: String, name: String, to newName: String) async throws -> Folder
     /// Leaves the folder's conversations without one (`folder` NULL); they are not deleted.
     func deleteFolder(userID: String, name: String) async throws
+}
+
+extension ChatResources {
+    /// Appends a message without details, as the original API does.
+    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
+        try await addMessage(conversationID: conversationID, role: role, content: content, details: .none)
+    }
+
+    /// New content for a message, its details unchanged.
+    public func updateMessage(id: String, content: String?) async throws -> Message {
+        try await updateMessage(id: id, content: content, details: MessageDetailChanges())
+    }
 }

@@ -41,16 +41,53 @@ package enum QlippyExportFile {
         var imported: ImportedConversation {
             ImportedConversation(
                 id: id, title: title, folder: folder, createdAt: createdAt, lastUpdated: lastUpdated,
-                messages: messages.map { ImportedMessage(id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp) }
+                messages: messages.map {
+                    ImportedMessage(id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp, details: $0.details)
+                }
             )
         }
     }
 
+    /// A message with the details our export writes when it has them (``MessageDetails``); details
+    /// outside their limits make the conversation unreadable, as any other bad value does.
     package struct MessageEntry: Decodable {
         @WireID var id: String
         var role: String
         var content: String
         @WireTimestamp var timestamp: Timestamp?
+        var details: MessageDetails
+
+        enum CodingKeys: String, CodingKey {
+            case id, role, content, timestamp, model, usage, metadata
+            case finishReason = "finish_reason"
+        }
+
+        struct Usage: Decodable {
+            var inputTokens: Int
+            var outputTokens: Int
+
+            enum CodingKeys: String, CodingKey {
+                case inputTokens = "input_tokens"
+                case outputTokens = "output_tokens"
+            }
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            _id = try container.decode(WireID.self, forKey: .id)
+            role = try container.decode(String.self, forKey: .role)
+            content = try container.decode(String.self, forKey: .content)
+            _timestamp = try container.decode(WireTimestamp.self, forKey: .timestamp)
+            let usage = try container.decodeIfPresent(Usage.self, forKey: .usage)
+            details = MessageDetails(
+                model: try container.decodeIfPresent(String.self, forKey: .model),
+                usage: usage.map { TokenUsage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens) },
+                finishReason: try container.decodeIfPresent(String.self, forKey: .finishReason),
+                metadata: try container.decodeIfPresent([String: String].self, forKey: .metadata) ?? [:])
+            if let problem = details.problem {
+                throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: problem.description))
+            }
+        }
     }
 }
 

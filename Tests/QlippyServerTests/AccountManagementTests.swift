@@ -151,10 +151,10 @@ struct AccountManagementTests {
                 .post, "/api/conversations/\(conversationID)/messages", bearer: ada.accessToken, #"{"role": "user", "content": "hi"}"#)
             _ = try await client.send(.post, "/api/users/\(ada.id)/plugins", bearer: ada.accessToken, #"{"name": "p"}"#)
             let key = try await client.createKey(for: ada).key
-            #expect(try await server.rowCounts() == ["users": 2, "conversations": 1, "messages": 1, "plugins": 1])
+            #expect(try await server.rowCounts() == ["users": 2, "conversations": 1, "messages": 1, "message_details": 0, "plugins": 1])
             #expect(try await client.send(.delete, "/api/users/\(ada.id)", bearer: ada.accessToken).status == .forbidden)
             #expect(try await client.send(.delete, "/api/users/\(ada.id)", bearer: root.accessToken).status == .ok)
-            #expect(try await server.rowCounts() == ["users": 1, "conversations": 0, "messages": 0, "plugins": 0])
+            #expect(try await server.rowCounts() == ["users": 1, "conversations": 0, "messages": 0, "message_details": 0, "plugins": 0])
             #expect(try await client.send(.get, "/api/auth/me", bearer: key).status == .unauthorized)
             #expect(try await client.send(.get, "/api/auth/me", bearer: ada.accessToken).status == .unauthorized)
             let last = try await client.send(.patch, "/api/users/\(root.id)", bearer: root.accessToken, #"{"role": "user"}"#)

@@ -164,6 +164,6 @@ struct ConversationRouteTests {
             #expect(again.status == .notFound)
             #expect(again.errorMessage == "Conversation not found")
         }
-        #expect(try await server.rowCounts() == ["users": 1, "conversations": 1, "messages": 1, "plugins": 0])
+        #expect(try await server.rowCounts() == ["users": 1, "conversations": 1, "messages": 1, "message_details": 0, "plugins": 0])
     }
 }

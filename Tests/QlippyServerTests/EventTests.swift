@@ -46,6 +46,13 @@ struct EventTests {
             let edited = try await next { _ = try await client.put("/api/messages/\(message)", #"{"content": "hello again"}"#) }
             #expect(edited?.event == "message.updated")
             #expect(edited?.json["content"] as? String == "hello again")
+            #expect(edited?.json["model"] == nil)
+            let modelled = try await next {
+                _ = try await client.put("/api/messages/\(message)", #"{"model": "o3", "metadata": {"k": "v"}}"#)
+            }
+            #expect(modelled?.event == "message.updated")
+            #expect(modelled?.json["model"] as? String == "o3")
+            #expect(modelled?.json["metadata"] as? [String: String] == ["k": "v"])
             let renamed = try await next { _ = try await client.put("/api/conversations/\(conversation)", #"{"title": "renamed"}"#) }
             #expect(renamed?.event == "conversation.updated")
             #expect(renamed?.json["title"] as? String == "renamed")
@@ -72,9 +79,9 @@ struct EventTests {
             #expect(gone?.event == "conversation.deleted")
             #expect(gone?.data == #"{"id":"\#(conversation)"}"#)
             let ids = stream.events.compactMap { $0.id.flatMap { Int64($0) } }
-            #expect(ids.count == 10 && ids == ids.sorted() && Set(ids).count == 10, "monotonic ids: \(ids)")
+            #expect(ids.count == 11 && ids == ids.sorted() && Set(ids).count == 11, "monotonic ids: \(ids)")
             try await Task.sleep(for: .milliseconds(200))
-            #expect(stream.events.count == 10, "no other user's change, no message.deleted for a deleted conversation's messages")
+            #expect(stream.events.count == 11, "no other user's change, no message.deleted for a deleted conversation's messages")
         }
     }
 

@@ -61,7 +61,18 @@ struct PostgresMigrateTests {
             let conversations = try (0..<Int.random(in: 1...6, using: &random)).map { _ in
                 var body: [String: Any] = ["title": "t" + text(30)]
                 if Bool.random(using: &random) { body["folder"] = text(10) }
-                return (try Self.json(body), (0..<Int.random(in: 0...12, using: &random)).map { _ in "m" + text(300) })
+                // Every other message with details (the even ones: the one deleted below is odd).
+                let messages = try (0..<Int.random(in: 0...12, using: &random)).map { position in
+                    var message: [String: Any] = ["role": "user", "content": "m" + text(300)]
+                    if position.isMultiple(of: 2) {
+                        message["role"] = "assistant"
+                        message["model"] = "model-" + text(8)
+                        message["usage"] = ["input_tokens": Int.random(in: 0...100_000, using: &random), "output_tokens": position]
+                        message["metadata"] = ["k" + text(5): text(40), "trace": text(10)]
+                    }
+                    return try Self.json(message)
+                }
+                return (try Self.json(body), messages)
             }
             let plugins = try (0..<Int.random(in: 0...3, using: &random)).map { _ in
                 try Self.json(["name": "p" + text(20), "description": text(50), "enabled": Bool.random(using: &random)])
@@ -82,8 +93,9 @@ struct PostgresMigrateTests {
                     let conversationID = try #require(
                         try await client.post("/api/users/\(userID)/conversations", conversation.body).json.string("id"))
                     var messageIDs: [String] = []
-                    for content in conversation.messages {
-                        messageIDs.append(try #require(try await client.addMessage(to: conversationID, content).string("id")))
+                    for (position, message) in conversation.messages.enumerated() {
+                        let added = try await client.post("/api/conversations/\(conversationID)/messages", message)
+                        messageIDs.append(try #require(try added.json.string("id"), "\(position)"))
                     }
                     if let first = messageIDs.first { _ = try await client.put("/api/messages/\(first)", #"{"content": "edited"}"#) }
                     if messageIDs.count > 1 { _ = try await client.delete("/api/messages/\(messageIDs[1])") }
@@ -103,9 +115,12 @@ struct PostgresMigrateTests {
         #expect(paths.count >= 3 * 6, "every user's reads, and conversations")
         let postgres = try TestServer()
         let reports = try await Self.copy(file, into: postgres)
-        #expect(reports[0].rows == 3)
-        #expect(reports[1].rows == plan.map { $0.conversations.count - ($0.conversations.count > 2 ? 1 : 0) }.reduce(0, +))
-        #expect(reports[3].rows == plan.map(\.plugins.count).reduce(0, +))
+        let rows = Dictionary(uniqueKeysWithValues: reports.map { ($0.table, $0.rows) })
+        #expect(rows["users"] == 3)
+        #expect(rows["conversations"] == plan.map { $0.conversations.count - ($0.conversations.count > 2 ? 1 : 0) }.reduce(0, +))
+        let kept = plan.flatMap { $0.conversations.enumerated().filter { $0.offset != 2 }.map(\.element.messages.count) }
+        #expect(rows["message_details"] == kept.map { ($0 + 1) / 2 }.reduce(0, +))
+        #expect(rows["plugins"] == plan.map(\.plugins.count).reduce(0, +))
         try await Self.expectSameAnswers(paths, sqliteFile: file, postgres: postgres)
     }
 

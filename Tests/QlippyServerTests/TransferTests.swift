@@ -10,14 +10,20 @@ import Testing
 /// overwriting another user's rows, and a report of what happened.
 @Suite("Export and import")
 struct TransferTests {
-    /// A user with every field in use: Unicode, folders and none, an empty conversation, plugins.
+    /// A user with every field in use: Unicode, folders and none, an empty conversation, a message
+    /// with details, plugins.
     static func seed(_ client: some TestClientProtocol) async throws -> (user: String, conversations: Int, messages: Int) {
         let user = try await client.createUser("zoë 🦊")
         let work = try await client.createConversation(user: user, #"{"title": "Über naïve ☕️ plans", "folder": "work/𝔘"}"#)
         let loose = try await client.createConversation(user: user, #"{"title": "loose"}"#)
         _ = try await client.createConversation(user: user, #"{"title": "empty", "folder": ""}"#)
         try await client.addMessage(to: work, "e\u{301} and 👩🏽‍💻 and \"quotes\"\nnew line")
-        try await client.addMessage(to: work, role: "assistant", String(repeating: "long ", count: 500))
+        let detailed = try JSONSerialization.data(withJSONObject: [
+            "role": "assistant", "content": String(repeating: "long ", count: 500), "model": "gpt-4o ☀︎",
+            "usage": ["input_tokens": 12, "output_tokens": 2500], "finish_reason": "length", "metadata": ["run": "r-1", "é": "\"x\""],
+        ])
+        #expect(
+            try await client.post("/api/conversations/\(work)/messages", String(decoding: detailed, as: UTF8.self)).status == .created)
         try await client.addMessage(to: loose, "tab\there")
         #expect(
             try await client.post("/api/users/\(user)/plugins", #"{"name": "calc ∑", "description": "adds", "enabled": false}"#).status
@@ -64,6 +70,10 @@ struct TransferTests {
             return try await Self.exportData(client, seeded.user)
         }
         let first = try Self.object(file)
+        let exported = (first["conversations"] as? [[String: Any]] ?? []).flatMap { $0["messages"] as? [[String: Any]] ?? [] }
+        let detailed = try #require(exported.first { $0["model"] != nil })
+        #expect(detailed["usage"] as? [String: Int] == ["input_tokens": 12, "output_tokens": 2500])
+        #expect(detailed["metadata"] as? [String: String] == ["run": "r-1", "é": "\"x\""])
         let user = try #require(first["user"] as? [String: Any])
         let userID = try #require(user["id"] as? String)
         let createdAt = try #require(user["created_at"] as? String)

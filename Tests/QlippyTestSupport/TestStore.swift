@@ -113,7 +113,7 @@ package enum TestPostgres {
     package static func rowCounts(_ url: String) async throws -> [String: Int] {
         try await withConnection(url) { connection in
             var counts: [String: Int] = [:]
-            for table in ["users", "conversations", "messages", "plugins"] {
+            for table in ["users", "conversations", "messages", "message_details", "plugins"] {
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: logger)
                 for try await count in rows.decode(Int.self) { counts[table] = count }
             }

@@ -61,6 +61,28 @@ extension RowSource {
         guard try fetchOne(Queries.userExists, [id], { _ in () }) != nil else { throw StoreError.notFound(.user) }
     }
 
+    /// The conversation's messages, oldest first, each with its details.
+    func fetchMessages(ofConversation id: String) throws -> [Message] {
+        try attachingDetails(to: fetchAll(Queries.messagesOfConversation, [id], Message.init), ofConversation: id)
+    }
+
+    /// The message with its details; `nil` when there is none.
+    func fetchMessage(id: String) throws -> Message? {
+        guard var message = try fetchOne(Queries.message, [id], Message.init) else { return nil }
+        if let details = try fetchOne(Queries.details, [message.conversationID, id], { row in MessageDetails(row) }) {
+            message.details = details
+        }
+        return message
+    }
+
+    /// Messages of one conversation with their details: one range of `message_details`'s key.
+    func attachingDetails(to messages: [Message], ofConversation id: String) throws -> [Message] {
+        guard !messages.isEmpty else { return messages }
+        var details: [String: MessageDetails] = [:]
+        try forEachRow(Queries.detailsOfConversation, [id]) { row in details[row.text(0) ?? ""] = MessageDetails(row) }
+        return messages.attaching(details)
+    }
+
     func fetchConversation(id: String) throws -> Conversation {
         guard let conversation = try fetchOne(Queries.conversation, [id], Conversation.init) else {
             throw StoreError.notFound(.conversation)

@@ -34,14 +34,15 @@ struct MessageController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let conversationID = try context.parameters.uuid("conversation_id")
         let input = try CreateMessageRequest(try await JSONBody.read(request, limit: maxBodySize))
-        return try await posts.respond(to: request, .message(conversationID: conversationID, role: input.role, content: input.content))
+        return try await posts.respond(
+            to: request, .message(conversationID: conversationID, role: input.role, content: input.content, details: input.details))
     }
 
     /// `PUT /api/messages/{message_id}`: new content for the message.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.uuid("message_id")
         let input = try UpdateMessageRequest(try await JSONBody.read(request, limit: maxBodySize))
-        let message = try await store.updateMessage(id: id, content: input.content)
+        let message = try await store.updateMessage(id: id, content: input.content, details: input.details)
         return Response.json(.ok) { $0.write(message) }
     }
 

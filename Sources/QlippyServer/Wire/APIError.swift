@@ -146,6 +146,11 @@ extension APIError {
         APIError(.badRequest, "\(field) must be at most \(limit) characters")
     }
 
+    /// A message's details outside their limits.
+    init(_ problem: MessageDetailProblem) {
+        self.init(.badRequest, problem.description)
+    }
+
     /// A query parameter with a value it cannot take: `limit must be an integer from 1 to 500`.
     static func invalidParameter(_ name: String, _ expected: String) -> APIError {
         APIError(.badRequest, "\(name) must be \(expected)")

@@ -76,6 +76,15 @@ struct JSONBody {
         }
     }
 
+    func object(_ name: String, expected: String = "an object") throws(APIError) -> BodyField<[String: JSONValue]> {
+        switch fields[name] {
+        case nil: .absent
+        case .null: .null
+        case .object(let fields): .value(fields)
+        default: throw APIError.wrongType(name, expected: expected)
+        }
+    }
+
     func bool(_ name: String) throws(APIError) -> BodyField<Bool> {
         switch fields[name] {
         case nil: .absent

@@ -42,6 +42,7 @@ struct CreateMessageRequest {
     static let roles: Set<String> = ["user", "assistant"]
     var role: String
     var content: String
+    var details: MessageDetails
 
     init(_ body: JSONBody) throws(APIError) {
         let role = try body.string("role")
@@ -52,15 +53,18 @@ struct CreateMessageRequest {
         guard Self.roles.contains(role) else { throw .invalidRole }
         self.role = role
         self.content = content
+        details = MessageDetails.none.applying(try readMessageDetails(body))
     }
 }
 
 /// `PUT /api/messages/{id}`.
 struct UpdateMessageRequest {
     var content: String?
+    var details: MessageDetailChanges
 
     init(_ body: JSONBody) throws(APIError) {
         content = try optionalNonEmpty(body, "content")
+        details = try readMessageDetails(body)
     }
 }
 

@@ -97,7 +97,7 @@ struct TestServer {
         defer { try? queue.close() }
         return try await queue.read { db in
             var counts: [String: Int] = [:]
-            for table in ["users", "conversations", "messages", "plugins"] {
+            for table in ["users", "conversations", "messages", "message_details", "plugins"] {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")
             }
             return counts
