@@ -128,6 +128,8 @@ public enum CopyError: Error, CustomStringConvertible {
 struct CopiedTable: Sendable {
     enum Kind: Sendable {
         case text, timestamp, bool, integer, json
+        /// A UTC day: `YYYY-MM-DD`, or `''` (SQLite) / `-infinity` (PostgreSQL) for none.
+        case day
     }
 
     let name: String
@@ -156,9 +158,8 @@ struct CopiedTable: Sendable {
         CopiedTable(
             name: "message_details",
             columns: [
-                ("message_id", .text), ("conversation_id", .text), ("model", .text), ("input_tokens", .integer),
-                ("output_tokens", .integer),
-                ("finish_reason", .text), ("metadata", .json),
+                ("message_id", .text), ("conversation_id", .text), ("user_id", .text), ("day", .day), ("model", .text),
+                ("input_tokens", .integer), ("output_tokens", .integer), ("finish_reason", .text), ("metadata", .json),
             ], key: "message_id", isOurs: true),
         CopiedTable(
             name: "plugins",
@@ -177,6 +178,7 @@ struct CopiedTable: Sendable {
         /// A JSON object of strings (a message's metadata), compared by its pairs: PostgreSQL's
         /// `jsonb` writes the same object with other spacing.
         case json(String?)
+        case day(String)
 
         var canonical: String {
             switch self {
@@ -184,6 +186,7 @@ struct CopiedTable: Sendable {
             case .timestamp(let time): time.map { "m\($0.microsecondsSinceEpoch)" } ?? "n"
             case .bool(let flag): flag.map { $0 ? "1" : "0" } ?? "n"
             case .integer(let number): number.map { "i\($0)" } ?? "n"
+            case .day(let day): "d" + day
             case .json(let text):
                 text.map { "j" + (MessageDetails(metadata: MessageDetails.metadata(fromJSON: $0)).metadataJSON ?? "") } ?? "n"
             }
@@ -201,7 +204,7 @@ struct CopiedTable: Sendable {
             switch column.kind {
             case .bool: column.name
             case .integer: "CAST(\(column.name) AS INTEGER)"
-            case .text, .timestamp, .json: "CAST(\(column.name) AS TEXT)"
+            case .text, .timestamp, .json, .day: "CAST(\(column.name) AS TEXT)"
             }
         }.joined(separator: ", ")
     }
@@ -223,6 +226,7 @@ struct CopiedTable: Sendable {
         switch kind {
         case .text: return .text(String.fromDatabaseValue(stored))
         case .json: return .json(String.fromDatabaseValue(stored))
+        case .day: return .day(String.fromDatabaseValue(stored) ?? "")
         case .integer: return .integer(Int64.fromDatabaseValue(stored))
         case .bool: return .bool(Int64.fromDatabaseValue(stored).map { $0 != 0 })
         case .timestamp:
@@ -244,14 +248,15 @@ struct CopiedTable: Sendable {
                 case .bool(let flag): bindings.append(flag)
                 case .integer(let number): bindings.append(number)
                 case .json(let text): bindings.append(text)
+                case .day(let day): bindings.append(day)
                 }
-                let cast =
-                    switch value {
-                    case .timestamp: "::timestamp"
-                    case .json: "::jsonb"
-                    default: ""
-                    }
-                placeholders.append("$\(bindings.count)\(cast)")
+                let placeholder = "$\(bindings.count)"
+                switch value {
+                case .timestamp: placeholders.append(placeholder + "::timestamp")
+                case .json: placeholders.append(placeholder + "::jsonb")
+                case .day: placeholders.append("coalesce(nullif(\(placeholder), '')::date, '-infinity')")
+                default: placeholders.append(placeholder)
+                }
             }
             tuples.append("(" + placeholders.joined(separator: ", ") + ")")
         }
@@ -285,6 +290,7 @@ struct CopiedTable: Sendable {
             switch column.kind {
             case .text: column.name
             case .integer, .json: column.name + "::text"
+            case .day: "CASE WHEN \(column.name) = '-infinity' THEN '' ELSE \(column.name)::text END"
             case .timestamp: PostgresRows.micros(column.name) + "::text"
             case .bool: "CASE WHEN \(column.name) IS NULL THEN NULL WHEN \(column.name) THEN '1' ELSE '0' END"
             }
@@ -305,6 +311,7 @@ struct CopiedTable: Sendable {
                     case .bool: values.append(.bool(text.map { $0 == "1" }))
                     case .integer: values.append(.integer(text.flatMap(Int64.init)))
                     case .json: values.append(.json(text))
+                    case .day: values.append(.day(text ?? ""))
                     }
                 }
                 checksum.add(values)

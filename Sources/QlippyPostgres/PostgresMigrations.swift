@@ -316,15 +316,61 @@ package enum PostgresMigrations {
             ]
         ),
         // Only messages that have details get a row; it goes with its message (the foreign key).
+        // It keeps its message's user and UTC day (`-infinity` without a timestamp) for the usage
+        // totals (v11).
         (
             "v10-message-details",
             [
                 """
                 CREATE TABLE message_details (
                     message_id text PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE, conversation_id text NOT NULL,
+                    user_id text NOT NULL, day date NOT NULL,
                     model text, input_tokens bigint, output_tokens bigint, finish_reason text, metadata jsonb
                 )
                 """
+            ]
+        ),
+        // A user's usage summed per UTC day and model (`''`: none), kept by a trigger on
+        // `message_details`: a summary reads a few rows per day instead of every message.
+        (
+            "v11-usage-totals",
+            [
+                """
+                CREATE TABLE usage_totals (
+                    user_id text NOT NULL, day date NOT NULL, model text NOT NULL,
+                    messages bigint NOT NULL, input_tokens bigint NOT NULL, output_tokens bigint NOT NULL,
+                    PRIMARY KEY (user_id, day, model)
+                )
+                """,
+                """
+                INSERT INTO usage_totals (user_id, day, model, messages, input_tokens, output_tokens)
+                SELECT user_id, day, coalesce(model, ''), count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0)
+                FROM message_details GROUP BY user_id, day, coalesce(model, '')
+                """,
+                """
+                CREATE FUNCTION qlippy_count_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                        UPDATE usage_totals SET messages = messages - 1, input_tokens = input_tokens - coalesce(OLD.input_tokens, 0),
+                            output_tokens = output_tokens - coalesce(OLD.output_tokens, 0)
+                        WHERE user_id = OLD.user_id AND day = OLD.day AND model = coalesce(OLD.model, '');
+                        DELETE FROM usage_totals
+                        WHERE user_id = OLD.user_id AND day = OLD.day AND model = coalesce(OLD.model, '') AND messages = 0;
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                        INSERT INTO usage_totals (user_id, day, model, messages, input_tokens, output_tokens)
+                        VALUES (NEW.user_id, NEW.day, coalesce(NEW.model, ''), 1, coalesce(NEW.input_tokens, 0), coalesce(NEW.output_tokens, 0))
+                        ON CONFLICT (user_id, day, model) DO UPDATE SET messages = usage_totals.messages + 1,
+                            input_tokens = usage_totals.input_tokens + excluded.input_tokens,
+                            output_tokens = usage_totals.output_tokens + excluded.output_tokens;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER usage_totals_counted AFTER INSERT OR UPDATE OR DELETE ON message_details
+                FOR EACH ROW EXECUTE FUNCTION qlippy_count_usage()
+                """,
             ]
         ),
     ]

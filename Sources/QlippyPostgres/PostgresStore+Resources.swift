@@ -138,12 +138,14 @@ extension PostgresStore {
                 WITH added AS (
                     INSERT INTO messages (id, conversation_id, role, content, timestamp)
                     VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
-                    RETURNING id, conversation_id
+                    RETURNING id, conversation_id, timestamp
                 ), details AS (
-                    INSERT INTO message_details (message_id, conversation_id, model, input_tokens, output_tokens, finish_reason, metadata)
-                    SELECT id, conversation_id, \(details.model), \(details.usage.map { Int64($0.inputTokens) }),
-                           \(details.usage.map { Int64($0.outputTokens) }), \(details.finishReason), \(details.metadataJSON)::jsonb
-                    FROM added WHERE \(!details.isEmpty)
+                    INSERT INTO message_details
+                        (message_id, conversation_id, user_id, day, model, input_tokens, output_tokens, finish_reason, metadata)
+                    SELECT a.id, a.conversation_id, c.user_id, a.timestamp::date, \(details.model),
+                           \(details.usage.map { Int64($0.inputTokens) }), \(details.usage.map { Int64($0.outputTokens) }),
+                           \(details.finishReason), \(details.metadataJSON)::jsonb
+                    FROM added a JOIN conversations c ON c.id = a.conversation_id WHERE \(!details.isEmpty)
                 )
                 UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
                 WHERE id = (SELECT conversation_id FROM added)
@@ -179,7 +181,8 @@ extension PostgresStore {
         }
     }
 
-    /// Writes a message's details row, or deletes it when the details are empty.
+    /// Writes a message's details row (with its message's user and day), or deletes it when the
+    /// details are empty.
     private func storeDetails(_ details: MessageDetails, of message: Message, _ connection: PostgresConnection) async throws {
         guard !details.isEmpty else {
             try await connection.query("DELETE FROM message_details WHERE message_id = \(message.id)", logger: logger)
@@ -187,9 +190,12 @@ extension PostgresStore {
         }
         try await connection.query(
             """
-            INSERT INTO message_details (message_id, conversation_id, model, input_tokens, output_tokens, finish_reason, metadata)
-            VALUES (\(message.id), \(message.conversationID), \(details.model), \(details.usage.map { Int64($0.inputTokens) }),
-                    \(details.usage.map { Int64($0.outputTokens) }), \(details.finishReason), \(details.metadataJSON)::jsonb)
+            INSERT INTO message_details
+                (message_id, conversation_id, user_id, day, model, input_tokens, output_tokens, finish_reason, metadata)
+            SELECT m.id, m.conversation_id, c.user_id, coalesce(m.timestamp::date, '-infinity'), \(details.model),
+                   \(details.usage.map { Int64($0.inputTokens) }), \(details.usage.map { Int64($0.outputTokens) }),
+                   \(details.finishReason), \(details.metadataJSON)::jsonb
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = \(message.id)
             ON CONFLICT (message_id) DO UPDATE SET model = excluded.model, input_tokens = excluded.input_tokens,
                 output_tokens = excluded.output_tokens, finish_reason = excluded.finish_reason, metadata = excluded.metadata
             """, logger: logger)

@@ -70,14 +70,16 @@ extension PostgresStore {
                 let details = detailed.map { conversation.messages[$0].details }
                 try await connection.query(
                     """
-                    INSERT INTO message_details (message_id, conversation_id, model, input_tokens, output_tokens, finish_reason, metadata)
-                    SELECT d.id, \(id), nullif(d.model, ''), nullif(d.input, -1), nullif(d.output, -1), nullif(d.reason, ''),
-                           nullif(d.metadata, '')::jsonb
+                    INSERT INTO message_details
+                        (message_id, conversation_id, user_id, day, model, input_tokens, output_tokens, finish_reason, metadata)
+                    SELECT d.id, \(id), \(userID), coalesce(m.timestamp::date, '-infinity'), nullif(d.model, ''), nullif(d.input, -1),
+                           nullif(d.output, -1), nullif(d.reason, ''), nullif(d.metadata, '')::jsonb
                     FROM unnest(\(detailed.map { ids[$0] })::text[], \(details.map { $0.model ?? "" })::text[],
                                 \(details.map { Int64($0.usage?.inputTokens ?? -1) })::int8[],
                                 \(details.map { Int64($0.usage?.outputTokens ?? -1) })::int8[],
                                 \(details.map { $0.finishReason ?? "" })::text[], \(details.map { $0.metadataJSON ?? "" })::text[])
                          AS d(id, model, input, output, reason, metadata)
+                    JOIN messages m ON m.id = d.id
                     """, logger: self.logger
                 )
             }

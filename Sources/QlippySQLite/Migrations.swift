@@ -332,13 +332,17 @@ enum Migrations {
         // conversation's details are one range of the key: reading a conversation without any
         // costs one index seek. Rows go with their message, whoever deletes it (the original
         // backend too, as the trigger lives in the file). A rowid table, so that `migrate` copies
-        // it in rowid batches as it copies the others.
+        // it in rowid batches as it copies the others. The row also keeps its message's user and
+        // UTC day (`''` without a timestamp), which the usage totals (v16) group by and which are
+        // gone by the time a deleted conversation's messages take their details with them.
         Migration("v15-message-details") { db, _ in
             try db.execute(
                 sql: """
                     CREATE TABLE message_details (
                         conversation_id TEXT NOT NULL,
                         message_id TEXT NOT NULL,
+                        user_id TEXT NOT NULL,
+                        day TEXT NOT NULL,
                         model TEXT,
                         input_tokens INTEGER,
                         output_tokens INTEGER,
@@ -349,6 +353,57 @@ enum Migrations {
 
                     CREATE TRIGGER message_details_on_message_delete AFTER DELETE ON messages BEGIN
                         DELETE FROM message_details WHERE conversation_id = OLD.conversation_id AND message_id = OLD.id;
+                    END;
+                    """)
+        },
+        // A user's usage summed per UTC day and model (`''`: none), kept by triggers on
+        // `message_details`, so that a summary reads a few rows per day instead of every message.
+        // An edit of a message's details subtracts its old row and adds the new one.
+        Migration("v16-usage-totals") { db, _ in
+            let key = { (row: String) in "user_id = \(row).user_id AND day = \(row).day AND model = coalesce(\(row).model, '')" }
+            let add = { (row: String) in
+                """
+                INSERT INTO usage_totals (user_id, day, model, messages, input_tokens, output_tokens)
+                VALUES (\(row).user_id, \(row).day, coalesce(\(row).model, ''), 1, coalesce(\(row).input_tokens, 0), coalesce(\(row).output_tokens, 0))
+                ON CONFLICT (user_id, day, model) DO UPDATE SET messages = messages + 1,
+                    input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens;
+                """
+            }
+            let subtract = { (row: String) in
+                """
+                UPDATE usage_totals SET messages = messages - 1, input_tokens = input_tokens - coalesce(\(row).input_tokens, 0),
+                    output_tokens = output_tokens - coalesce(\(row).output_tokens, 0)
+                WHERE \(key(row));
+                DELETE FROM usage_totals WHERE \(key(row)) AND messages = 0;
+                """
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage_totals (
+                        user_id TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        messages INTEGER NOT NULL,
+                        input_tokens INTEGER NOT NULL,
+                        output_tokens INTEGER NOT NULL,
+                        PRIMARY KEY (user_id, day, model)
+                    ) WITHOUT ROWID;
+
+                    INSERT INTO usage_totals (user_id, day, model, messages, input_tokens, output_tokens)
+                    SELECT user_id, day, coalesce(model, ''), count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0)
+                    FROM message_details GROUP BY user_id, day, coalesce(model, '');
+
+                    CREATE TRIGGER usage_totals_on_details_insert AFTER INSERT ON message_details BEGIN
+                        \(add("NEW"))
+                    END;
+
+                    CREATE TRIGGER usage_totals_on_details_update AFTER UPDATE ON message_details BEGIN
+                        \(subtract("OLD"))
+                        \(add("NEW"))
+                    END;
+
+                    CREATE TRIGGER usage_totals_on_details_delete AFTER DELETE ON message_details BEGIN
+                        \(subtract("OLD"))
                     END;
                     """)
         },

@@ -80,6 +80,12 @@ enum Queries {
         WHERE conversation_id = ? AND message_id = ?
         """
 
+    /// A user's usage totals in a range of days (`''`: no timestamp), one row per day and model
+    /// (`''`: none). Arguments: the user id, the first and the last day.
+    static let usageTotals = """
+        SELECT day, model, messages, input_tokens, output_tokens FROM usage_totals WHERE user_id = ? AND day >= ? AND day <= ?
+        """
+
     static let pluginsOfUser = "SELECT \(pluginColumns) FROM plugins WHERE user_id = ? ORDER BY created_at, rowid"
 
     static let plugin = "SELECT \(pluginColumns) FROM plugins WHERE id = ?"
@@ -117,7 +123,8 @@ enum Queries {
         ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
-        ("detailsOfConversation", detailsOfConversation), ("details", details), ("pluginsOfUser", pluginsOfUser),
+        ("detailsOfConversation", detailsOfConversation), ("details", details),
+        ("usageTotals", usageTotals), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),
         ("changes", changes), ("changesOfUser", changesOfUser),
     ]

@@ -206,7 +206,9 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         }
     }
 
-    /// Writes a message's details row, or deletes it when the details are empty.
+    /// Writes a message's details row (with its message's user and day, read from the rows in the
+    /// same transaction), or deletes it when the details are empty. An update, not a replace: the
+    /// usage totals' triggers see the old row go.
     static func storeDetails(_ details: MessageDetails, ofMessage id: String, inConversation conversationID: String, _ db: Database) throws
     {
         guard !details.isEmpty else {
@@ -216,13 +218,17 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         try execute(
             db,
             """
-            INSERT OR REPLACE INTO message_details (conversation_id, message_id, model, input_tokens, output_tokens, finish_reason, metadata)
-            VALUES (?, ?, CAST(? AS TEXT), ?, ?, CAST(? AS TEXT), CAST(? AS TEXT))
+            INSERT INTO message_details
+                (conversation_id, message_id, user_id, day, model, input_tokens, output_tokens, finish_reason, metadata)
+            SELECT m.conversation_id, m.id, c.user_id, coalesce(substr(m.timestamp, 1, 10), ''),
+                CAST(? AS TEXT), ?, ?, CAST(? AS TEXT), CAST(? AS TEXT)
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ? AND m.conversation_id = ?
+            ON CONFLICT (conversation_id, message_id) DO UPDATE SET model = excluded.model, input_tokens = excluded.input_tokens,
+                output_tokens = excluded.output_tokens, finish_reason = excluded.finish_reason, metadata = excluded.metadata
             """,
             [
-                conversationID, id, text(details.model), details.usage?.inputTokens, details.usage?.outputTokens,
-                text(details.finishReason),
-                text(details.metadataJSON),
+                text(details.model), details.usage?.inputTokens, details.usage?.outputTokens, text(details.finishReason),
+                text(details.metadataJSON), id, conversationID,
             ])
     }
 

@@ -140,6 +140,7 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     SearchController(store: store).addRoutes(to: routes)
+    UsageController(store: store).addRoutes(to: routes)
     EventController(store: store, feed: feed).addRoutes(to: routes)
     TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).addRoutes(to: routes)
     OpenAPIController(mode: settings.auth, backups: store is any StoreBackups).addRoutes(to: routes)

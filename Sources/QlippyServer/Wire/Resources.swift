@@ -82,4 +82,34 @@ extension JSONWriter {
         field("message", text)
         endObject()
     }
+
+    /// The usage answer: `{"group_by", "from", "to", "total", "groups"}`, each group with its
+    /// `model` or `day` (`null`: none) and its `messages`, `input_tokens` and `output_tokens`.
+    mutating func write(_ groups: [UsageGroup], for request: UsageRequest) {
+        beginObject()
+        field("group_by", request.groupBy.rawValue)
+        field("from", request.from?.text)
+        field("to", request.to?.text)
+        let total = groups.reduce(into: UsageGroup(key: nil, messages: 0, inputTokens: 0, outputTokens: 0)) { total, group in
+            total.messages += group.messages
+            total.inputTokens += group.inputTokens
+            total.outputTokens += group.outputTokens
+        }
+        key("total")
+        writeCounts(of: total, key: nil)
+        key("groups")
+        beginArray()
+        for group in groups { writeCounts(of: group, key: request.groupBy == .model ? "model" : "day") }
+        endArray()
+        endObject()
+    }
+
+    private mutating func writeCounts(of group: UsageGroup, key name: StaticString?) {
+        beginObject()
+        if let name { field(name, group.key) }
+        field("messages", group.messages)
+        field("input_tokens", group.inputTokens)
+        field("output_tokens", group.outputTokens)
+        endObject()
+    }
 }
