@@ -4,24 +4,10 @@ import QlippyStore
 
 extension PostgresStore {
     /// `body` on a pooled connection (autocommit), within the store's deadline.
-    ///
-    /// A statement PostgreSQL ended as a deadlock's victim (40P01) changed nothing and runs again,
-    /// up to three times in all: deleting a message takes its row and then its conversation's
-    /// (for the count), deleting the conversation takes them the other way round.
     @discardableResult
     package func run<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
         try await logged {
-            try await Self.within(self.deadline) {
-                var attempt = 1
-                while true {
-                    do {
-                        return try await self.withTimedConnection(body)
-                    } catch let error as PSQLError where error.sqlState == "40P01" && attempt < 3 {
-                        self.logger.notice("deadlock, running the statement again", metadata: ["attempt": "\(attempt)"])
-                        attempt += 1
-                    }
-                }
-            }
+            try await Self.within(self.deadline) { try await self.againAfterDeadlocks { try await self.withTimedConnection(body) } }
         }
     }
 
@@ -34,7 +20,25 @@ extension PostgresStore {
     ) async throws -> Value {
         try await logged {
             try await Self.within(deadline) {
-                try await self.withTimedConnection { connection in try await self.transact(begin: begin, on: connection, body) }
+                try await self.againAfterDeadlocks {
+                    try await self.withTimedConnection { connection in try await self.transact(begin: begin, on: connection, body) }
+                }
+            }
+        }
+    }
+
+    /// Work PostgreSQL ended as a deadlock's victim (40P01) was rolled back whole, so it runs
+    /// again, up to three times in all. Deleting a message takes its row and then its
+    /// conversation's (for the count), deleting the conversation takes them the other way round;
+    /// an edit of a message's details takes two rows of the usage totals, in either order.
+    private func againAfterDeadlocks<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch let error as PSQLError where error.sqlState == "40P01" && attempt < 3 {
+                logger.notice("deadlock, running the work again", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
             }
         }
     }

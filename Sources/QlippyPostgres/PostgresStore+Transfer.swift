@@ -67,6 +67,8 @@ extension PostgresStore {
             let detailed = conversation.messages.indices.filter { !conversation.messages[$0].details.isEmpty }
             if !detailed.isEmpty {
                 // Arrays of the detailed messages; '' and -1 stand for NULL (no detail is empty or negative).
+                // In the order of the usage totals' key, which the rows' trigger updates: the
+                // conversations an import writes at once then take those rows' locks in one order.
                 let details = detailed.map { conversation.messages[$0].details }
                 try await connection.query(
                     """
@@ -80,6 +82,7 @@ extension PostgresStore {
                                 \(details.map { $0.finishReason ?? "" })::text[], \(details.map { $0.metadataJSON ?? "" })::text[])
                          AS d(id, model, input, output, reason, metadata)
                     JOIN messages m ON m.id = d.id
+                    ORDER BY 4, d.model
                     """, logger: self.logger
                 )
             }

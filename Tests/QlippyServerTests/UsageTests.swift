@@ -151,4 +151,32 @@ struct UsageTests {
             #expect(answer.errorMessage == "User not found")
         }
     }
+
+    /// An import writes several conversations at once (on PostgreSQL, each in a transaction of its
+    /// own), and each adds to the totals of many days and models: never a deadlock between them.
+    @Test func conversationsImportedAtOnceAllCount() async throws {
+        var random = SeededRandom(seed: 7)
+        let keys = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"].flatMap { day in ["a", "b", "c"].map { (day, $0) } }
+        var conversations: [String] = []
+        var expected: [String: Int] = [:]
+        for _ in 0..<24 {
+            let messages = (0..<30).map { index in
+                let (day, model) = keys.randomElement(using: &random)!
+                expected[model, default: 0] += 1
+                return
+                    #"{"id": "\#(UUID().uuidString.lowercased())", "role": "assistant", "content": "m\#(index)", "timestamp": "\#(day)T08:00:00Z", "model": "\#(model)", "usage": {"input_tokens": 1, "output_tokens": 2}}"#
+            }
+            conversations.append(
+                #"{"id": "\#(UUID().uuidString.lowercased())", "title": "t", "folder": null, "created_at": null, "last_updated": null, "messages": [\#(messages.joined(separator: ", "))]}"#
+            )
+        }
+        let file = #"{"format": "qlippy-export", "version": 1, "conversations": [\#(conversations.joined(separator: ", "))]}"#
+        try await TestServer().run { [expected] client in
+            let user = try await client.createUser()
+            let imported = try await TransferTests.importFile(client, user, Data(file.utf8))
+            #expect(try imported.json.int("messages_imported") == 24 * 30, "\(imported.status): \(String(buffer: imported.body))")
+            let byModel = try Self.groups(try await client.get("/api/users/\(user)/usage").json, key: "model")
+            #expect(byModel == Dictionary(uniqueKeysWithValues: expected.map { ($0.key, [$0.value, $0.value, 2 * $0.value]) }))
+        }
+    }
 }
