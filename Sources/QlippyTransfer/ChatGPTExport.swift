@@ -13,16 +13,20 @@ package struct ChatGPTConversation: Decodable, Equatable {
     package var createTime: Double?
     package var updateTime: Double?
     package var currentNode: String?
+    /// The model of the conversation's answers that do not name their own.
+    package var defaultModelSlug: String?
     package var mapping: [String: Node]
 
     package init(
-        sourceID: String, title: String?, createTime: Double?, updateTime: Double?, currentNode: String?, mapping: [String: Node]
+        sourceID: String, title: String?, createTime: Double?, updateTime: Double?, currentNode: String?, defaultModelSlug: String?,
+        mapping: [String: Node]
     ) {
         self.sourceID = sourceID
         self.title = title
         self.createTime = createTime
         self.updateTime = updateTime
         self.currentNode = currentNode
+        self.defaultModelSlug = defaultModelSlug
         self.mapping = mapping
     }
 
@@ -32,6 +36,7 @@ package struct ChatGPTConversation: Decodable, Equatable {
         case createTime = "create_time"
         case updateTime = "update_time"
         case currentNode = "current_node"
+        case defaultModelSlug = "default_model_slug"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -47,6 +52,7 @@ package struct ChatGPTConversation: Decodable, Equatable {
         createTime = try? container.decodeIfPresent(Double.self, forKey: .createTime)
         updateTime = try? container.decodeIfPresent(Double.self, forKey: .updateTime)
         currentNode = try? container.decodeIfPresent(String.self, forKey: .currentNode)
+        defaultModelSlug = try? container.decodeIfPresent(String.self, forKey: .defaultModelSlug)
         mapping = try container.decode([String: Node].self, forKey: .mapping)
     }
 
@@ -77,9 +83,12 @@ package struct ChatGPTConversation: Decodable, Equatable {
         var language: String?
         /// `metadata.is_visually_hidden_from_conversation`: context the app never showed.
         var isHidden: Bool
+        /// `metadata.model_slug`: the model that wrote the message.
+        var modelSlug: String?
 
         init(
-            role: String, createTime: Double?, contentType: String, parts: [Part], text: String?, language: String?, isHidden: Bool
+            role: String, createTime: Double?, contentType: String, parts: [Part], text: String?, language: String?, isHidden: Bool,
+            modelSlug: String?
         ) {
             self.role = role
             self.createTime = createTime
@@ -88,6 +97,7 @@ package struct ChatGPTConversation: Decodable, Equatable {
             self.text = text
             self.language = language
             self.isHidden = isHidden
+            self.modelSlug = modelSlug
         }
 
         enum CodingKeys: String, CodingKey {
@@ -96,9 +106,14 @@ package struct ChatGPTConversation: Decodable, Equatable {
         }
 
         private struct Author: Decodable { var role: String? }
+        /// Two records over `metadata`, so that a field of another kind loses only itself.
         private struct Metadata: Decodable {
             var hidden: Bool?
             enum CodingKeys: String, CodingKey { case hidden = "is_visually_hidden_from_conversation" }
+        }
+        private struct ModelMetadata: Decodable {
+            var modelSlug: String?
+            enum CodingKeys: String, CodingKey { case modelSlug = "model_slug" }
         }
         private struct Content: Decodable {
             var contentType: String?
@@ -116,6 +131,7 @@ package struct ChatGPTConversation: Decodable, Equatable {
             role = (try? container.decodeIfPresent(Author.self, forKey: .author))??.role ?? "unknown"
             createTime = try? container.decodeIfPresent(Double.self, forKey: .createTime)
             isHidden = (try? container.decodeIfPresent(Metadata.self, forKey: .metadata))??.hidden ?? false
+            modelSlug = (try? container.decodeIfPresent(ModelMetadata.self, forKey: .metadata))??.modelSlug
             let content = (try? container.decodeIfPresent(Content.self, forKey: .content)) ?? nil
             contentType = content?.contentType ?? "text"
             parts = content?.parts ?? []

@@ -26,12 +26,17 @@ package enum ChatGPTImport {
                 skipped["empty", default: 0] += 1
                 continue
             }
+            // An answer's model: its own, else the conversation's default.
+            let model =
+                message.role == "assistant" ? ImportedText.model(message.modelSlug) ?? ImportedText.model(source.defaultModelSlug) : nil
             messages.append(
-                ImportedMessage(id: StableID.make("\(name)/\(nodeID)", in: name), role: message.role, content: content, timestamp: time))
+                ImportedMessage(
+                    id: StableID.make("\(name)/\(nodeID)", in: name), role: message.role, content: content, timestamp: time,
+                    details: MessageDetails(model: model)))
         }
         return ImportedConversation(
             id: StableID.make(name),
-            title: ImportedTitle.make(source.title),
+            title: ImportedText.title(source.title),
             folder: nil,
             createdAt: conversationTime ?? messages.first?.timestamp,
             lastUpdated: source.updateTime.flatMap(timestamp) ?? messages.last?.timestamp ?? conversationTime,

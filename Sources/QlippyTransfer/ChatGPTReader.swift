@@ -35,6 +35,7 @@ package enum ChatGPTReader {
         var createTime: Double?
         var updateTime: Double?
         var currentNode: String?
+        var defaultModelSlug: String?
         var mapping: [String: ChatGPTConversation.Node]?
         try reader.object { reader, key in
             if key.equals("mapping") {
@@ -58,6 +59,9 @@ package enum ChatGPTReader {
             } else if key.equals("current_node") {
                 try seen.first(6)
                 currentNode = try reader.lenientString().value
+            } else if key.equals("default_model_slug") {
+                try seen.first(7)
+                defaultModelSlug = try reader.lenientString().value
             } else {
                 try reader.skip()
             }
@@ -70,7 +74,7 @@ package enum ChatGPTReader {
             result: .success(
                 ChatGPTConversation(
                     sourceID: sourceID, title: title.value, createTime: createTime, updateTime: updateTime, currentNode: currentNode,
-                    mapping: mapping)),
+                    defaultModelSlug: defaultModelSlug, mapping: mapping)),
             sourceID: identityFails ? "" : sourceID,
             title: identityFails ? "" : title.value ?? "")
     }
@@ -106,6 +110,7 @@ package enum ChatGPTReader {
         var role: String?
         var createTime: Double?
         var isHidden = false
+        var modelSlug: String?
         var content: Content?
         try reader.object { reader, key in
             if key.equals("author") {
@@ -119,10 +124,9 @@ package enum ChatGPTReader {
                 createTime = try reader.lenientNumber().value
             } else if key.equals("metadata") {
                 try seen.first(2)
-                let metadata: Lenient<Bool?> = try reader.lenient(.object) { reader in
-                    try field("is_visually_hidden_from_conversation", .bool, of: &reader) { try $0.bool() }
-                }
-                isHidden = metadata.value.flatMap { $0 } ?? false
+                let metadata: Lenient<(hidden: Bool?, modelSlug: String?)> = try reader.lenient(.object, Self.metadata)
+                isHidden = metadata.value?.hidden ?? false
+                modelSlug = metadata.value?.modelSlug
             } else if key.equals("content") {
                 try seen.first(3)
                 content = try reader.lenient(.object, Content.read).value.flatMap { $0 }
@@ -132,7 +136,27 @@ package enum ChatGPTReader {
         }
         return ChatGPTConversation.Message(
             role: role ?? "unknown", createTime: createTime, contentType: content?.contentType ?? "text", parts: content?.parts ?? [],
-            text: content?.text, language: content?.language, isHidden: isHidden)
+            text: content?.text, language: content?.language, isHidden: isHidden, modelSlug: modelSlug)
+    }
+
+    /// A message's `metadata`: each of its two fields is a record of its own in `Decodable`'s
+    /// reading, `nil` when null, missing or of another kind.
+    private static func metadata(_ reader: inout JSONReader) throws -> (hidden: Bool?, modelSlug: String?) {
+        var seen = SeenKeys()
+        var hidden: Bool?
+        var modelSlug: String?
+        try reader.object { reader, key in
+            if key.equals("is_visually_hidden_from_conversation") {
+                try seen.first(0)
+                hidden = try reader.lenient(.bool) { try $0.bool() }.value
+            } else if key.equals("model_slug") {
+                try seen.first(1)
+                modelSlug = try reader.lenientString().value
+            } else {
+                try reader.skip()
+            }
+        }
+        return (hidden, modelSlug)
     }
 
     /// The one field that matters of an object whose `Decodable` record has only that field:

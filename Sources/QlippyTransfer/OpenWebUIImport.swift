@@ -17,9 +17,11 @@ package struct OpenWebUIChat: Decodable {
         var role: String
         var content: String
         var timestamp: Double?
+        /// The model that wrote an assistant message.
+        var model: String?
 
         enum CodingKeys: String, CodingKey {
-            case role, content, timestamp
+            case role, content, timestamp, model
             case parentID = "parentId"
         }
 
@@ -29,6 +31,7 @@ package struct OpenWebUIChat: Decodable {
             role = (try? container.decodeIfPresent(String.self, forKey: .role)) ?? "unknown"
             content = (try? container.decodeIfPresent(String.self, forKey: .content)) ?? ""
             timestamp = try? container.decodeIfPresent(Double.self, forKey: .timestamp)
+            model = try? container.decodeIfPresent(String.self, forKey: .model)
         }
     }
 
@@ -89,11 +92,13 @@ package enum OpenWebUIImport {
                 continue
             }
             messages.append(
-                ImportedMessage(id: StableID.make("\(name)/\(id)", in: name), role: message.role, content: message.content, timestamp: time)
+                ImportedMessage(
+                    id: StableID.make("\(name)/\(id)", in: name), role: message.role, content: message.content, timestamp: time,
+                    details: MessageDetails(model: ImportedText.model(message.model)))
             )
         }
         return ImportedConversation(
-            id: StableID.make(name), title: ImportedTitle.make(source.title), folder: nil,
+            id: StableID.make(name), title: ImportedText.title(source.title), folder: nil,
             createdAt: created ?? messages.first?.timestamp,
             lastUpdated: source.updatedAt.flatMap(timestamp) ?? messages.last?.timestamp ?? created,
             messages: messages
@@ -104,15 +109,5 @@ package enum OpenWebUIImport {
     /// 33658 in seconds is milliseconds.
     package static func timestamp(_ value: Double) -> Timestamp? {
         ChatGPTImport.timestamp(value > 1e12 ? value / 1000 : value)
-    }
-}
-
-/// A title from another app: trimmed, at most 200 characters (the API's limit), and the default
-/// when nothing is left.
-package enum ImportedTitle {
-    package static func make(_ title: String?) -> String {
-        let trimmed = (title ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty
-            ? Conversation.defaultTitle : String(String.UnicodeScalarView(trimmed.unicodeScalars.prefix(FieldLimits.title)))
     }
 }

@@ -18,7 +18,7 @@ struct ChatGPTImportTests {
                 ("root", nil, nil),
                 ("sys", "root", F.message("system", F.text(""), hidden: true)),
                 ("u1", "sys", F.message("user", F.text("Hello"), time: 1_700_000_001.5)),
-                ("a1", "u1", F.message("assistant", F.text("Hi ", "there"), time: 1_700_000_002, model: "gpt-4o")),
+                ("a1", "u1", F.message("assistant", F.text("Hi ", "there"), time: 1_700_000_002, model: "o3")),
                 (
                     "u2", "a1",
                     F.message(
@@ -124,6 +124,8 @@ struct ChatGPTImportTests {
                 plain.map { $0["content"] as? String } == ["Hello", "Hi \nthere", "[image]\nWhat is this?", "```python\nprint(1)\n```"])
             #expect(plain.map { $0["role"] as? String } == ["user", "assistant", "user", "assistant"])
             #expect(plain.first?["timestamp"] as? String == "2023-11-14T22:13:21.500000Z")
+            // An answer's model: its own `model_slug`, else the conversation's `default_model_slug`; none for a question.
+            #expect(plain.map { $0["model"] as? String } == [nil, "o3", nil, "gpt-4o"])
 
             let edited = try await Self.messages(client, user, title: "Edited")
             #expect(edited.map { $0["content"] as? String } == ["second wording", "second answer"])

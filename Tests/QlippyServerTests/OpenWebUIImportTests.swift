@@ -14,7 +14,7 @@ struct OpenWebUIImportTests {
             [
                 "id": id, "parentId": parent ?? NSNull(), "childrenIds": [], "role": role, "content": content, "timestamp": timestamp,
                 "models": ["llama3"],
-            ]
+            ].merging(role == "assistant" ? ["model": "llama3:8b-\(id)"] : [:]) { $1 }
         )
     }
 
@@ -62,6 +62,7 @@ struct OpenWebUIImportTests {
             #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "empty": 1])
             let greetings = try await ChatGPTImportTests.messages(client, user, title: "Greetings")
             #expect(greetings.map { $0["content"] as? String } == ["Hi", "Hello B", "Thanks"])
+            #expect(greetings.map { $0["model"] as? String } == [nil, "llama3:8b-m3", nil])
             let prompted = try await ChatGPTImportTests.messages(client, user, title: "New Conversation")
             #expect(prompted.map { $0["content"] as? String } == ["Q", "A"])
             #expect(prompted.last?["timestamp"] as? String == "2023-11-14T22:16:43.500000Z")

@@ -154,6 +154,9 @@ private enum Generator {
         maybe(&members, "create_time", number(&random), &random)
         maybe(&members, "update_time", number(&random), &random)
         maybe(&members, "current_node", .string(nodes.randomElement(using: &random) ?? "none"), &random)
+        maybe(
+            &members, "default_model_slug", .string(["gpt-4o", "", random.nastyString(maxLength: 8)].randomElement(using: &random)!),
+            &random)
         maybe(&members, "moderation_results", .array([.object([("flagged", .bool(false))])]), &random)
         return .object(members.shuffled(using: &random))
     }
@@ -173,9 +176,11 @@ private enum Generator {
             &members, "author", .object(field("role", .string(["user", "assistant", "tool"].randomElement(using: &random)!), &random)),
             &random)
         maybe(&members, "create_time", number(&random), &random)
+        var metadata = field("is_visually_hidden_from_conversation", .bool(Bool.random(using: &random)), &random)
         maybe(
-            &members, "metadata", .object(field("is_visually_hidden_from_conversation", .bool(Bool.random(using: &random)), &random)),
+            &metadata, "model_slug", .string(["o3", "gpt-4o-mini", random.nastyString(maxLength: 8)].randomElement(using: &random)!),
             &random)
+        maybe(&members, "metadata", .object(metadata.shuffled(using: &random)), &random)
         var content: [(String, Value)] = []
         maybe(&content, "content_type", .string(["text", "code", "multimodal_text"].randomElement(using: &random)!), &random)
         maybe(&content, "parts", .array((0..<Int.random(in: 0...3, using: &random)).map { _ in part(&random) }), &random)
