@@ -1,10 +1,10 @@
 /// What a usage summary groups by.
-public enum UsageGrouping: String, Sendable, CaseIterable {
+public enum UsageGrouping: String, Sendable {
     case model, day
 }
 
 /// A UTC calendar day, `YYYY-MM-DD`: how usage is summed over time.
-public struct UTCDay: Sendable, Hashable, Comparable {
+public struct UTCDay: Sendable, Hashable {
     public let text: String
 
     /// `nil` unless `text` is a day of the calendar in exactly that form.
@@ -14,8 +14,6 @@ public struct UTCDay: Sendable, Hashable, Comparable {
         else { return nil }
         self.text = text
     }
-
-    public static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.text < rhs.text }
 }
 
 /// One group of a usage summary: the messages with details in it, and their tokens.

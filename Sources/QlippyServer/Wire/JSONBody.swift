@@ -36,6 +36,15 @@ enum BodyField<Value> {
     case absent
     case null
     case value(Value)
+
+    /// As a partial update takes it: `nil` when absent (unchanged), `.some(nil)` when `null` (cleared).
+    var change: Value?? {
+        switch self {
+        case .absent: nil
+        case .null: .some(nil)
+        case .value(let value): .some(value)
+        }
+    }
 }
 
 /// A request body that must be a JSON object, with typed field readers.
@@ -76,7 +85,7 @@ struct JSONBody {
         }
     }
 
-    func object(_ name: String, expected: String = "an object") throws(APIError) -> BodyField<[String: JSONValue]> {
+    func object(_ name: String, expected: String) throws(APIError) -> BodyField<[String: JSONValue]> {
         switch fields[name] {
         case nil: .absent
         case .null: .null

@@ -7,21 +7,12 @@ import QlippyModel
 /// The details a message body sets.
 func readMessageDetails(_ body: JSONBody) throws(APIError) -> MessageDetailChanges {
     let changes = MessageDetailChanges(
-        model: try readLabel(body, "model"),
+        model: try body.string("model").change,
         usage: try readUsage(body),
-        finishReason: try readLabel(body, "finish_reason"),
+        finishReason: try body.string("finish_reason").change,
         metadata: try readMetadata(body))
     if let problem = MessageDetails.none.applying(changes).problem { throw APIError(problem) }
     return changes
-}
-
-/// A string (a model's name, a finish reason).
-private func readLabel(_ body: JSONBody, _ name: String) throws(APIError) -> String?? {
-    switch try body.string(name) {
-    case .absent: nil
-    case .null: .some(nil)
-    case .value(let text): .some(text)
-    }
 }
 
 /// `{"input_tokens": n, "output_tokens": n}`, both whole numbers from 0 to 2^53 - 1, nothing else.
