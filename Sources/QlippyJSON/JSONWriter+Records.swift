@@ -43,6 +43,7 @@ extension JSONWriter {
         field("role", message.role)
         field("content", message.content)
         field("timestamp", message.timestamp)
+        if let parent = message.parent { field("parent_id", parent.id) }
         writeFields(of: message.details)
         endObject()
     }
@@ -115,5 +116,6 @@ extension JSONWriter {
         field("created_at", conversation.createdAt)
         field("last_updated", conversation.lastUpdated)
         field("message_count", conversation.messageCount)
+        if let current = conversation.currentMessageID { field("current_message_id", current) }
     }
 }

@@ -162,6 +162,11 @@ struct CopiedTable: Sendable {
                 ("input_tokens", .integer), ("output_tokens", .integer), ("finish_reason", .text), ("metadata", .json),
             ], key: "message_id", isOurs: true),
         CopiedTable(
+            name: "message_parents", columns: [("message_id", .text), ("conversation_id", .text), ("parent_id", .text)],
+            key: "message_id", isOurs: true),
+        CopiedTable(
+            name: "current_messages", columns: [("conversation_id", .text), ("message_id", .text)], key: "conversation_id", isOurs: true),
+        CopiedTable(
             name: "plugins",
             columns: [
                 ("id", .text), ("user_id", .text), ("name", .text), ("description", .text), ("enabled", .bool), ("created_at", .timestamp),

@@ -4,7 +4,8 @@
 public enum Creation: Sendable, Hashable {
     case user(username: String)
     case conversation(userID: String, title: String, folder: String?)
-    case message(conversationID: String, role: String, content: String, details: MessageDetails = .none)
+    case message(
+        conversationID: String, role: String, content: String, details: MessageDetails = .none, parent: NewMessageParent = .current)
     case plugin(userID: String, plugin: NewPlugin)
 
     /// What a repeat must ask for again, hashed (FNV-1a, 64 bits, over the fields and their
@@ -15,8 +16,9 @@ public enum Creation: Sendable, Hashable {
             switch self {
             case .user(let username): ["user", username]
             case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
-            case .message(let conversationID, let role, let content, let details):
+            case .message(let conversationID, let role, let content, let details, let parent):
                 ["message", conversationID, role, content] + (details.isEmpty ? [] : details.fingerprintFields)
+                    + parent.fingerprintFields
             case .plugin(let userID, let plugin): ["plugin", userID, plugin.name, plugin.description, String(plugin.enabled)]
             }
         var hash = FNV1a()
@@ -61,6 +63,17 @@ public enum KeptReply: Sendable, Hashable {
     case replay(StoredReply)
     /// The key was used before for a different request.
     case keyReused
+}
+
+extension NewMessageParent {
+    /// The parent as fingerprint fields (none for the original's "after the current message").
+    fileprivate var fingerprintFields: [String?] {
+        switch self {
+        case .current: []
+        case .root: ["parent", nil]
+        case .message(let id): ["parent", id]
+        }
+    }
 }
 
 extension MessageDetails {

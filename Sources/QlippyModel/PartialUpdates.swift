@@ -3,11 +3,18 @@ public struct ConversationChanges: Sendable, Hashable {
     public var title: String?
     /// `.some(nil)` clears the folder; `nil` leaves it unchanged.
     public var folder: String??
+    /// Switches the current branch to the newest leaf under this message.
+    public var currentMessageID: String?
 
-    public init(title: String? = nil, folder: String?? = nil) {
+    public init(title: String? = nil, folder: String?? = nil, currentMessageID: String? = nil) {
         self.title = title
         self.folder = folder
+        self.currentMessageID = currentMessageID
     }
+
+    /// Whether a title or folder changes: what makes an update an edit that bumps `last_updated`
+    /// (switching branch alone does not).
+    public var editsFields: Bool { title != nil || folder != nil }
 }
 
 /// A partial update of a plugin: `nil` leaves a field as it is.

@@ -22,9 +22,13 @@ public struct Conversation: Sendable, Hashable, Codable {
     public var createdAt: Timestamp?
     public var lastUpdated: Timestamp?
     public var messageCount: Int
+    /// The current branch's last message; set once the conversation has branched (see
+    /// ``ConversationTree``), and on a read of every branch.
+    public var currentMessageID: String?
 
     public init(
-        id: String, title: String, folder: String?, userID: String, createdAt: Timestamp?, lastUpdated: Timestamp?, messageCount: Int
+        id: String, title: String, folder: String?, userID: String, createdAt: Timestamp?, lastUpdated: Timestamp?, messageCount: Int,
+        currentMessageID: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -33,6 +37,7 @@ public struct Conversation: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.lastUpdated = lastUpdated
         self.messageCount = messageCount
+        self.currentMessageID = currentMessageID
     }
 }
 
@@ -48,7 +53,9 @@ public struct ConversationSummary: Sendable, Hashable, Codable {
     }
 }
 
-/// A conversation with all of its messages, oldest first (ties in creation order).
+/// A conversation with its current branch, first message first, or with every message, oldest
+/// first (ties in creation order), as the read asked; for a conversation that never branched both
+/// are all of its messages.
 public struct ConversationDetail: Sendable, Hashable, Codable {
     public var conversation: Conversation
     public var messages: [Message]
@@ -68,9 +75,12 @@ public struct Message: Sendable, Hashable, Codable {
     public var timestamp: Timestamp?
     /// Model, usage, finish reason and metadata; ``MessageDetails/none`` for most messages.
     public var details: MessageDetails
+    /// The message's parent; set in a conversation that has branched, and on a read of every branch.
+    public var parent: MessageParent?
 
     public init(
-        id: String, conversationID: String, role: String, content: String, timestamp: Timestamp?, details: MessageDetails = .none
+        id: String, conversationID: String, role: String, content: String, timestamp: Timestamp?, details: MessageDetails = .none,
+        parent: MessageParent? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -78,6 +88,7 @@ public struct Message: Sendable, Hashable, Codable {
         self.content = content
         self.timestamp = timestamp
         self.details = details
+        self.parent = parent
     }
 }
 

@@ -12,6 +12,14 @@ public enum StoreError: Error, Sendable, Hashable {
     case unavailable
     /// Text the database cannot hold (PostgreSQL's text type has no U+0000).
     case unsupportedText
+    /// A message named by this field is not one of the conversation's.
+    case notInConversation(TreeField)
+}
+
+/// The fields that name a message of the same conversation.
+public enum TreeField: String, Sendable, Hashable {
+    case parentID = "parent_id"
+    case currentMessageID = "current_message_id"
 }
 
 extension StoreError: CustomStringConvertible {
@@ -22,6 +30,7 @@ extension StoreError: CustomStringConvertible {
         case .usernameTaken: "username already exists"
         case .unavailable: "the database did not answer (connection lost, or no answer within the deadline)"
         case .unsupportedText: "text contains a character the database cannot store (U+0000)"
+        case .notInConversation(let field): "\(field.rawValue) is not a message of the conversation"
         }
     }
 }

@@ -373,6 +373,25 @@ package enum PostgresMigrations {
                 """,
             ]
         ),
+        // Branches (``ConversationTree``): a parent row only where a message does not hang under the
+        // message before it, a current message only for a conversation that has branched; both go
+        // with their message or conversation (foreign keys).
+        (
+            "v12-message-branches",
+            [
+                """
+                CREATE TABLE message_parents (
+                    message_id text PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE, conversation_id text NOT NULL, parent_id text
+                )
+                """,
+                "CREATE INDEX message_parents_by_conversation ON message_parents (conversation_id)",
+                """
+                CREATE TABLE current_messages (
+                    conversation_id text PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE, message_id text NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

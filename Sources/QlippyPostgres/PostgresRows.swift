@@ -29,11 +29,19 @@ package enum PostgresRows {
         """
     package static let conversation = "\(conversationColumns), c.message_count"
     package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
-    /// `conversationColumns` and `message`, from a left join: no message columns on a conversation without messages.
+    /// `conversationColumns`, ``storedCurrent``, ``messageWithDetails`` and ``parentColumns``, from
+    /// left joins: no message columns on a conversation without messages.
     package typealias ConversationWithMessageRow = (
-        String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, Int64?, String?, Int64?, Int64?, String?,
-        String?
+        String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, String?, Int64?, String?, Int64?, Int64?,
+        String?, String?, Bool, String?
     )
+
+    /// Parent rows as ``ConversationTree`` takes them, from (message id, has a row, parent id) triples.
+    package static func parentRows(_ rows: [(String, Bool, String?)]) -> [String: String?] {
+        var found: [String: String?] = [:]
+        for (id, hasRow, parent) in rows where hasRow { found[id] = .some(parent) }
+        return found
+    }
 
     package static func conversation(_ row: ConversationRow) -> Conversation {
         Conversation(
@@ -42,13 +50,24 @@ package enum PostgresRows {
         )
     }
 
-    /// `conversation`, then the head of the newest message (one character more than any preview,
-    /// which tells whether the message was longer).
+    /// `conversation`, then the head of the current message (of a conversation that has branched),
+    /// else of the newest one: one character more than any preview, which tells whether the
+    /// message was longer.
     package static let summary = """
         \(conversation),
-        (SELECT left(m.content, \(PreviewLength.stored)) FROM messages m WHERE m.conversation_id = c.id
-         ORDER BY m.timestamp DESC NULLS LAST, m.seq DESC LIMIT 1)
+        coalesce(
+            (SELECT left(m.content, \(PreviewLength.stored)) FROM current_messages cm
+             JOIN messages m ON m.id = cm.message_id AND m.conversation_id = cm.conversation_id WHERE cm.conversation_id = c.id),
+            (SELECT left(m.content, \(PreviewLength.stored)) FROM messages m WHERE m.conversation_id = c.id
+             ORDER BY m.timestamp DESC NULLS LAST, m.seq DESC LIMIT 1))
         """
+
+    /// The stored current message of conversation `c`, `NULL` for one that never branched.
+    package static let storedCurrent = "(SELECT cm.message_id FROM current_messages cm WHERE cm.conversation_id = c.id)"
+
+    /// Whether message `m` has a parent row, and the row's parent, from ``parentJoin``.
+    package static let parentColumns = "p.message_id IS NOT NULL, p.parent_id"
+    package static let parentJoin = "LEFT JOIN message_parents p ON p.message_id = m.id"
     package typealias SummaryRow = (String, String, String?, String, Int64?, Int64?, Int64, String?)
 
     package static func summary(_ row: SummaryRow, previewLength: Int) -> ConversationSummary {

@@ -44,19 +44,28 @@ extension PostgresStore {
         let id = change.resourceID
         let query: PostgresQuery
         switch change.entity {
-        case .conversation: query = "SELECT \(unescaped: PostgresRows.conversation) FROM conversations c WHERE c.id = \(id)"
+        case .conversation:
+            query =
+                "SELECT \(unescaped: PostgresRows.conversation), \(unescaped: PostgresRows.storedCurrent) FROM conversations c WHERE c.id = \(id)"
         case .message:
             query =
                 "SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = \(id)"
         case .plugin: query = "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.id = \(id)"
         case .user, .folder, .apiKey, nil: return nil
         }
-        return try await run { connection in
+        return try await snapshot(deadline: deadline) { connection in
             for try await row in try await connection.query(query, logger: self.logger) {
-                return switch change.entity {
-                case .conversation: .conversation(PostgresRows.conversation(try row.decode(PostgresRows.ConversationRow.self)))
-                case .message: .message(PostgresRows.message(try row.decode(PostgresRows.MessageWithDetailsRow.self)))
-                default: .plugin(PostgresRows.plugin(try row.decode(PostgresRows.PluginRow.self)))
+                switch change.entity {
+                case .conversation:
+                    let (a, b, c, d, e, f, g, current) = try row.decode(
+                        (String, String, String?, String, Int64?, Int64?, Int64, String?).self)
+                    var conversation = PostgresRows.conversation((a, b, c, d, e, f, g))
+                    conversation.currentMessageID = current
+                    return .conversation(conversation)
+                case .message:
+                    let message = PostgresRows.message(try row.decode(PostgresRows.MessageWithDetailsRow.self))
+                    return .message(try await self.attachingParent(to: message, connection))
+                default: return .plugin(PostgresRows.plugin(try row.decode(PostgresRows.PluginRow.self)))
                 }
             }
             return nil

@@ -93,8 +93,10 @@ extension PostgresStore {
         case .user(let username): .user(try await insertUser(username: username, connection))
         case .conversation(let userID, let title, let folder):
             .conversation(try await insertConversation(userID: userID, title: title, folder: folder, connection))
-        case .message(let conversationID, let role, let content, let details):
-            .message(try await insertMessage(conversationID: conversationID, role: role, content: content, details: details, connection))
+        case .message(let conversationID, let role, let content, let details, let parent):
+            .message(
+                try await insertMessage(
+                    conversationID: conversationID, role: role, content: content, details: details, parent: parent, connection))
         case .plugin(let userID, let plugin): .plugin(try await insertPlugin(userID: userID, plugin: plugin, connection))
         }
     }

@@ -76,30 +76,40 @@ extension PostgresStore {
         return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
     }
 
-    public func conversation(id: String) async throws -> ConversationDetail {
+    public func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail {
         try await run { connection in
             // The conversation on every row (or on one row without a message): one statement, so
             // the messages and the conversation come from one snapshot, and the count is theirs.
             let rows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.conversationColumns), \(unescaped: PostgresRows.messageWithDetails)
+                SELECT \(unescaped: PostgresRows.conversationColumns), \(unescaped: PostgresRows.storedCurrent),
+                    \(unescaped: PostgresRows.messageWithDetails), \(unescaped: PostgresRows.parentColumns)
                 FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id \(unescaped: PostgresRows.detailsJoin)
+                    \(unescaped: PostgresRows.parentJoin)
                 WHERE c.id = \(id) ORDER BY m.timestamp NULLS FIRST, m.seq
                 """, logger: self.logger
             )
             var conversation: Conversation?
             var messages: [Message] = []
+            var parents: [(String, Bool, String?)] = []
             for try await row in rows.decode(PostgresRows.ConversationWithMessageRow.self) {
-                if conversation == nil { conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, 0)) }
+                if conversation == nil {
+                    conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, 0))
+                    conversation?.currentMessageID = row.6
+                }
                 if let message = PostgresRows.message(
-                    joined: (row.6, row.7, row.8, row.9, row.10), details: (row.11, row.12, row.13, row.14, row.15))
+                    joined: (row.7, row.8, row.9, row.10, row.11), details: (row.12, row.13, row.14, row.15, row.16))
                 {
                     messages.append(message)
+                    parents.append((message.id, row.17, row.18))
                 }
             }
             guard var conversation else { throw StoreError.notFound(.conversation) }
             conversation.messageCount = messages.count
-            return ConversationDetail(conversation: conversation, messages: messages)
+            let selected = BranchReads.select(
+                messages, parentRows: PostgresRows.parentRows(parents), storedCurrent: conversation.currentMessageID, branches: branches)
+            conversation.currentMessageID = selected.current
+            return ConversationDetail(conversation: conversation, messages: selected.messages)
         }
     }
 
@@ -108,8 +118,23 @@ extension PostgresStore {
         changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
         if let title = changes.title { changed.set("title", title) }
         if let folder = changes.folder { changed.set("folder", folder) }
-        return try await updated(changed, id: id, returning: PostgresRows.conversation, missing: .conversation) {
-            PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
+        guard let target = changes.currentMessageID else {
+            return try await updated(changed, id: id, returning: PostgresRows.conversation, missing: .conversation) {
+                PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
+            }
+        }
+        let edit = changed.query(id: id, returning: "c.id")
+        return try await transaction(deadline: deadline) { connection in
+            let conversation = try await self.lockConversation(id, connection)
+            if changes.editsFields { try await connection.query(edit, logger: self.logger) }
+            let tree = try await self.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID, connection)
+            let switched = try tree.switching(to: target)
+            try await self.apply(switched, toConversation: id, connection)
+            // The title's and folder's trigger logs an edit of them; a switch alone is logged here.
+            if switched.current != .unchanged, !changes.editsFields {
+                try await self.logChange("conversation.updated", id, ofConversation: id, connection)
+            }
+            return try await self.lockConversation(id, connection)
         }
     }
 
@@ -119,21 +144,43 @@ extension PostgresStore {
 
     // MARK: Messages
 
-    public func addMessage(conversationID: String, role: String, content: String, details: MessageDetails) async throws -> Message {
-        try await run { connection in
-            try await self.insertMessage(conversationID: conversationID, role: role, content: content, details: details, connection)
+    public func addMessage(
+        conversationID: String, role: String, content: String, details: MessageDetails, parent: NewMessageParent
+    ) async throws -> Message {
+        let insert = { @Sendable (connection: PostgresConnection) in
+            try await self.insertMessage(
+                conversationID: conversationID, role: role, content: content, details: details, parent: parent, connection)
         }
+        return parent == .current ? try await run(insert) : try await transaction(deadline: deadline, insert)
     }
 
+    /// After the current message: one statement, which also writes the parent row and moves the
+    /// current message when the conversation has branched. Under a named parent (only in a
+    /// transaction): the conversation's row is locked first, so that its tree holds still while
+    /// the new message's place is worked out.
     func insertMessage(
-        conversationID: String, role: String, content: String, details: MessageDetails, _ connection: PostgresConnection
+        conversationID: String, role: String, content: String, details: MessageDetails, parent: NewMessageParent,
+        _ connection: PostgresConnection
     ) async throws -> Message {
         let id = newID()
         let now = Timestamp.now()
+        var placed = TreeChanges()
+        let followsCurrent = parent == .current
+        if !followsCurrent {
+            let conversation = try await lockConversation(conversationID, connection)
+            var current = conversation.currentMessageID
+            if current == nil { current = try await lastMessage(ofConversation: conversationID, connection) }
+            var parentExists = false
+            if let named = parent.named { parentExists = try await isMessage(named, ofConversation: conversationID, connection) }
+            placed = try ConversationTree.adding(
+                id, under: parent, current: current, isBranched: conversation.currentMessageID != nil, parentExists: parentExists)
+        }
+        var parentOfAdded: MessageParent?
         try await insert(.conversation) {
-            // One statement: the insert, its details and the bump commit together. `greatest`:
-            // never backwards, as two servers' concurrent adds may commit in either order.
-            try await connection.query(
+            // One statement: the insert, its details, its place in a branched conversation and the
+            // bump commit together. `greatest`: never backwards, as two servers' concurrent adds may
+            // commit in either order.
+            let rows = try await connection.query(
                 """
                 WITH added AS (
                     INSERT INTO messages (id, conversation_id, role, content, timestamp)
@@ -146,13 +193,27 @@ extension PostgresStore {
                            \(details.usage.map { Int64($0.inputTokens) }), \(details.usage.map { Int64($0.outputTokens) }),
                            \(details.finishReason), \(details.metadataJSON)::jsonb
                     FROM added a JOIN conversations c ON c.id = a.conversation_id WHERE \(!details.isEmpty)
+                ), placed AS (
+                    INSERT INTO message_parents (message_id, conversation_id, parent_id)
+                    SELECT a.id, a.conversation_id, cm.message_id FROM added a JOIN current_messages cm ON cm.conversation_id = a.conversation_id
+                    WHERE \(followsCurrent)
+                    RETURNING parent_id
+                ), moved AS (
+                    UPDATE current_messages SET message_id = \(id) WHERE conversation_id = \(conversationID) AND \(followsCurrent)
                 )
                 UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
                 WHERE id = (SELECT conversation_id FROM added)
+                RETURNING (SELECT count(*) FROM placed), (SELECT parent_id FROM placed)
                 """, logger: logger
             )
+            for try await (count, parentID) in rows.decode((Int64, String?).self) where count > 0 {
+                parentOfAdded = MessageParent(row: parentID)
+            }
         }
-        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details)
+        try await apply(placed, toConversation: conversationID, connection)
+        if let row = placed.parentRows[id] { parentOfAdded = MessageParent(row: row) }
+        return Message(
+            id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details, parent: parentOfAdded)
     }
 
     public func updateMessage(id: String, content: String?, details changes: MessageDetailChanges) async throws -> Message {
@@ -166,6 +227,7 @@ extension PostgresStore {
                 WHERE m.id = \(id) FOR UPDATE OF m
                 """, on: connection, missing: .message
             ) { PostgresRows.message(try $0.decode(PostgresRows.MessageWithDetailsRow.self)) }
+            message = try await self.attachingParent(to: message, connection)
             guard !changes.isEmpty else { return message }
             message.details = message.details.applying(changes)
             try await self.storeDetails(message.details, of: message, connection)
@@ -201,8 +263,35 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    public func deleteMessage(id: String) async throws {
-        try await delete(from: "messages", id: id, missing: .message)
+    public func deleteMessage(id: String, withReplies: Bool) async throws {
+        if !withReplies {
+            // In a conversation that never branched: one statement, as the original's delete.
+            let deleted = try await run { connection in
+                try await connection.query(
+                    """
+                    DELETE FROM messages m WHERE m.id = \(id)
+                      AND NOT EXISTS (SELECT 1 FROM current_messages cm WHERE cm.conversation_id = m.conversation_id)
+                    RETURNING m.id
+                    """, logger: self.logger
+                ).decode(String.self).contains { _ in true }
+            }
+            if deleted { return }
+        }
+        try await transaction(deadline: deadline) { connection in
+            let conversationID = try await self.one(
+                "SELECT conversation_id FROM messages WHERE id = \(id)", on: connection, missing: .message
+            ) { try $0.decode(String.self) }
+            let stored = try await self.lockConversation(conversationID, connection).currentMessageID
+            let tree = try await self.fetchTree(ofConversation: conversationID, storedCurrent: stored, connection)
+            let changes = tree.deleting(id, withReplies: withReplies)
+            try await self.apply(changes, toConversation: conversationID, connection)
+            for child in changes.parentRows.keys.sorted() {
+                try await self.logChange("message.updated", child, ofConversation: conversationID, connection)
+            }
+            if changes.current != .unchanged {
+                try await self.logChange("conversation.updated", conversationID, ofConversation: conversationID, connection)
+            }
+        }
     }
 
     // MARK: Plugins

@@ -59,27 +59,7 @@ enum Migrations {
                         DELETE FROM conversation_stats WHERE conversation_id = OLD.id;
                     END;
 
-                    CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
-                        INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
-                        UPDATE conversation_stats SET
-                            message_count = message_count + 1,
-                            (last_message_id, last_message_head) = \(newest("NEW.conversation_id"))
-                        WHERE conversation_id = NEW.conversation_id;
-                    END;
-
-                    CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
-                        UPDATE conversation_stats SET
-                            message_count = message_count - 1,
-                            (last_message_id, last_message_head) = \(newest("OLD.conversation_id"))
-                        WHERE conversation_id = OLD.conversation_id;
-                    END;
-
-                    CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
-                        UPDATE conversation_stats SET
-                            message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
-                            (last_message_id, last_message_head) = \(newest("conversation_stats.conversation_id"))
-                        WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
-                    END;
+                    \(ConversationStatsTriggers.onMessages(shown: newest))
                     """)
         },
         // Search: an FTS5 index with the trigram tokenizer over message contents, so that a
@@ -407,6 +387,70 @@ enum Migrations {
                     END;
                     """)
         },
+        // Branches (``ConversationTree``): a parent row only where a message does not hang under the
+        // message before it, and a current message only for a conversation that has branched, so the
+        // original's rows and every conversation that never branched need none. Both go with their
+        // message or conversation, whoever deletes it. A conversation's list preview is its current
+        // message's from now on: `conversation_stats` keeps the current message's head when there is
+        // one (else the newest's, as before), and the current message's triggers refresh it.
+        Migration("v17-message-branches") { db, _ in
+            let shown = { (conversation: String) in
+                """
+                (SELECT id, head FROM (
+                    SELECT m.id AS id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) AS head, 0 AS rank
+                    FROM current_messages cm JOIN messages m ON m.id = cm.message_id AND m.conversation_id = cm.conversation_id
+                    WHERE cm.conversation_id = \(conversation)
+                    UNION ALL
+                    SELECT * FROM (
+                        SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)), 1 FROM messages m
+                        WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+                ) ORDER BY rank LIMIT 1)
+                """
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE message_parents (
+                        conversation_id TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        parent_id TEXT,
+                        PRIMARY KEY (conversation_id, message_id)
+                    );
+
+                    CREATE TABLE current_messages (
+                        conversation_id TEXT NOT NULL PRIMARY KEY,
+                        message_id TEXT NOT NULL
+                    );
+
+                    CREATE TRIGGER message_parents_on_message_delete AFTER DELETE ON messages BEGIN
+                        DELETE FROM message_parents WHERE conversation_id = OLD.conversation_id AND message_id = OLD.id;
+                    END;
+
+                    CREATE TRIGGER current_messages_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                        DELETE FROM current_messages WHERE conversation_id = OLD.id;
+                    END;
+
+                    DROP TRIGGER conversation_stats_on_message_insert;
+                    DROP TRIGGER conversation_stats_on_message_delete;
+                    DROP TRIGGER conversation_stats_on_message_update;
+
+                    \(ConversationStatsTriggers.onMessages(shown: shown))
+
+                    CREATE TRIGGER conversation_stats_on_current_insert AFTER INSERT ON current_messages BEGIN
+                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(shown("NEW.conversation_id"))
+                        WHERE conversation_id = NEW.conversation_id;
+                    END;
+
+                    CREATE TRIGGER conversation_stats_on_current_update AFTER UPDATE ON current_messages BEGIN
+                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(shown("NEW.conversation_id"))
+                        WHERE conversation_id = NEW.conversation_id;
+                    END;
+
+                    CREATE TRIGGER conversation_stats_on_current_delete AFTER DELETE ON current_messages BEGIN
+                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(shown("OLD.conversation_id"))
+                        WHERE conversation_id = OLD.conversation_id;
+                    END;
+                    """)
+        },
     ]
 
     /// The migrations, for GRDB's migrator: each one runs on its own, in its own transaction.
@@ -440,6 +484,37 @@ struct Migration: Sendable {
     init(_ identifier: String, apply: @escaping @Sendable (Database, Run) throws -> Void) {
         self.identifier = identifier
         self.apply = apply
+    }
+}
+
+/// `conversation_stats`' triggers on messages (migrations v3 and v17, which differ in the message
+/// they show): each keeps the count and sets the shown message's id and head, which `shown` selects
+/// for a conversation.
+private enum ConversationStatsTriggers {
+    static func onMessages(shown: (String) -> String) -> String {
+        """
+        CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
+            INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
+            UPDATE conversation_stats SET
+                message_count = message_count + 1,
+                (last_message_id, last_message_head) = \(shown("NEW.conversation_id"))
+            WHERE conversation_id = NEW.conversation_id;
+        END;
+
+        CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
+            UPDATE conversation_stats SET
+                message_count = message_count - 1,
+                (last_message_id, last_message_head) = \(shown("OLD.conversation_id"))
+            WHERE conversation_id = OLD.conversation_id;
+        END;
+
+        CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
+            UPDATE conversation_stats SET
+                message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
+                (last_message_id, last_message_head) = \(shown("conversation_stats.conversation_id"))
+            WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
+        END;
+        """
     }
 }
 

@@ -66,6 +66,26 @@ enum Queries {
 
     static let message = "SELECT \(messageColumns) FROM messages WHERE id = ?"
 
+    /// The conversation's messages with their keys (``PageKey``) in columns 5 and 6. Argument: the conversation id.
+    static let keyedMessagesOfConversation =
+        "SELECT \(messageColumns), timestamp, rowid FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
+
+    /// The conversation's message ids in its order (a ``ConversationTree``'s). Argument: the conversation id.
+    static let messageIDsOfConversation = "SELECT id FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
+
+    /// The conversation's last message in its order. Argument: the conversation id.
+    static let lastMessageOfConversation =
+        "SELECT id FROM messages WHERE conversation_id = ? ORDER BY timestamp DESC, rowid DESC LIMIT 1"
+
+    /// Whether a message belongs to a conversation. Arguments: the message id, the conversation id.
+    static let messageInConversation = "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?"
+
+    /// The stored current message of a conversation that has branched. Argument: the conversation id.
+    static let currentMessage = "SELECT message_id FROM current_messages WHERE conversation_id = ?"
+
+    /// A conversation's parent rows. Argument: the conversation id.
+    static let parentsOfConversation = "SELECT message_id, parent_id FROM message_parents WHERE conversation_id = ?"
+
     /// A search hit, by the rowid the search index gave. Argument: the rowid.
     static let messageByRowID = "SELECT \(messageColumns) FROM messages WHERE rowid = CAST(? AS INTEGER)"
 
@@ -123,6 +143,9 @@ enum Queries {
         ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
+        ("keyedMessagesOfConversation", keyedMessagesOfConversation), ("messageIDsOfConversation", messageIDsOfConversation),
+        ("lastMessageOfConversation", lastMessageOfConversation), ("messageInConversation", messageInConversation),
+        ("currentMessage", currentMessage), ("parentsOfConversation", parentsOfConversation),
         ("detailsOfConversation", detailsOfConversation), ("details", details),
         ("usageTotals", usageTotals), ("pluginsOfUser", pluginsOfUser),
         ("plugin", plugin), ("deleteMessagesOfConversation", deleteMessagesOfConversation), ("exportPage", exportPage),

@@ -34,7 +34,8 @@ extension SQLiteStore {
         try readers.read { connection in
             switch change.entity {
             case .conversation:
-                try connection.fetchOne(Queries.conversation, [change.resourceID], Conversation.init).map(Resource.conversation)
+                try connection.fetchOne(Queries.conversation, [change.resourceID], Conversation.init) == nil
+                    ? nil : .conversation(try connection.fetchConversation(id: change.resourceID))
             case .message: try connection.fetchMessage(id: change.resourceID).map(Resource.message)
             case .plugin: try connection.fetchOne(Queries.plugin, [change.resourceID], Plugin.init).map(Resource.plugin)
             case .user, .folder, .apiKey, nil: nil

@@ -64,8 +64,8 @@ extension SQLiteStore {
         case .user(let username): .user(try insertUser(username: username, db))
         case .conversation(let userID, let title, let folder):
             .conversation(try insertConversation(userID: userID, title: title, folder: folder, db))
-        case .message(let conversationID, let role, let content, let details):
-            .message(try insertMessage(conversationID: conversationID, role: role, content: content, details: details, db))
+        case .message(let conversationID, let role, let content, let details, let parent):
+            .message(try insertMessage(conversationID: conversationID, role: role, content: content, details: details, parent: parent, db))
         case .plugin(let userID, let plugin): .plugin(try insertPlugin(userID: userID, plugin: plugin, db))
         }
     }

@@ -59,9 +59,22 @@ extension SQLiteStore {
         }
     }
 
-    public func messagePage(ofConversation conversationID: String, page: PageRequest) async throws -> Page<Message> {
+    public func messagePage(ofConversation conversationID: String, page: PageRequest, branches: BranchSelection) async throws -> Page<
+        Message
+    > {
         try snapshot { connection in
-            _ = try connection.fetchConversation(id: conversationID)
+            let stored = try connection.fetchConversation(id: conversationID).currentMessageID
+            if stored != nil || branches == .all {
+                let keyed = try connection.fetchAll(Queries.keyedMessagesOfConversation, [conversationID]) { row in
+                    (Message(row), PageKey(time: row.text(5), sequence: row.int64(6)))
+                }
+                var found = BranchReads.page(
+                    keyed, parentRows: stored == nil ? [:] : try connection.parentRows(ofConversation: conversationID),
+                    storedCurrent: stored,
+                    branches: branches, page: page)
+                found.items = try connection.attachingDetails(to: found.items, ofConversation: conversationID)
+                return found
+            }
             var found = try Self.oldestFirst(
                 connection, owner: conversationID, page: page,
                 queries: (PageQueries.messagesTimed, PageQueries.messagesTimedFromStart, PageQueries.messagesUntimed), keyColumn: 5,

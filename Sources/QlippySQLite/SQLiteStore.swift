@@ -132,21 +132,37 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
     }
 
-    public func conversation(id: String) async throws -> ConversationDetail {
+    public func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail {
         try snapshot { connection in
-            let conversation = try connection.fetchConversation(id: id)
-            return ConversationDetail(conversation: conversation, messages: try connection.fetchMessages(ofConversation: id))
+            var conversation = try connection.fetchConversation(id: id)
+            let messages = try connection.fetchMessages(ofConversation: id)
+            let stored = conversation.currentMessageID
+            let rows = stored == nil ? [:] : try connection.parentRows(ofConversation: id)
+            let selected = BranchReads.select(messages, parentRows: rows, storedCurrent: stored, branches: branches)
+            conversation.currentMessageID = selected.current
+            return ConversationDetail(conversation: conversation, messages: selected.messages)
         }
     }
 
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
         try await writer.write { db in
-            _ = try db.fetchConversation(id: id)
-            var update = PartialUpdate(table: "conversations")
-            update.set("last_updated", Timestamp.now().storageText)
-            if let title = changes.title { update.set("title", Self.text(title), cast: true) }
-            if let folder = changes.folder { update.set("folder", Self.text(folder), cast: true) }
-            try update.execute(db, id: id)
+            let conversation = try db.fetchConversation(id: id)
+            if changes.editsFields || changes.currentMessageID == nil {
+                var update = PartialUpdate(table: "conversations")
+                update.set("last_updated", Timestamp.now().storageText)
+                if let title = changes.title { update.set("title", Self.text(title), cast: true) }
+                if let folder = changes.folder { update.set("folder", Self.text(folder), cast: true) }
+                try update.execute(db, id: id)
+            }
+            if let target = changes.currentMessageID {
+                let tree = try db.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID)
+                let switched = try tree.switching(to: target)
+                try Self.apply(switched, toConversation: id, db)
+                // The title's and folder's trigger logs an edit of them; a switch alone is logged here.
+                if switched.current != .unchanged, !changes.editsFields {
+                    try Self.logChange("conversation.updated", id, ofConversation: id, db)
+                }
+            }
             return try db.fetchConversation(id: id)
         }
     }
@@ -164,17 +180,25 @@ public final class SQLiteStore: ChatStore, StoreBackups {
 
     // MARK: Messages
 
-    public func addMessage(conversationID: String, role: String, content: String, details: MessageDetails) async throws -> Message {
+    public func addMessage(
+        conversationID: String, role: String, content: String, details: MessageDetails, parent: NewMessageParent
+    ) async throws -> Message {
         try await writer.write { db in
-            try Self.insertMessage(conversationID: conversationID, role: role, content: content, details: details, db)
+            try Self.insertMessage(conversationID: conversationID, role: role, content: content, details: details, parent: parent, db)
         }
     }
 
     static func insertMessage(
-        conversationID: String, role: String, content: String, details: MessageDetails, _ db: Database
+        conversationID: String, role: String, content: String, details: MessageDetails, parent: NewMessageParent, _ db: Database
     ) throws -> Message {
-        _ = try db.fetchConversation(id: conversationID)
+        let conversation = try db.fetchConversation(id: conversationID)
         let id = newID()
+        let current =
+            try conversation.currentMessageID ?? db.fetchOne(Queries.lastMessageOfConversation, [conversationID]) { $0.text(0) } ?? nil
+        let placed = try ConversationTree.adding(
+            id, under: parent, current: current, isBranched: conversation.currentMessageID != nil,
+            parentExists: try parent.named.map { try db.fetchOne(Queries.messageInConversation, [$0, conversationID]) { _ in () } != nil }
+                ?? false)
         let now = Timestamp.now()
         try execute(
             db, "INSERT INTO messages (id, conversation_id, role, content, timestamp) VALUES (?, ?, ?, CAST(? AS TEXT), ?)",
@@ -182,7 +206,10 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         )
         try execute(db, "UPDATE conversations SET last_updated = ? WHERE id = ?", [now.storageText, conversationID])
         if !details.isEmpty { try storeDetails(details, ofMessage: id, inConversation: conversationID, db) }
-        return Message(id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details)
+        try apply(placed, toConversation: conversationID, db)
+        return Message(
+            id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details,
+            parent: placed.parentRows[id].map(MessageParent.init(row:)))
     }
 
     public func updateMessage(id: String, content: String?, details changes: MessageDetailChanges) async throws -> Message {
@@ -195,12 +222,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
                 message.details = message.details.applying(changes)
                 try Self.storeDetails(message.details, ofMessage: id, inConversation: message.conversationID, db)
                 // The content's trigger logs an edit of the content; an edit of the details alone is logged here.
-                if content == nil {
-                    try Self.execute(
-                        db,
-                        "INSERT INTO change_log (user_id, kind, resource_id) SELECT c.user_id, 'message.updated', ? FROM conversations c WHERE c.id = ?",
-                        [id, message.conversationID])
-                }
+                if content == nil { try Self.logChange("message.updated", id, ofConversation: message.conversationID, db) }
             }
             return message
         }
@@ -232,10 +254,24 @@ public final class SQLiteStore: ChatStore, StoreBackups {
             ])
     }
 
-    public func deleteMessage(id: String) async throws {
+    public func deleteMessage(id: String, withReplies: Bool) async throws {
         try await writer.write { db in
-            try Self.execute(db, "DELETE FROM messages WHERE id = ?", [id])
-            guard db.changesCount > 0 else { throw StoreError.notFound(.message) }
+            guard let conversationID = try db.fetchOne(Queries.message, [id], { $0.text(1) }) ?? nil else {
+                throw StoreError.notFound(.message)
+            }
+            let stored = try db.storedCurrentMessage(ofConversation: conversationID)
+            guard stored != nil || withReplies else {
+                try Self.execute(db, "DELETE FROM messages WHERE id = ?", [id])
+                return
+            }
+            let changes = try db.fetchTree(ofConversation: conversationID, storedCurrent: stored).deleting(id, withReplies: withReplies)
+            try Self.apply(changes, toConversation: conversationID, db)
+            for child in changes.parentRows.keys.sorted() {
+                try Self.logChange("message.updated", child, ofConversation: conversationID, db)
+            }
+            if changes.current != .unchanged {
+                try Self.logChange("conversation.updated", conversationID, ofConversation: conversationID, db)
+            }
         }
     }
 

@@ -13,17 +13,26 @@ public protocol ChatResources: Sendable {
     /// `folder`: only that folder's; `""` only those without a folder (NULL or empty); `nil` all.
     func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary]
     func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation
-    func conversation(id: String) async throws -> ConversationDetail
-    /// Applies the changes and sets `lastUpdated` to now.
+    /// The conversation with its current branch or every message (``ConversationDetail``). On a
+    /// conversation that has branched, and with `.all`, the messages carry their parents and the
+    /// conversation its current message.
+    func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail
+    /// Applies the changes; a new title or folder sets `lastUpdated` to now, a switch of branch
+    /// alone does not. A `currentMessageID` that is not one of the conversation's messages is
+    /// ``StoreError/notInConversation(_:)``.
     func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation
     /// Deletes the conversation and its messages.
     func deleteConversation(id: String) async throws
 
-    /// Appends a message with its details and sets the conversation's `lastUpdated` to now.
-    func addMessage(conversationID: String, role: String, content: String, details: MessageDetails) async throws -> Message
+    /// Adds a message with its details under `parent` (``ConversationTree/adding(_:under:)``), makes
+    /// it the current one, and sets the conversation's `lastUpdated` to now.
+    func addMessage(conversationID: String, role: String, content: String, details: MessageDetails, parent: NewMessageParent)
+        async throws -> Message
     /// New content (`nil`: unchanged) and the changes to its details.
     func updateMessage(id: String, content: String?, details: MessageDetailChanges) async throws -> Message
-    func deleteMessage(id: String) async throws
+    /// Deletes the message; its replies hang under its parent from then on, or go with it when
+    /// `withReplies` (``ConversationTree/deleting(_:withReplies:)``).
+    func deleteMessage(id: String, withReplies: Bool) async throws
 
     /// The user's plugins, oldest first.
     func plugins(ofUser userID: String) async throws -> [Plugin]
@@ -43,9 +52,19 @@ public protocol ChatResources: Sendable {
 }
 
 extension ChatResources {
-    /// Appends a message without details, as the original API does.
-    public func addMessage(conversationID: String, role: String, content: String) async throws -> Message {
-        try await addMessage(conversationID: conversationID, role: role, content: content, details: .none)
+    /// The conversation's current branch.
+    public func conversation(id: String) async throws -> ConversationDetail {
+        try await conversation(id: id, branches: .current)
+    }
+
+    /// Adds a message after the current one, as the original API does.
+    public func addMessage(conversationID: String, role: String, content: String, details: MessageDetails = .none) async throws -> Message {
+        try await addMessage(conversationID: conversationID, role: role, content: content, details: details, parent: .current)
+    }
+
+    /// Deletes the message alone, as the original API does.
+    public func deleteMessage(id: String) async throws {
+        try await deleteMessage(id: id, withReplies: false)
     }
 
     /// New content for a message, its details unchanged.

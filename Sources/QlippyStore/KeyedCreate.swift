@@ -28,7 +28,7 @@ package struct KeyedCreate: Sendable {
         switch creation {
         case .user: .known(IdempotencyKeys.usersScope)
         case .conversation(let userID, _, _), .plugin(let userID, _): .known(userID)
-        case .message(let conversationID, _, _, _): .ownerOf(conversationID: conversationID)
+        case .message(let conversationID, _, _, _, _): .ownerOf(conversationID: conversationID)
         }
     }
 

@@ -8,8 +8,9 @@ public protocol ListPages: Sendable {
     /// unknown user is "User not found".
     func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, page: PageRequest, walkStart: Timestamp?)
         async throws -> ConversationPage
-    /// A page of the conversation's messages in their order (``ChatResources/conversation(id:)``'s).
-    func messagePage(ofConversation conversationID: String, page: PageRequest) async throws -> Page<Message>
+    /// A page of the conversation's current branch or of all its messages
+    /// (``ChatResources/conversation(id:branches:)``), in the order of their keys.
+    func messagePage(ofConversation conversationID: String, page: PageRequest, branches: BranchSelection) async throws -> Page<Message>
     /// A page of ``ChatResources/plugins(ofUser:)``.
     func pluginPage(ofUser userID: String, page: PageRequest) async throws -> Page<Plugin>
 }

@@ -99,10 +99,15 @@ struct PostgresMigrateTests {
                     }
                     if let first = messageIDs.first { _ = try await client.put("/api/messages/\(first)", #"{"content": "edited"}"#) }
                     if messageIDs.count > 1 { _ = try await client.delete("/api/messages/\(messageIDs[1])") }
+                    if messageIDs.count > 2 {
+                        // An answer regenerated under the first message: a branch, with a parent row and a current message.
+                        let regenerated = try Self.json(["role": "assistant", "content": "again", "parent_id": messageIDs[0]])
+                        #expect(try await client.post("/api/conversations/\(conversationID)/messages", regenerated).status == .created)
+                    }
                     if number == 2 {
                         _ = try await client.delete("/api/conversations/\(conversationID)")
                     } else {
-                        paths.append("/api/conversations/\(conversationID)")
+                        paths += ["/api/conversations/\(conversationID)", "/api/conversations/\(conversationID)?branches=all"]
                     }
                 }
                 for plugin in user.plugins {
@@ -120,6 +125,8 @@ struct PostgresMigrateTests {
         #expect(rows["conversations"] == plan.map { $0.conversations.count - ($0.conversations.count > 2 ? 1 : 0) }.reduce(0, +))
         let kept = plan.flatMap { $0.conversations.enumerated().filter { $0.offset != 2 }.map(\.element.messages.count) }
         #expect(rows["message_details"] == kept.map { ($0 + 1) / 2 }.reduce(0, +))
+        #expect(rows["message_parents"] == kept.filter { $0 > 2 }.count)
+        #expect(rows["current_messages"] == kept.filter { $0 > 2 }.count)
         #expect(rows["plugins"] == plan.map(\.plugins.count).reduce(0, +))
         try await Self.expectSameAnswers(paths, sqliteFile: file, postgres: postgres)
     }

@@ -66,11 +66,15 @@ extension RowSource {
         try attachingDetails(to: fetchAll(Queries.messagesOfConversation, [id], Message.init), ofConversation: id)
     }
 
-    /// The message with its details; `nil` when there is none.
+    /// The message with its details, and its parent when its conversation has branched; `nil` when there is none.
     func fetchMessage(id: String) throws -> Message? {
         guard var message = try fetchOne(Queries.message, [id], Message.init) else { return nil }
         if let details = try fetchOne(Queries.details, [message.conversationID, id], { row in MessageDetails(row) }) {
             message.details = details
+        }
+        if let current = try storedCurrentMessage(ofConversation: message.conversationID) {
+            let tree = try fetchTree(ofConversation: message.conversationID, storedCurrent: current)
+            message.parent = tree.position(of: id).map(tree.parent(of:))
         }
         return message
     }
@@ -83,11 +87,34 @@ extension RowSource {
         return messages.attaching(details)
     }
 
+    /// The conversation, with its current message when it has branched.
     func fetchConversation(id: String) throws -> Conversation {
-        guard let conversation = try fetchOne(Queries.conversation, [id], Conversation.init) else {
+        guard var conversation = try fetchOne(Queries.conversation, [id], Conversation.init) else {
             throw StoreError.notFound(.conversation)
         }
+        conversation.currentMessageID = try storedCurrentMessage(ofConversation: id)
         return conversation
+    }
+
+    // MARK: Branches
+
+    /// The current message of a conversation that has branched; `nil` for one that never did.
+    func storedCurrentMessage(ofConversation id: String) throws -> String? {
+        try fetchOne(Queries.currentMessage, [id]) { $0.text(0) } ?? nil
+    }
+
+    /// The conversation's parent rows (message id → parent id, `nil` for a root).
+    func parentRows(ofConversation id: String) throws -> [String: String?] {
+        var rows: [String: String?] = [:]
+        try forEachRow(Queries.parentsOfConversation, [id]) { row in rows[row.text(0) ?? ""] = .some(row.text(1)) }
+        return rows
+    }
+
+    /// The conversation's tree, from its message ids and parent rows.
+    func fetchTree(ofConversation id: String, storedCurrent: String?) throws -> ConversationTree {
+        let ids = try fetchAll(Queries.messageIDsOfConversation, [id]) { $0.text(0) ?? "" }
+        let rows = storedCurrent == nil ? [:] : try parentRows(ofConversation: id)
+        return ConversationTree(ids: ids, parentRows: rows, storedCurrent: storedCurrent)
     }
 }
 

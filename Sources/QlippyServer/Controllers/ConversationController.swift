@@ -42,13 +42,15 @@ struct ConversationController {
         return try await posts.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
     }
 
-    /// `GET /api/conversations/{conversation_id}`: one conversation with its messages.
+    /// `GET /api/conversations/{conversation_id}`: one conversation with its current branch, or
+    /// with every message (`?branches=all`).
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let detail = try await store.conversation(id: try context.parameters.uuid("conversation_id"))
+        let id = try context.parameters.uuid("conversation_id")
+        let detail = try await store.conversation(id: id, branches: try BranchParameters.selection(QueryParameters(request.uri.query)))
         return Response.json(.ok, capacity: 512 + detail.messages.reduce(0) { $0 + $1.content.utf8.count + 200 }) { $0.write(detail) }
     }
 
-    /// `PUT /api/conversations/{conversation_id}`: a new title or folder.
+    /// `PUT /api/conversations/{conversation_id}`: a new title or folder, or another branch.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.uuid("conversation_id")
         let input = try UpdateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))

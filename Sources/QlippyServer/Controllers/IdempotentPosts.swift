@@ -76,8 +76,9 @@ final class IdempotentPosts: Sendable {
         case .user(let username): .user(try await store.createUser(username: username))
         case .conversation(let userID, let title, let folder):
             .conversation(try await store.createConversation(userID: userID, title: title, folder: folder))
-        case .message(let conversationID, let role, let content, let details):
-            .message(try await store.addMessage(conversationID: conversationID, role: role, content: content, details: details))
+        case .message(let conversationID, let role, let content, let details, let parent):
+            .message(
+                try await store.addMessage(conversationID: conversationID, role: role, content: content, details: details, parent: parent))
         case .plugin(let userID, let plugin): .plugin(try await store.createPlugin(userID: userID, plugin: plugin))
         }
     }
@@ -94,7 +95,7 @@ final class IdempotentPosts: Sendable {
         switch creation {
         case .user: ""
         case .conversation(let userID, _, _), .plugin(let userID, _): userID
-        case .message(let conversationID, _, _, _): conversationID
+        case .message(let conversationID, _, _, _, _): conversationID
         }
     }
 

@@ -16,15 +16,18 @@ struct MessageController {
     }
 
     /// `GET /api/conversations/{conversation_id}/messages`.
-    /// Beyond the original: a conversation's messages alone, whole or page by page.
+    /// Beyond the original: a conversation's current branch (or every message, `?branches=all`)
+    /// alone, whole or page by page.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let conversationID = try context.parameters.uuid("conversation_id")
+        let parameters = QueryParameters(request.uri.query)
+        let branches = try BranchParameters.selection(parameters)
         let list = PageCursor.List.messages(ofConversation: conversationID)
-        if let paging = try PageParameters(QueryParameters(request.uri.query), list: list) {
-            let page = try await store.messagePage(ofConversation: conversationID, page: paging.page)
+        if let paging = try PageParameters(parameters, list: list) {
+            let page = try await store.messagePage(ofConversation: conversationID, page: paging.page, branches: branches)
             return paging.response(page, list: list, request: request) { $0.write($1) }
         }
-        let messages = try await store.conversation(id: conversationID).messages
+        let messages = try await store.conversation(id: conversationID, branches: branches).messages
         return Response.json(.ok, capacity: messages.reduce(256) { $0 + $1.content.utf8.count + 200 }) {
             $0.write(array: messages) { $0.write($1) }
         }
@@ -35,7 +38,9 @@ struct MessageController {
         let conversationID = try context.parameters.uuid("conversation_id")
         let input = try CreateMessageRequest(try await JSONBody.read(request, limit: maxBodySize))
         return try await posts.respond(
-            to: request, .message(conversationID: conversationID, role: input.role, content: input.content, details: input.details))
+            to: request,
+            .message(conversationID: conversationID, role: input.role, content: input.content, details: input.details, parent: input.parent)
+        )
     }
 
     /// `PUT /api/messages/{message_id}`: new content for the message.
@@ -46,9 +51,11 @@ struct MessageController {
         return Response.json(.ok) { $0.write(message) }
     }
 
-    /// `DELETE /api/messages/{message_id}`: deletes the message.
+    /// `DELETE /api/messages/{message_id}`: deletes the message (its replies move up to its
+    /// parent), or the message with everything under it (`?with_replies=true`).
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await store.deleteMessage(id: try context.parameters.uuid("message_id"))
+        let withReplies = try BranchParameters.withReplies(QueryParameters(request.uri.query))
+        try await store.deleteMessage(id: try context.parameters.uuid("message_id"), withReplies: withReplies)
         return Response.json(.ok) { $0.writeConfirmation("Message deleted successfully") }
     }
 }

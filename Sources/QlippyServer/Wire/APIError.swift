@@ -65,6 +65,7 @@ extension APIError {
         case .usernameTaken: self = .usernameTaken
         case .unavailable: self = .databaseUnavailable
         case .unsupportedText: self = .unsupportedText
+        case .notInConversation(let field): self = .notInConversation(field.rawValue)
         }
     }
 
@@ -154,6 +155,11 @@ extension APIError {
     /// A query parameter with a value it cannot take: `limit must be an integer from 1 to 500`.
     static func invalidParameter(_ name: String, _ expected: String) -> APIError {
         APIError(.badRequest, "\(name) must be \(expected)")
+    }
+
+    // Branches (beyond the original).
+    static func notInConversation(_ field: String) -> APIError {
+        APIError(.badRequest, "\(field) must be a message of this conversation")
     }
 
     // Folders (beyond the original).

@@ -33,7 +33,11 @@ struct UpdateConversationRequest {
     var changes: ConversationChanges
 
     init(_ body: JSONBody) throws(APIError) {
-        changes = ConversationChanges(title: try readTitle(body), folder: try readFolder(body))
+        changes = ConversationChanges(
+            title: try readTitle(body), folder: try readFolder(body),
+            currentMessageID: try optionalValue(body.string("current_message_id"), "current_message_id", expected: "a string").map {
+                id throws(APIError) in try messageID(id, "current_message_id")
+            })
     }
 }
 
@@ -43,6 +47,7 @@ struct CreateMessageRequest {
     var role: String
     var content: String
     var details: MessageDetails
+    var parent: NewMessageParent
 
     init(_ body: JSONBody) throws(APIError) {
         let role = try body.string("role")
@@ -54,6 +59,12 @@ struct CreateMessageRequest {
         self.role = role
         self.content = content
         details = MessageDetails.none.applying(try readMessageDetails(body))
+        parent =
+            switch try body.string("parent_id") {
+            case .absent: .current
+            case .null: .root
+            case .value(let id): .message(try messageID(id, "parent_id"))
+            }
     }
 }
 
@@ -126,6 +137,12 @@ func optionalNonEmpty(_ body: JSONBody, _ name: String) throws(APIError) -> Stri
     let text = try optionalValue(body.string(name), name, expected: "a string")
     if text?.isEmpty == true { throw .empty(name) }
     return text
+}
+
+/// A message id from a body, lowercase as ids are stored; anything but a UUID names no message.
+private func messageID(_ text: String, _ field: String) throws(APIError) -> String {
+    guard let id = UUIDText.normalized(text) else { throw .notInConversation(field) }
+    return id
 }
 
 private func readTitle(_ body: JSONBody) throws(APIError) -> String? {

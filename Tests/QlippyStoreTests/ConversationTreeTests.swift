@@ -1,0 +1,108 @@
+import QlippyModel
+import QlippyStore
+import Testing
+
+/// The tree rules both stores share (``ConversationTree``): implicit parents, the current branch,
+/// switching, and what a delete writes.
+@Suite("Conversation trees")
+struct ConversationTreeTests {
+    /// q1 → a1 → q2 → a2 (a line), then q2' under a1 (an edit) and a2' under q2' (its answer).
+    static let ids = ["q1", "a1", "q2", "a2", "q2e", "a2e"]
+    static let rows: [String: String?] = ["q2e": "a1", "a2e": "q2e"]
+
+    @Test func messagesWithoutARowHangUnderTheMessageBefore() {
+        let line = ConversationTree(ids: ["a", "b", "c"], parentRows: [:], storedCurrent: nil)
+        #expect(line.parents == [nil, 0, 1])
+        #expect(line.currentBranch == [0, 1, 2])
+        #expect(!line.isBranched)
+
+        let tree = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2e")
+        #expect(tree.parents == [nil, 0, 1, 2, 1, 4])
+        #expect(tree.currentBranch.map { Self.ids[$0] } == ["q1", "a1", "q2e", "a2e"])
+        #expect(tree.parent(of: 4) == .message("a1"))
+        #expect(tree.parent(of: 0) == .root)
+    }
+
+    @Test func rowsNamingAMissingMessageOrLoopingAreHarmless() {
+        // A row naming a message the conversation lacks counts as no row.
+        let dangling = ConversationTree(ids: ["a", "b"], parentRows: ["b": "gone"], storedCurrent: "b")
+        #expect(dangling.parents == [nil, 0])
+        // A hand-written loop ends the branch instead of running forever.
+        let loop = ConversationTree(ids: ["a", "b"], parentRows: ["a": "b", "b": "a"], storedCurrent: "b")
+        #expect(loop.currentBranch == [0, 1])
+        // A stored current message that is gone: the last message.
+        let lost = ConversationTree(ids: ["a", "b"], parentRows: [:], storedCurrent: "gone")
+        #expect(lost.current == 1)
+    }
+
+    @Test func addingBranchesOnlyWhenTheParentIsNotTheCurrentMessage() throws {
+        let follow = try ConversationTree.adding("n", under: .current, current: "c", isBranched: false, parentExists: false)
+        #expect(follow == TreeChanges())
+        let namedLast = try ConversationTree.adding("n", under: .message("c"), current: "c", isBranched: false, parentExists: true)
+        #expect(namedLast == TreeChanges())
+        let edit = try ConversationTree.adding("n", under: .message("a"), current: "c", isBranched: false, parentExists: true)
+        #expect(edit == TreeChanges(parentRows: ["n": "a"], current: .set("n")))
+        let newRoot = try ConversationTree.adding("n", under: .root, current: "c", isBranched: false, parentExists: false)
+        #expect(newRoot == TreeChanges(parentRows: ["n": nil], current: .set("n")))
+        let firstOfAll = try ConversationTree.adding("n", under: .root, current: nil, isBranched: false, parentExists: false)
+        #expect(firstOfAll == TreeChanges())
+        let branched = try ConversationTree.adding("n", under: .current, current: "c", isBranched: true, parentExists: false)
+        #expect(branched == TreeChanges(parentRows: ["n": "c"], current: .set("n")))
+        #expect(throws: StoreError.notInConversation(.parentID)) {
+            try ConversationTree.adding("n", under: .message("x"), current: "c", isBranched: true, parentExists: false)
+        }
+    }
+
+    @Test func switchingGoesToTheNewestLeafUnderTheMessage() throws {
+        let tree = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2e")
+        #expect(try tree.switching(to: "q2") == TreeChanges(current: .set("a2")))
+        #expect(try tree.switching(to: "a1") == TreeChanges(), "a2e is the newest leaf under a1 and current already")
+        #expect(try tree.switching(to: "q1") == TreeChanges())
+        #expect(throws: StoreError.notInConversation(.currentMessageID)) { try tree.switching(to: "elsewhere") }
+        let line = ConversationTree(ids: ["a", "b"], parentRows: [:], storedCurrent: nil)
+        #expect(try line.switching(to: "a") == TreeChanges(), "a line's only leaf is its current message")
+    }
+
+    @Test func deletingAloneReattachesRepliesToTheParent() {
+        let tree = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2")
+        // a1 has two replies: q2 (no row: once a1 is gone, the message before it is q1 anyway)
+        // and q2e (a row, which now names q1).
+        #expect(tree.deleting("a1", withReplies: false) == TreeChanges(parentRows: ["q2e": "q1"], deleted: ["a1"]))
+        #expect(tree.deleting("q2", withReplies: false) == TreeChanges(deleted: ["q2"]))
+        #expect(tree.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"]))
+        // A reply without a row whose message before would no longer be its grandparent gets one.
+        let implicit = ConversationTree(ids: Self.ids, parentRows: ["q2e": "a1"], storedCurrent: "a2e")
+        #expect(implicit.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"]))
+        // A root's replies become roots.
+        let edited = ConversationTree(ids: ["q1", "a1", "q1b", "a1b"], parentRows: ["q1b": nil, "a1b": "q1b"], storedCurrent: "a1b")
+        #expect(edited.deleting("q1b", withReplies: false) == TreeChanges(parentRows: ["a1b": nil], deleted: ["q1b"]))
+        // In a line nothing but the message changes: the next one hangs under the one before.
+        let line = ConversationTree(ids: ["a", "b", "c"], parentRows: [:], storedCurrent: nil)
+        #expect(line.deleting("b", withReplies: false) == TreeChanges(deleted: ["b"]))
+        // The current message goes: the newest leaf under its parent takes over.
+        #expect(tree.deleting("a2", withReplies: false) == TreeChanges(current: .set("q2"), deleted: ["a2"]))
+        let answered = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2e")
+        #expect(answered.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"]))
+    }
+
+    @Test func deletingWithRepliesRemovesTheSubtree() {
+        let tree = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2e")
+        #expect(tree.deleting("q2e", withReplies: true) == TreeChanges(current: .set("a2"), deleted: ["q2e", "a2e"]))
+        #expect(tree.deleting("q1", withReplies: true) == TreeChanges(current: .none, deleted: Self.ids))
+        let line = ConversationTree(ids: ["a", "b", "c"], parentRows: [:], storedCurrent: nil)
+        #expect(line.deleting("b", withReplies: true) == TreeChanges(deleted: ["b", "c"]))
+    }
+
+    @Test func readsPickTheCurrentBranchOrEveryMessageWithItsParent() {
+        let messages = Self.ids.map { Message(id: $0, conversationID: "c", role: "user", content: $0, timestamp: nil) }
+        let linear = BranchReads.select(messages, parentRows: [:], storedCurrent: nil, branches: .current)
+        #expect(linear.messages == messages, "a line is served as stored, without parents")
+        #expect(linear.current == nil)
+        let branch = BranchReads.select(messages, parentRows: Self.rows, storedCurrent: "a2", branches: .current)
+        #expect(branch.messages.map(\.id) == ["q1", "a1", "q2", "a2"])
+        #expect(branch.messages.map(\.parent) == [.root, .message("q1"), .message("a1"), .message("q2")])
+        let all = BranchReads.select(messages, parentRows: Self.rows, storedCurrent: "a2", branches: .all)
+        #expect(all.messages.map(\.parent?.id) == [nil, "q1", "a1", "q2", "a1", "q2e"])
+        #expect(all.current == "a2")
+    }
+}
