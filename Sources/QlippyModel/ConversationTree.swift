@@ -45,7 +45,8 @@ public enum BranchSelection: Sendable, Hashable {
 /// original's rows, and every conversation that never branched, need no row at all, and a
 /// conversation of the original stays a line. A conversation branches when a message is added
 /// under another than the last one; from then on it has a current message (`current_messages`),
-/// and every message added to it gets a parent row. A parent row naming a message the conversation
+/// and a message added to it gets a parent row unless it hangs under the last message (a branch
+/// that grows at the end needs none). A parent row naming a message the conversation
 /// no longer has (the original backend deletes without reattaching) counts as no row.
 public struct ConversationTree: Sendable {
     /// The messages' ids in the conversation's order (time, then creation).
@@ -145,12 +146,13 @@ public struct ConversationTree: Sendable {
 
     // MARK: Changes
 
-    /// What adding message `id` under `parent` writes: its parent row and the new current message
-    /// (itself), or nothing while the conversation stays a line. Needs no tree: `current` is the
-    /// conversation's current message (its last one before it branched), `parentExists` whether a
-    /// named parent is one of its messages.
+    /// What adding message `id` under `parent` writes: the new current message (itself), with a
+    /// parent row unless it hangs under the conversation's last message, or nothing while the
+    /// conversation stays a line. Needs no tree: `current` is the conversation's current message,
+    /// `last` its last one in its order (the same until it branches), `parentExists` whether a named
+    /// parent is one of its messages.
     public static func adding(
-        _ id: String, under parent: NewMessageParent, current: String?, isBranched: Bool, parentExists: Bool
+        _ id: String, under parent: NewMessageParent, current: String?, last: String?, isBranched: Bool, parentExists: Bool
     ) throws(StoreError) -> TreeChanges {
         let parentID: String?
         switch parent {
@@ -160,8 +162,8 @@ public struct ConversationTree: Sendable {
             guard parentExists else { throw .notInConversation(.parentID) }
             parentID = named
         }
-        if !isBranched, parentID == current { return TreeChanges() }
-        return TreeChanges(parentRows: [id: parentID], current: .set(id))
+        if !isBranched, parentID == last { return TreeChanges() }
+        return TreeChanges(parentRows: parentID == last ? [:] : [id: parentID], current: .set(id))
     }
 
     /// Switching to `id`: the current message becomes the newest leaf under it.

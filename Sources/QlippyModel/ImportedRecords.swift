@@ -10,15 +10,23 @@ public struct ImportedConversation: Sendable, Hashable {
     public var folder: String?
     public var createdAt: Timestamp?
     public var lastUpdated: Timestamp?
+    /// In the store's order (time, messages without one first), so that a message without a parent
+    /// hangs under the one before it once written.
     public var messages: [ImportedMessage]
+    /// The current message (an id of `messages`); `nil`: the last one.
+    public var currentMessageID: String?
 
-    public init(id: String, title: String, folder: String?, createdAt: Timestamp?, lastUpdated: Timestamp?, messages: [ImportedMessage]) {
+    public init(
+        id: String, title: String, folder: String?, createdAt: Timestamp?, lastUpdated: Timestamp?, messages: [ImportedMessage],
+        currentMessageID: String? = nil
+    ) {
         self.id = id
         self.title = title
         self.folder = folder
         self.createdAt = createdAt
         self.lastUpdated = lastUpdated
         self.messages = messages
+        self.currentMessageID = currentMessageID
     }
 }
 
@@ -29,13 +37,18 @@ public struct ImportedMessage: Sendable, Hashable {
     public var content: String
     public var timestamp: Timestamp?
     public var details: MessageDetails
+    /// Its parent (an id of the conversation's messages, or a root); `nil`: the message before it.
+    public var parent: MessageParent?
 
-    public init(id: String, role: String, content: String, timestamp: Timestamp?, details: MessageDetails = .none) {
+    public init(
+        id: String, role: String, content: String, timestamp: Timestamp?, details: MessageDetails = .none, parent: MessageParent? = nil
+    ) {
         self.id = id
         self.role = role
         self.content = content
         self.timestamp = timestamp
         self.details = details
+        self.parent = parent
     }
 }
 

@@ -29,11 +29,11 @@ package enum PostgresRows {
         """
     package static let conversation = "\(conversationColumns), c.message_count"
     package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Int64)
-    /// `conversationColumns`, ``storedCurrent``, ``messageWithDetails`` and ``parentColumns``, from
-    /// left joins: no message columns on a conversation without messages.
+    /// `conversationColumns`, the stored current message and ``messageWithDetails``, from left
+    /// joins: no message columns on a conversation without messages.
     package typealias ConversationWithMessageRow = (
         String, String, String?, String, Int64?, Int64?, String?, String?, String?, String?, String?, Int64?, String?, Int64?, Int64?,
-        String?, String?, Bool, String?
+        String?, String?
     )
 
     /// Parent rows as ``ConversationTree`` takes them, from (message id, has a row, parent id) triples.
@@ -96,6 +96,13 @@ package enum PostgresRows {
         var found = message((row.0, row.1, row.2, row.3, row.4))
         found.details = details((row.5, row.6, row.7, row.8, row.9))
         return found
+    }
+
+    /// ``messageWithDetails``, then the row's key (``PageKey``): its time as fixed-width text and its sequence.
+    package static func keyedMessage(_ row: PostgresRow) throws -> (Message, PageKey) {
+        let (a, b, c, d, e, f, g, h, i, j, time, sequence) = try row.decode(
+            (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, String?, Int64).self)
+        return (message((a, b, c, d, e, f, g, h, i, j)), PageKey(time: time, sequence: sequence))
     }
 
     package static func details(_ row: DetailsRow) -> MessageDetails {

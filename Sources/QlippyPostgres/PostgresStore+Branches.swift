@@ -3,13 +3,13 @@ import QlippyModel
 import QlippyStore
 
 extension PostgresStore {
-    /// The conversation, with its stored current message, its row locked until the transaction
-    /// ends: changes to one conversation's tree take turns, on every server.
-    func lockConversation(_ id: String, _ connection: PostgresConnection) async throws -> Conversation {
+    /// The conversation with its stored current message. `locking`: its row stays locked until the
+    /// transaction ends, so that changes to one conversation's tree take turns, on every server.
+    func conversationWithCurrent(locking: Bool = false, _ id: String, _ connection: PostgresConnection) async throws -> Conversation {
         try await one(
             """
             SELECT \(unescaped: PostgresRows.conversation), \(unescaped: PostgresRows.storedCurrent)
-            FROM conversations c WHERE c.id = \(id) FOR UPDATE OF c
+            FROM conversations c WHERE c.id = \(id) \(unescaped: locking ? "FOR UPDATE OF c" : "")
             """, on: connection, missing: .conversation
         ) { row in
             let (a, b, c, d, e, f, g, current) = try row.decode((String, String, String?, String, Int64?, Int64?, Int64, String?).self)
@@ -29,6 +29,18 @@ extension PostgresStore {
         let tree = try await fetchTree(ofConversation: message.conversationID, storedCurrent: stored, connection)
         var found = message
         found.parent = tree.position(of: message.id).map(tree.parent(of:))
+        return found
+    }
+
+    /// Messages by id with their details and keys (``PageKey``), in no particular order.
+    func fetchKeyedMessages(ids: [String], _ connection: PostgresConnection) async throws -> [(Message, PageKey)] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: PostgresRows.messageWithDetails), \(unescaped: Self.keyTime("m.timestamp")), m.seq
+            FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = ANY(\(ids))
+            """, logger: logger)
+        var found: [(Message, PageKey)] = []
+        for try await row in rows { found.append(try PostgresRows.keyedMessage(row)) }
         return found
     }
 

@@ -74,31 +74,17 @@ extension PostgresStore {
     public func messagePage(ofConversation conversationID: String, page: PageRequest, branches: BranchSelection) async throws -> Page<
         Message
     > {
-        let tree = try await snapshot(deadline: deadline) { connection -> Page<Message>? in
+        let branched = try await snapshot(deadline: deadline) { connection -> Page<Message>? in
             let stored = try await self.one(
                 "SELECT \(unescaped: PostgresRows.storedCurrent) FROM conversations c WHERE c.id = \(conversationID)", on: connection,
                 missing: .conversation
             ) { try $0.decode(String?.self) }
             guard stored != nil || branches == .all else { return nil }
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: PostgresRows.messageWithDetails), \(unescaped: Self.keyTime("m.timestamp")), m.seq,
-                    \(unescaped: PostgresRows.parentColumns)
-                FROM messages m \(unescaped: PostgresRows.detailsJoin) \(unescaped: PostgresRows.parentJoin)
-                WHERE m.conversation_id = \(conversationID) ORDER BY m.timestamp NULLS FIRST, m.seq
-                """, logger: self.logger)
-            var keyed: [(Message, PageKey)] = []
-            var parents: [(String, Bool, String?)] = []
-            for try await row in rows {
-                let (a, b, c, d, e, f, g, h, i, j, time, sequence, hasRow, parent) = try row.decode(
-                    (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, String?, Int64, Bool, String?).self)
-                keyed.append((PostgresRows.message((a, b, c, d, e, f, g, h, i, j)), PageKey(time: time, sequence: sequence)))
-                parents.append((a, hasRow, parent))
-            }
-            return BranchReads.page(
-                keyed, parentRows: PostgresRows.parentRows(parents), storedCurrent: stored, branches: branches, page: page)
+            let tree = try await self.fetchTree(ofConversation: conversationID, storedCurrent: stored, connection)
+            let fetched = try await self.fetchKeyedMessages(ids: BranchReads.ids(of: tree, branches), connection)
+            return BranchReads.page(BranchReads.arrange(fetched, by: tree, branches, message: \.0), page: page)
         }
-        if let tree { return tree }
+        if let branched { return branched }
         let list = OldestFirstList(
             columns: PostgresRows.messageWithDetails, table: "messages m \(PostgresRows.detailsJoin)", owner: "m.conversation_id",
             ownerID: conversationID, time: "m.timestamp",
@@ -110,11 +96,7 @@ extension PostgresStore {
         }
         return try await oldestFirst(
             list, page: page, requireOwner: conversationExists,
-            decode: { row in
-                let (a, b, c, d, e, f, g, h, i, j, time, sequence) = try row.decode(
-                    (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, String?, Int64).self)
-                return (PostgresRows.message((a, b, c, d, e, f, g, h, i, j)), PageKey(time: time, sequence: sequence))
-            })
+            decode: PostgresRows.keyedMessage)
     }
 
     public func pluginPage(ofUser userID: String, page: PageRequest) async throws -> Page<Plugin> {

@@ -77,21 +77,21 @@ extension PostgresStore {
     }
 
     public func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail {
-        try await run { connection in
+        let asStored = try await run { connection -> ConversationDetail? in
             // The conversation on every row (or on one row without a message): one statement, so
             // the messages and the conversation come from one snapshot, and the count is theirs.
+            // Messages only for a conversation read as stored (never branched, its current branch).
             let rows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.conversationColumns), \(unescaped: PostgresRows.storedCurrent),
-                    \(unescaped: PostgresRows.messageWithDetails), \(unescaped: PostgresRows.parentColumns)
-                FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id \(unescaped: PostgresRows.detailsJoin)
-                    \(unescaped: PostgresRows.parentJoin)
-                WHERE c.id = \(id) ORDER BY m.timestamp NULLS FIRST, m.seq
+                WITH c AS (SELECT c.*, \(unescaped: PostgresRows.storedCurrent) AS current FROM conversations c WHERE c.id = \(id))
+                SELECT \(unescaped: PostgresRows.conversationColumns), c.current, \(unescaped: PostgresRows.messageWithDetails)
+                FROM c LEFT JOIN messages m ON m.conversation_id = c.id AND c.current IS NULL AND \(branches == .current)
+                    \(unescaped: PostgresRows.detailsJoin)
+                ORDER BY m.timestamp NULLS FIRST, m.seq
                 """, logger: self.logger
             )
             var conversation: Conversation?
             var messages: [Message] = []
-            var parents: [(String, Bool, String?)] = []
             for try await row in rows.decode(PostgresRows.ConversationWithMessageRow.self) {
                 if conversation == nil {
                     conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, 0))
@@ -101,15 +101,21 @@ extension PostgresStore {
                     joined: (row.7, row.8, row.9, row.10, row.11), details: (row.12, row.13, row.14, row.15, row.16))
                 {
                     messages.append(message)
-                    parents.append((message.id, row.17, row.18))
                 }
             }
             guard var conversation else { throw StoreError.notFound(.conversation) }
+            guard conversation.currentMessageID == nil, branches == .current else { return nil }
             conversation.messageCount = messages.count
-            let selected = BranchReads.select(
-                messages, parentRows: PostgresRows.parentRows(parents), storedCurrent: conversation.currentMessageID, branches: branches)
-            conversation.currentMessageID = selected.current
-            return ConversationDetail(conversation: conversation, messages: selected.messages)
+            return ConversationDetail(conversation: conversation, messages: messages)
+        }
+        if let asStored { return asStored }
+        return try await snapshot(deadline: deadline) { connection in
+            var conversation = try await self.conversationWithCurrent(id, connection)
+            let tree = try await self.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID, connection)
+            let fetched = try await self.fetchKeyedMessages(ids: BranchReads.ids(of: tree, branches), connection)
+            conversation.currentMessageID = BranchReads.current(of: tree)
+            return ConversationDetail(
+                conversation: conversation, messages: BranchReads.arrange(fetched, by: tree, branches, message: \.0).map(\.0))
         }
     }
 
@@ -125,7 +131,7 @@ extension PostgresStore {
         }
         let edit = changed.query(id: id, returning: "c.id")
         return try await transaction(deadline: deadline) { connection in
-            let conversation = try await self.lockConversation(id, connection)
+            let conversation = try await self.conversationWithCurrent(locking: true, id, connection)
             if changes.editsFields { try await connection.query(edit, logger: self.logger) }
             let tree = try await self.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID, connection)
             let switched = try tree.switching(to: target)
@@ -134,7 +140,7 @@ extension PostgresStore {
             if switched.current != .unchanged, !changes.editsFields {
                 try await self.logChange("conversation.updated", id, ofConversation: id, connection)
             }
-            return try await self.lockConversation(id, connection)
+            return try await self.conversationWithCurrent(locking: true, id, connection)
         }
     }
 
@@ -165,17 +171,18 @@ extension PostgresStore {
         let id = newID()
         let now = Timestamp.now()
         var placed = TreeChanges()
+        var parentOfAdded: MessageParent?
         let followsCurrent = parent == .current
         if !followsCurrent {
-            let conversation = try await lockConversation(conversationID, connection)
-            var current = conversation.currentMessageID
-            if current == nil { current = try await lastMessage(ofConversation: conversationID, connection) }
+            let conversation = try await conversationWithCurrent(locking: true, conversationID, connection)
+            let last = try await lastMessage(ofConversation: conversationID, connection)
             var parentExists = false
             if let named = parent.named { parentExists = try await isMessage(named, ofConversation: conversationID, connection) }
             placed = try ConversationTree.adding(
-                id, under: parent, current: current, isBranched: conversation.currentMessageID != nil, parentExists: parentExists)
+                id, under: parent, current: conversation.currentMessageID ?? last, last: last,
+                isBranched: conversation.currentMessageID != nil, parentExists: parentExists)
+            if placed.current != .unchanged { parentOfAdded = MessageParent(row: placed.parentRows[id] ?? last) }
         }
-        var parentOfAdded: MessageParent?
         try await insert(.conversation) {
             // One statement: the insert, its details, its place in a branched conversation and the
             // bump commit together. `greatest`: never backwards, as two servers' concurrent adds may
@@ -193,25 +200,28 @@ extension PostgresStore {
                            \(details.usage.map { Int64($0.inputTokens) }), \(details.usage.map { Int64($0.outputTokens) }),
                            \(details.finishReason), \(details.metadataJSON)::jsonb
                     FROM added a JOIN conversations c ON c.id = a.conversation_id WHERE \(!details.isEmpty)
+                ), current AS (
+                    SELECT cm.message_id,
+                        (SELECT m.id FROM messages m WHERE m.conversation_id = cm.conversation_id
+                         ORDER BY m.timestamp DESC NULLS LAST, m.seq DESC LIMIT 1) AS last
+                    FROM current_messages cm WHERE cm.conversation_id = \(conversationID) AND \(followsCurrent)
                 ), placed AS (
                     INSERT INTO message_parents (message_id, conversation_id, parent_id)
-                    SELECT a.id, a.conversation_id, cm.message_id FROM added a JOIN current_messages cm ON cm.conversation_id = a.conversation_id
-                    WHERE \(followsCurrent)
-                    RETURNING parent_id
+                    SELECT a.id, a.conversation_id, cur.message_id FROM added a, current cur WHERE cur.message_id IS DISTINCT FROM cur.last
                 ), moved AS (
                     UPDATE current_messages SET message_id = \(id) WHERE conversation_id = \(conversationID) AND \(followsCurrent)
                 )
                 UPDATE conversations SET last_updated = greatest(last_updated, \(now.storageText)::timestamp)
                 WHERE id = (SELECT conversation_id FROM added)
-                RETURNING (SELECT count(*) FROM placed), (SELECT parent_id FROM placed)
+                RETURNING (SELECT message_id FROM current)
                 """, logger: logger
             )
-            for try await (count, parentID) in rows.decode((Int64, String?).self) where count > 0 {
-                parentOfAdded = MessageParent(row: parentID)
+            // A current message here: the conversation has branched, and the new message hangs under it.
+            for try await parentID in rows.decode(String?.self) {
+                if let parentID { parentOfAdded = .message(parentID) }
             }
         }
         try await apply(placed, toConversation: conversationID, connection)
-        if let row = placed.parentRows[id] { parentOfAdded = MessageParent(row: row) }
         return Message(
             id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details, parent: parentOfAdded)
     }
@@ -281,7 +291,7 @@ extension PostgresStore {
             let conversationID = try await self.one(
                 "SELECT conversation_id FROM messages WHERE id = \(id)", on: connection, missing: .message
             ) { try $0.decode(String.self) }
-            let stored = try await self.lockConversation(conversationID, connection).currentMessageID
+            let stored = try await self.conversationWithCurrent(locking: true, conversationID, connection).currentMessageID
             let tree = try await self.fetchTree(ofConversation: conversationID, storedCurrent: stored, connection)
             let changes = tree.deleting(id, withReplies: withReplies)
             try await self.apply(changes, toConversation: conversationID, connection)

@@ -22,18 +22,36 @@ extension PostgresStore {
                 try await self.requireUser(userID, connection)
                 return []
             }
+            // Every message with its parent: the messages of the page in one statement, then each
+            // conversation's tree.
             let messageRows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin)
+                SELECT \(unescaped: PostgresRows.messageWithDetails), \(unescaped: PostgresRows.parentColumns),
+                    (SELECT cm.message_id FROM current_messages cm WHERE cm.conversation_id = m.conversation_id)
+                FROM messages m \(unescaped: PostgresRows.detailsJoin) \(unescaped: PostgresRows.parentJoin)
                 WHERE m.conversation_id = ANY(\(conversations.map(\.id)))
                 ORDER BY m.timestamp NULLS FIRST, m.seq
                 """, logger: self.logger
             )
             var messages: [String: [Message]] = [:]
-            for try await row in messageRows.decode(PostgresRows.MessageWithDetailsRow.self) {
-                messages[row.1, default: []].append(PostgresRows.message(row))
+            var parents: [String: [(String, Bool, String?)]] = [:]
+            var currents: [String: String] = [:]
+            for try await row in messageRows {
+                let (a, b, c, d, e, f, g, h, i, j, hasRow, parent, current) = try row.decode(
+                    (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, Bool, String?, String?).self)
+                messages[b, default: []].append(PostgresRows.message((a, b, c, d, e, f, g, h, i, j)))
+                parents[b, default: []].append((a, hasRow, parent))
+                if let current { currents[b] = current }
             }
-            return conversations.map { ConversationDetail(conversation: $0, messages: messages[$0.id] ?? []) }
+            return conversations.map { conversation in
+                let stored = currents[conversation.id]
+                let list = messages[conversation.id] ?? []
+                let tree = ConversationTree(
+                    ids: list.map(\.id), parentRows: PostgresRows.parentRows(parents[conversation.id] ?? []), storedCurrent: stored)
+                var conversation = conversation
+                conversation.currentMessageID = BranchReads.current(of: tree)
+                return ConversationDetail(conversation: conversation, messages: BranchReads.arrange(list, by: tree, .all, message: \.self))
+            }
         }
     }
 
@@ -47,13 +65,13 @@ extension PostgresStore {
                 """, logger: self.logger
             )
             guard !conversation.messages.isEmpty else { return .imported(messages: 0) }
-            // Ids another conversation holds get new ones first, so that one insert keeps the order.
-            let wanted = conversation.messages.map(\.id)
+            // Ids another conversation holds get others first, so that one insert keeps the order.
+            let wanted = conversation.candidateMessageIDs(for: userID)
             var taken: Set<String> = []
             for try await row in try await connection.query("SELECT id FROM messages WHERE id = ANY(\(wanted))", logger: self.logger) {
                 taken.insert(try row.decode(String.self))
             }
-            let ids = conversation.messageIDs(taken: taken)
+            let ids = conversation.messageIDs(taken: taken, for: userID)
             // One statement for all the messages, in order (`seq` follows the insert's order).
             try await connection.query(
                 """
@@ -86,6 +104,7 @@ extension PostgresStore {
                     """, logger: self.logger
                 )
             }
+            try await self.apply(conversation.treeChanges(ids: ids), toConversation: id, connection)
             return .imported(messages: conversation.messages.count)
         }
     }
@@ -117,11 +136,11 @@ extension PostgresStore {
     /// The id an imported row gets (``ImportIDs``), from who holds it now.
     private func freeID(_ id: String, in table: String, for userID: String, _ connection: PostgresConnection) async throws -> String? {
         var bindings = PostgresBindings()
-        bindings.append(id)
-        let owners = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT user_id FROM \(table) WHERE id = $1", binds: bindings), logger: logger)
-        var owner: String?
-        for try await row in owners.decode(String.self) { owner = row }
-        return ImportIDs.rowID(id, heldBy: owner, importingFor: userID)
+        bindings.append(ImportIDs.candidates(id, for: userID))
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT id, user_id FROM \(table) WHERE id = ANY($1)", binds: bindings), logger: logger)
+        var owners: [String: String] = [:]
+        for try await (candidate, owner) in rows.decode((String, String).self) { owners[candidate] = owner }
+        return ImportIDs.rowID(id, owners: owners, importingFor: userID)
     }
 }

@@ -70,6 +70,11 @@ enum Queries {
     static let keyedMessagesOfConversation =
         "SELECT \(messageColumns), timestamp, rowid FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
 
+    /// Messages by id with their keys, as ``keyedMessagesOfConversation``. Argument: `marks`, one `?` per id.
+    static func keyedMessagesByID(_ marks: String) -> String {
+        "SELECT \(messageColumns), timestamp, rowid FROM messages WHERE id IN (\(marks))"
+    }
+
     /// The conversation's message ids in its order (a ``ConversationTree``'s). Argument: the conversation id.
     static let messageIDsOfConversation = "SELECT id FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
 
@@ -143,7 +148,8 @@ enum Queries {
         ("conversationListInFolder", conversationListInFolder),
         ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
-        ("keyedMessagesOfConversation", keyedMessagesOfConversation), ("messageIDsOfConversation", messageIDsOfConversation),
+        ("keyedMessagesOfConversation", keyedMessagesOfConversation), ("keyedMessagesByID", keyedMessagesByID("?, ?")),
+        ("messageIDsOfConversation", messageIDsOfConversation),
         ("lastMessageOfConversation", lastMessageOfConversation), ("messageInConversation", messageInConversation),
         ("currentMessage", currentMessage), ("parentsOfConversation", parentsOfConversation),
         ("detailsOfConversation", detailsOfConversation), ("details", details),

@@ -65,13 +65,9 @@ extension SQLiteStore {
         try snapshot { connection in
             let stored = try connection.fetchConversation(id: conversationID).currentMessageID
             if stored != nil || branches == .all {
-                let keyed = try connection.fetchAll(Queries.keyedMessagesOfConversation, [conversationID]) { row in
-                    (Message(row), PageKey(time: row.text(5), sequence: row.int64(6)))
-                }
-                var found = BranchReads.page(
-                    keyed, parentRows: stored == nil ? [:] : try connection.parentRows(ofConversation: conversationID),
-                    storedCurrent: stored,
-                    branches: branches, page: page)
+                let tree = try connection.fetchTree(ofConversation: conversationID, storedCurrent: stored)
+                let fetched = try connection.fetchKeyedMessages(ofConversation: conversationID, in: tree, branches)
+                var found = BranchReads.page(BranchReads.arrange(fetched, by: tree, branches, message: \.0), page: page)
                 found.items = try connection.attachingDetails(to: found.items, ofConversation: conversationID)
                 return found
             }

@@ -9,11 +9,7 @@ extension SQLiteStore {
             let conversations = try connection.fetchAll(
                 Queries.exportPage, [userID, after?.createdAt?.storageText ?? "", after?.id ?? "", String(limit)], Conversation.init
             )
-            return try conversations.map { conversation in
-                ConversationDetail(
-                    conversation: conversation,
-                    messages: try connection.fetchMessages(ofConversation: conversation.id))
-            }
+            return try conversations.map { conversation in try connection.conversationDetail(conversation, branches: .all) }
         }
     }
 
@@ -28,9 +24,10 @@ extension SQLiteStore {
                     conversation.createdAt?.storageText,
                 ]
             )
-            let ids = conversation.messageIDs(taken: try Self.takenMessageIDs(conversation.messages, db))
+            let ids = conversation.messageIDs(taken: try Self.takenIDs(conversation.candidateMessageIDs(for: userID), db), for: userID)
             try Self.insertMessages(conversation.messages, ids: ids, conversationID: id, db)
             try Self.insertDetails(of: conversation.messages, ids: ids, conversationID: id, userID: userID, db)
+            try Self.apply(conversation.treeChanges(ids: ids), toConversation: id, db)
             return .imported(messages: conversation.messages.count)
         }
     }
@@ -46,14 +43,14 @@ extension SQLiteStore {
         }
     }
 
-    /// The ones of these messages' ids that a row already holds, asked in statements of up to
+    /// The ones of these message ids that a row already holds, asked in statements of up to
     /// ``rowsPerInsert`` ids (one lookup per id cost the import's writer more than the SQL did).
-    private static func takenMessageIDs(_ messages: [ImportedMessage], _ db: Database) throws -> Set<String> {
+    private static func takenIDs(_ ids: [String], _ db: Database) throws -> Set<String> {
         var taken: Set<String> = []
-        for chunk in chunks(of: messages.count) {
+        for chunk in chunks(of: ids.count) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             let lookup = try db.cachedStatement(sql: "SELECT id FROM messages WHERE id IN (\(marks))")
-            taken.formUnion(try String.fetchAll(lookup, arguments: StatementArguments(messages[chunk].map(\.id))))
+            taken.formUnion(try String.fetchAll(lookup, arguments: StatementArguments(Array(ids[chunk]))))
         }
         return taken
     }
@@ -110,7 +107,7 @@ extension SQLiteStore {
 
     /// `0..<count` cut into runs of up to ``rowsPerInsert``, each a power of two long, so that a
     /// statement made for a run has at most nine shapes, each prepared once and cached.
-    private static func chunks(of count: Int) -> [Range<Int>] {
+    static func chunks(of count: Int) -> [Range<Int>] {
         var chunks: [Range<Int>] = []
         var start = 0
         while start < count {
@@ -141,9 +138,12 @@ extension SQLiteStore {
         }
     }
 
-    /// The id an imported row gets (``ImportIDs``), from who holds it now.
+    /// The id an imported row gets (``ImportIDs``), from who holds its candidates now.
     private static func freeID(_ id: String, in table: String, for userID: String, _ db: Database) throws -> String? {
-        let owner = try String.fetchOne(db, sql: "SELECT user_id FROM \(table) WHERE id = ?", arguments: [id])
-        return ImportIDs.rowID(id, heldBy: owner, importingFor: userID)
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, user_id FROM \(table) WHERE id IN (?, ?)",
+            arguments: StatementArguments(ImportIDs.candidates(id, for: userID)))
+        let owners = Dictionary(rows.map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
+        return ImportIDs.rowID(id, owners: owners, importingFor: userID)
     }
 }

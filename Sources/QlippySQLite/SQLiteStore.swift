@@ -133,15 +133,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     }
 
     public func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail {
-        try snapshot { connection in
-            var conversation = try connection.fetchConversation(id: id)
-            let messages = try connection.fetchMessages(ofConversation: id)
-            let stored = conversation.currentMessageID
-            let rows = stored == nil ? [:] : try connection.parentRows(ofConversation: id)
-            let selected = BranchReads.select(messages, parentRows: rows, storedCurrent: stored, branches: branches)
-            conversation.currentMessageID = selected.current
-            return ConversationDetail(conversation: conversation, messages: selected.messages)
-        }
+        try snapshot { connection in try connection.conversationDetail(try connection.fetchConversation(id: id), branches: branches) }
     }
 
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
@@ -193,10 +185,9 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     ) throws -> Message {
         let conversation = try db.fetchConversation(id: conversationID)
         let id = newID()
-        let current =
-            try conversation.currentMessageID ?? db.fetchOne(Queries.lastMessageOfConversation, [conversationID]) { $0.text(0) } ?? nil
+        let last = try db.fetchOne(Queries.lastMessageOfConversation, [conversationID]) { $0.text(0) } ?? nil
         let placed = try ConversationTree.adding(
-            id, under: parent, current: current, isBranched: conversation.currentMessageID != nil,
+            id, under: parent, current: conversation.currentMessageID ?? last, last: last, isBranched: conversation.currentMessageID != nil,
             parentExists: try parent.named.map { try db.fetchOne(Queries.messageInConversation, [$0, conversationID]) { _ in () } != nil }
                 ?? false)
         let now = Timestamp.now()
@@ -209,7 +200,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         try apply(placed, toConversation: conversationID, db)
         return Message(
             id: id, conversationID: conversationID, role: role, content: content, timestamp: now, details: details,
-            parent: placed.parentRows[id].map(MessageParent.init(row:)))
+            parent: placed.current == .unchanged ? nil : MessageParent(row: placed.parentRows[id] ?? last))
     }
 
     public func updateMessage(id: String, content: String?, details changes: MessageDetailChanges) async throws -> Message {

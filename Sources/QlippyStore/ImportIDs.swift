@@ -1,26 +1,72 @@
 import QlippyModel
 
-/// The id an imported row gets, decided alike by both stores: its own when free, a new one when
-/// another user's row holds it, none when this user already has it (the import skips the row, so
-/// importing the same file twice writes nothing the second time).
+/// The id an imported row gets, decided alike by both stores: its own when free; when another
+/// user's row holds it, one derived from it and the importing user (``derived(_:for:)``), so that
+/// importing the same file into that user again finds the row instead of copying it; none when this
+/// user already has the row under either id (the import skips it, so importing the same file twice
+/// writes nothing the second time).
 package enum ImportIDs {
-    /// `owner`: the user whose row holds `id` now, `nil` when no row does.
-    package static func rowID(_ id: String, heldBy owner: String?, importingFor userID: String) -> String? {
-        guard let owner else { return id }
-        return owner == userID ? nil : newID()
+    /// The id a row of `userID`'s import takes when another user's row holds its own.
+    package static func derived(_ id: String, for userID: String) -> String {
+        StableID.make("import/\(userID)/\(id)")
+    }
+
+    /// The ids a row may be written under, in order: its own, then the derived one.
+    package static func candidates(_ id: String, for userID: String) -> [String] {
+        [id, derived(id, for: userID)]
+    }
+
+    /// `owners`: the user whose row holds each of the ``candidates(_:for:)`` now (absent: none).
+    /// A new random id only when another user holds the derived one too.
+    package static func rowID(_ id: String, owners: [String: String], importingFor userID: String) -> String? {
+        for candidate in candidates(id, for: userID) {
+            guard let owner = owners[candidate] else { return candidate }
+            if owner == userID { return nil }
+        }
+        return newID()
     }
 }
 
 extension ImportedConversation {
-    /// The ids its messages are written under: each its own, except one that another row holds
-    /// (`taken`) or an earlier message of this conversation already uses: that one gets a new id, so
-    /// an import never overwrites a row and never fails a conversation over a repeated id.
-    package func messageIDs(taken: Set<String>) -> [String] {
+    /// The ids its messages' rows may be written under (each message's ``ImportIDs/candidates(_:for:)``).
+    package func candidateMessageIDs(for userID: String) -> [String] {
+        messages.flatMap { ImportIDs.candidates($0.id, for: userID) }
+    }
+
+    /// The ids its messages are written under: each its own, else its derived one, unless another
+    /// row holds that (`taken`) or an earlier message of this conversation already uses it: then a
+    /// new one, so an import never overwrites a row and never fails a conversation over a repeated id.
+    package func messageIDs(taken: Set<String>, for userID: String) -> [String] {
         var used = taken
         return messages.map { message in
-            let id = used.contains(message.id) ? newID() : message.id
+            let id = ImportIDs.candidates(message.id, for: userID).first { !used.contains($0) } ?? newID()
             used.insert(id)
             return id
         }
+    }
+
+    /// The tree rows an import writes once its messages have their `ids` (``messageIDs(taken:for:)``):
+    /// a parent row for each message that does not hang under the one before it, and the current
+    /// message unless the conversation is a line that ends with it (``ConversationTree``).
+    package func treeChanges(ids: [String]) -> TreeChanges {
+        var positions: [String: Int] = [:]
+        for (position, message) in messages.enumerated() where positions[message.id] == nil { positions[message.id] = position }
+        var rows: [String: String?] = [:]
+        for (position, message) in messages.enumerated() {
+            let parent: Int?
+            switch message.parent {
+            case nil: continue
+            case .root: parent = nil
+            case .message(let parentID):
+                // A parent the conversation lacks: the message hangs under the one before it.
+                guard let found = positions[parentID], found != position else { continue }
+                parent = found
+            }
+            if parent == (position == 0 ? nil : position - 1) { continue }
+            rows.updateValue(parent.map { ids[$0] }, forKey: ids[position])
+        }
+        guard let last = ids.indices.last else { return TreeChanges() }
+        let current = currentMessageID.flatMap { positions[$0] } ?? last
+        return rows.isEmpty && current == last ? TreeChanges() : TreeChanges(parentRows: rows, current: .set(ids[current]))
     }
 }

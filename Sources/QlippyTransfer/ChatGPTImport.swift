@@ -2,8 +2,9 @@ import Foundation
 import QlippyModel
 import QlippyStore
 
-/// ChatGPT's conversations made into ours: the branch the user last saw, user and assistant turns
-/// only, with every message left out counted by why.
+/// ChatGPT's conversations made into ours: every branch of the tree, user and assistant turns
+/// only, with every message left out counted by why (its replies hang under its nearest kept
+/// ancestor), and `current_node` as the current message.
 package enum ChatGPTImport {
     /// The conversation as ours. `skipped` counts the messages left out, by reason.
     package static func conversation(_ source: ChatGPTConversation, userID: String, skipped: inout [String: Int]) throws
@@ -11,46 +12,39 @@ package enum ChatGPTImport {
     {
         let name = "chatgpt/\(userID)/\(source.sourceID)"
         let conversationTime = source.createTime.flatMap(timestamp)
-        var messages: [ImportedMessage] = []
-        var previousTime = conversationTime
-        for (nodeID, message) in try activeBranch(source) {
-            // A message without a time takes the one before it in the branch, kept or not.
-            let time = message.createTime.flatMap(timestamp) ?? previousTime
-            previousTime = time
+        guard let seen = source.currentNode ?? newestLeaf(source.mapping) else {
+            throw MessageTree.Broken(description: "the mapping has no messages")
+        }
+        let nodes = source.mapping.mapValues { node in
+            MessageTree.Node(parent: node.parent, time: node.message?.createTime.flatMap(timestamp))
+        }
+        let tree = try MessageTree.messages(nodes, seen: seen, named: "current_node", conversationTime: conversationTime) { nodeID, time in
+            guard let message = source.mapping[nodeID]?.message else { return nil }
             if let reason = reasonToSkip(message) {
                 skipped[reason, default: 0] += 1
-                continue
+                return nil
             }
             let content = render(message)
             guard !content.allSatisfy(\.isWhitespace) else {
                 skipped["empty", default: 0] += 1
-                continue
+                return nil
             }
             // An answer's model: its own, else the conversation's default.
             let model =
                 message.role == "assistant" ? ImportedText.model(message.modelSlug) ?? ImportedText.model(source.defaultModelSlug) : nil
-            messages.append(
-                ImportedMessage(
-                    id: StableID.make("\(name)/\(nodeID)", in: name), role: message.role, content: content, timestamp: time,
-                    details: MessageDetails(model: model)))
+            return ImportedMessage(
+                id: StableID.make("\(name)/\(nodeID)", in: name), role: message.role, content: content, timestamp: time,
+                details: MessageDetails(model: model))
         }
         return ImportedConversation(
             id: StableID.make(name),
             title: ImportedText.title(source.title),
             folder: nil,
-            createdAt: conversationTime ?? messages.first?.timestamp,
-            lastUpdated: source.updateTime.flatMap(timestamp) ?? messages.last?.timestamp ?? conversationTime,
-            messages: messages
+            createdAt: conversationTime ?? tree.messages.first?.timestamp,
+            lastUpdated: source.updateTime.flatMap(timestamp) ?? tree.messages.last?.timestamp ?? conversationTime,
+            messages: tree.messages,
+            currentMessageID: tree.current
         )
-    }
-
-    /// The messages from the root to `current_node` (``MessageTree``); without one, the newest leaf.
-    package static func activeBranch(_ source: ChatGPTConversation) throws -> [(String, ChatGPTConversation.Message)] {
-        guard let leaf = source.currentNode ?? newestLeaf(source.mapping) else {
-            throw MessageTree.Broken(description: "the mapping has no messages")
-        }
-        return try MessageTree.branch(to: leaf, named: "current_node") { id in source.mapping[id].map(\.parent) }
-            .compactMap { id in source.mapping[id]?.message.map { (id, $0) } }
     }
 
     private static func newestLeaf(_ mapping: [String: ChatGPTConversation.Node]) -> String? {

@@ -30,7 +30,8 @@ public enum ImportError: Error, Equatable, CustomStringConvertible {
         case .notJSON(let detail): "Import file is not valid JSON: \(detail)"
         case .unrecognised(let found): "Unrecognised import format: found \(found)"
         case .unsupportedVersion(let version):
-            "Unsupported qlippy-export version \(version): this server reads version \(ExportWriter.version)"
+            "Unsupported qlippy-export version \(version): this server reads versions "
+                + "\(ExportWriter.readableVersions.lowerBound) to \(ExportWriter.readableVersions.upperBound)"
         case .notZIP: "Import file is not a ZIP archive"
         case .damagedZIP(let name): "ZIP archive is damaged: \(name) cannot be unpacked"
         case .zipTooManyEntries(let limit): "ZIP archive has more than \(limit) entries"
@@ -106,7 +107,7 @@ public struct Importer: Sendable {
         } catch {
             throw ImportError.unrecognised(found: "version: " + Self.reason(error))
         }
-        guard number == ExportWriter.version else { throw ImportError.unsupportedVersion(number) }
+        guard ExportWriter.readableVersions.contains(number) else { throw ImportError.unsupportedVersion(number) }
         guard let conversations = member("conversations") else { throw ImportError.unrecognised(found: "no conversations field") }
         guard let elements = try await ImportScan.ranges(in: data, ofArrayAt: conversations, pages: pages) else {
             throw ImportError.unrecognised(found: "conversations that are not an array")

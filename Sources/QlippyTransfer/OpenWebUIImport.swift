@@ -67,41 +67,38 @@ package struct OpenWebUIChat: Decodable {
     }
 }
 
-/// Open WebUI's chats made into ours: the branch `currentId` names, user and assistant turns.
+/// Open WebUI's chats made into ours: the whole `history.messages` tree, user and assistant turns,
+/// with `currentId` as the current message.
 package enum OpenWebUIImport {
     package static func conversation(_ source: OpenWebUIChat, userID: String, skipped: inout [String: Int]) throws -> ImportedConversation {
         let name = "openwebui/\(userID)/\(source.sourceID)"
-        let leaf = source.currentID ?? source.messages.max { ($0.value.timestamp ?? 0, $0.key) < ($1.value.timestamp ?? 0, $1.key) }?.key
-        let branch =
-            try leaf.map { leaf in
-                try MessageTree.branch(to: leaf, named: "currentId") { id in source.messages[id].map(\.parentID) }
-            } ?? []
         let created = source.createdAt.flatMap(timestamp)
-        var previous = created
-        var messages: [ImportedMessage] = []
-        for id in branch {
-            guard let message = source.messages[id] else { continue }
-            let time = message.timestamp.flatMap(timestamp) ?? previous
-            previous = time
-            guard message.role == "user" || message.role == "assistant" else {
-                skipped[message.role == "system" ? "system" : "other_role", default: 0] += 1
-                continue
-            }
-            guard !message.content.allSatisfy(\.isWhitespace) else {
-                skipped["empty", default: 0] += 1
-                continue
-            }
-            messages.append(
-                ImportedMessage(
-                    id: StableID.make("\(name)/\(id)", in: name), role: message.role, content: message.content, timestamp: time,
-                    details: MessageDetails(model: ImportedText.model(message.model)))
-            )
+        let seen = source.currentID ?? source.messages.max { ($0.value.timestamp ?? 0, $0.key) < ($1.value.timestamp ?? 0, $1.key) }?.key
+        let nodes = source.messages.mapValues { message in
+            MessageTree.Node(parent: message.parentID, time: message.timestamp.flatMap(timestamp))
         }
+        let tree =
+            try seen.map { seen in
+                try MessageTree.messages(nodes, seen: seen, named: "currentId", conversationTime: created) { id, time in
+                    guard let message = source.messages[id] else { return nil }
+                    guard message.role == "user" || message.role == "assistant" else {
+                        skipped[message.role == "system" ? "system" : "other_role", default: 0] += 1
+                        return nil
+                    }
+                    guard !message.content.allSatisfy(\.isWhitespace) else {
+                        skipped["empty", default: 0] += 1
+                        return nil
+                    }
+                    return ImportedMessage(
+                        id: StableID.make("\(name)/\(id)", in: name), role: message.role, content: message.content, timestamp: time,
+                        details: MessageDetails(model: ImportedText.model(message.model)))
+                }
+            } ?? (messages: [], current: nil)
         return ImportedConversation(
             id: StableID.make(name), title: ImportedText.title(source.title), folder: nil,
-            createdAt: created ?? messages.first?.timestamp,
-            lastUpdated: source.updatedAt.flatMap(timestamp) ?? messages.last?.timestamp ?? created,
-            messages: messages
+            createdAt: created ?? tree.messages.first?.timestamp,
+            lastUpdated: source.updatedAt.flatMap(timestamp) ?? tree.messages.last?.timestamp ?? created,
+            messages: tree.messages, currentMessageID: tree.current
         )
     }
 

@@ -31,19 +31,24 @@ package enum QlippyExportFile {
         @WireTimestamp var createdAt: Timestamp?
         @WireTimestamp var lastUpdated: Timestamp?
         var messages: [MessageEntry]
+        /// Version 2's current message; `nil` in version 1 (the last message).
+        @OptionalWireID var currentMessageID: String?
 
         enum CodingKeys: String, CodingKey {
             case id, title, folder, messages
             case createdAt = "created_at"
             case lastUpdated = "last_updated"
+            case currentMessageID = "current_message_id"
         }
 
         var imported: ImportedConversation {
             ImportedConversation(
                 id: id, title: title, folder: folder, createdAt: createdAt, lastUpdated: lastUpdated,
                 messages: messages.map {
-                    ImportedMessage(id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp, details: $0.details)
-                }
+                    ImportedMessage(
+                        id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp, details: $0.details, parent: $0.parent)
+                },
+                currentMessageID: currentMessageID
             )
         }
     }
@@ -56,10 +61,13 @@ package enum QlippyExportFile {
         var content: String
         @WireTimestamp var timestamp: Timestamp?
         var details: MessageDetails
+        /// Version 2's `parent_id` (`null`: a first message); absent in version 1 (the message before).
+        var parent: MessageParent?
 
         enum CodingKeys: String, CodingKey {
             case id, role, content, timestamp, model, usage, metadata
             case finishReason = "finish_reason"
+            case parentID = "parent_id"
         }
 
         struct Usage: Decodable {
@@ -78,6 +86,9 @@ package enum QlippyExportFile {
             role = try container.decode(String.self, forKey: .role)
             content = try container.decode(String.self, forKey: .content)
             _timestamp = try container.decode(WireTimestamp.self, forKey: .timestamp)
+            if container.contains(.parentID) {
+                parent = try MessageParent(row: container.decode(OptionalWireID.self, forKey: .parentID).wrappedValue)
+            }
             let usage = try container.decodeIfPresent(Usage.self, forKey: .usage)
             details = MessageDetails(
                 model: try container.decodeIfPresent(String.self, forKey: .model),
@@ -141,6 +152,21 @@ package struct WireID: Decodable {
     }
 }
 
+/// An id field that may be `null` or absent (`nil`); a value that is not a UUID fails the record.
+@propertyWrapper
+package struct OptionalWireID: Decodable {
+    package var wrappedValue: String?
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        wrappedValue = container.decodeNil() ? nil : try WireID(from: decoder).wrappedValue
+    }
+
+    package init(wrappedValue: String?) {
+        self.wrappedValue = wrappedValue
+    }
+}
+
 /// A timestamp field as the API writes it (RFC 3339, or `null`); anything else fails the record.
 @propertyWrapper
 package struct WireTimestamp: Decodable {
@@ -161,6 +187,11 @@ package struct WireTimestamp: Decodable {
 }
 
 extension KeyedDecodingContainer {
+    /// A missing id key reads as `null`, like an explicit one.
+    package func decode(_ type: OptionalWireID.Type, forKey key: Key) throws -> OptionalWireID {
+        try decodeIfPresent(type, forKey: key) ?? OptionalWireID(wrappedValue: nil)
+    }
+
     /// A missing timestamp key reads as `null`, like an explicit one.
     package func decode(_ type: WireTimestamp.Type, forKey key: Key) throws -> WireTimestamp {
         try decodeIfPresent(type, forKey: key) ?? WireTimestamp(wrappedValue: nil)

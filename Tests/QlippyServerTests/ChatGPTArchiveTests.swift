@@ -39,7 +39,7 @@ struct ChatGPTArchiveTests {
             #expect(report.string("format") == "chatgpt")
             #expect(report.int("files_read") == 3)
             #expect(report.int("conversations_imported") == 5)
-            #expect(report.int("messages_imported") == 12)
+            #expect(report.int("messages_imported") == 15)
             #expect((report["skipped"] as? [[String: String]])?.map { $0["source_id"] } == ["broken-1", ""])
             #expect(
                 report["messages_skipped"] as? [String: Int] == [

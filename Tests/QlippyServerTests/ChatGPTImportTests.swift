@@ -4,8 +4,9 @@ import QlippyModel
 import QlippyTestSupport
 import Testing
 
-/// ChatGPT exports: the active branch, user and assistant turns only, everything left out counted,
-/// a broken conversation skipped and named, and a second import adding nothing.
+/// ChatGPT exports: every branch with `current_node` as the current message, user and assistant
+/// turns only, everything left out counted, a broken conversation skipped and named, and a second
+/// import adding nothing.
 @Suite("ChatGPT import")
 struct ChatGPTImportTests {
     typealias F = ChatGPTFixture
@@ -100,13 +101,13 @@ struct ChatGPTImportTests {
         return try await client.get("/api/conversations/\(id)").json["messages"] as? [[String: Any]] ?? []
     }
 
-    @Test func importsTheActiveBranchAndReportsEverythingLeftOut() async throws {
+    @Test func importsEveryBranchAndReportsEverythingLeftOut() async throws {
         try await TestServer().run { client in
             let user = try await client.createUser()
             let report = try await Self.importFile(client, user, try Self.export())
             #expect(report.string("format") == "chatgpt")
             #expect(report.int("conversations_imported") == 5)
-            #expect(report.int("messages_imported") == 4 + 2 + 2 + 2 + 2)
+            #expect(report.int("messages_imported") == 4 + 4 + 2 + 2 + 3)
             let skipped = report["skipped"] as? [[String: String]] ?? []
             #expect(skipped.count == 2)
             #expect(
@@ -140,6 +141,58 @@ struct ChatGPTImportTests {
             #expect(try await Self.messages(client, user, title: "Newest leaf").map { $0["content"] as? String } == ["q", "newer"])
             let found = try await client.get("/api/users/\(user)/search?q=parents").json
             #expect(found.int("total_results") == 1, "imported messages are searchable")
+        }
+    }
+
+    /// Three answers to one question, hidden and tool nodes between kept ones, and the user last on
+    /// a side branch: every kept message under its nearest kept ancestor, the current branch
+    /// ChatGPT's, each answer's model kept.
+    @Test func everyBranchArrivesWithItsParentsAndTheCurrentOne() async throws {
+        let file = try F.file([
+            F.conversation(
+                id: "tree-1", title: "Tree",
+                nodes: [
+                    ("root", nil, nil),
+                    ("q", "root", F.message("user", F.text("question"), time: 1_700_000_100)),
+                    ("a1", "q", F.message("assistant", F.text("answer one"), time: 1_700_000_101, model: "o1")),
+                    ("tool", "a1", F.message("tool", ["content_type": "execution_output", "text": "42"], time: 1_700_000_102)),
+                    ("hid", "tool", F.message("user", F.text("hidden"), time: 1_700_000_103, hidden: true)),
+                    ("f1", "hid", F.message("user", F.text("follow-up one"), time: 1_700_000_104)),
+                    ("a2", "q", F.message("assistant", F.text("answer two"), time: 1_700_000_105)),
+                    ("f2", "a2", F.message("user", F.text("follow-up two"), time: 1_700_000_106)),
+                    ("a3", "q", F.message("assistant", F.text("answer three"), time: 1_700_000_107, model: "o3")),
+                    ("sys", "a3", F.message("system", F.text("note"), time: 1_700_000_108)),
+                    ("f3", "sys", F.message("user", F.text("follow-up three"), time: 1_700_000_109)),
+                    ("f3b", "a3", F.message("user", F.text("follow-up three, edited"), time: 1_700_000_110)),
+                ], current: "f2"),
+            // The user last saw a tool call: its nearest kept ancestor is the current message.
+            F.conversation(
+                id: "tree-2", title: "Seen a tool",
+                nodes: [
+                    ("root", nil, nil), ("q", "root", F.message("user", F.text("run it"), time: 1_700_000_200)),
+                    ("a", "q", F.message("assistant", F.text("running"), time: 1_700_000_201)),
+                    ("t", "a", F.message("tool", ["content_type": "execution_output", "text": "ok"], time: 1_700_000_202)),
+                    ("b", "q", F.message("assistant", F.text("other answer"), time: 1_700_000_203)),
+                ], current: "t"),
+        ])
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            let report = try await Self.importFile(client, user, file)
+            #expect(report.int("messages_imported") == 8 + 3)
+            #expect(report["messages_skipped"] as? [String: Int] == ["tool": 2, "hidden": 1, "system": 1])
+            let list = try await client.get("/api/users/\(user)/conversations").json.array
+            let tree = try #require(list.first { $0["title"] as? String == "Tree" }?["id"] as? String)
+            #expect(
+                try await BranchTests.tree(client, tree) == [
+                    "question": "-", "answer one": "question", "follow-up one": "answer one", "answer two": "question",
+                    "follow-up two": "answer two", "answer three": "question", "follow-up three": "answer three",
+                    "follow-up three, edited": "answer three",
+                ])
+            let current = try await BranchTests.read(client, tree)
+            #expect(BranchTests.contents(current) == ["question", "answer two", "follow-up two"])
+            let all = try await BranchTests.read(client, tree, "?branches=all")["messages"] as? [[String: Any]] ?? []
+            #expect(all.compactMap { $0["model"] as? String } == ["o1", "gpt-4o", "o3"])
+            #expect(try await Self.messages(client, user, title: "Seen a tool").map { $0["content"] as? String } == ["run it", "running"])
         }
     }
 

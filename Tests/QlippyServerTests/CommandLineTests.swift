@@ -119,7 +119,7 @@ struct CommandLineTests {
         let first = try await run(["import", "--user", "ada", extracted.path, "--database", database])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.hasPrefix("import: created user ada ("))
-        #expect(first.stdout.contains("import: 5 conversations and 12 messages imported; 0 conversations already present\n"))
+        #expect(first.stdout.contains("import: 5 conversations and 15 messages imported; 0 conversations already present\n"))
         #expect(first.stdout.contains("import: messages left out: empty 1, hidden 1, reasoning_recap 1, system 1, thoughts 1, tool 1\n"))
         #expect(first.stdout.contains("import: skipped broken-1 \"Broken\": current_node gone is not in the conversation's messages\n"))
 
@@ -137,7 +137,7 @@ struct CommandLineTests {
         let other = folder.appendingPathComponent("other.db").path
         let copied = try await run(["import", "--user", "ada", exported.path, "--database", other])
         #expect(copied.stdout.contains("import: format qlippy-export; files read: 1\n"))
-        #expect(copied.stdout.contains("import: 5 conversations and 12 messages imported; 0 conversations already present\n"))
+        #expect(copied.stdout.contains("import: 5 conversations and 15 messages imported; 0 conversations already present\n"))
 
         let missing = try await run(["export", "--user", "nobody", "--database", database])
         #expect(missing.status == 1)

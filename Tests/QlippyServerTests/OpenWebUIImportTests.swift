@@ -5,7 +5,8 @@ import QlippyModel
 import QlippyTestSupport
 import Testing
 
-/// Open WebUI's chat export: the branch `currentId` names, user and assistant turns.
+/// Open WebUI's chat export: the whole tree with `currentId` as the current message, user and
+/// assistant turns.
 @Suite("Open WebUI import")
 struct OpenWebUIImportTests {
     static func message(_ id: String, parent: String?, role: String, _ content: String, at timestamp: Double) -> (String, [String: Any]) {
@@ -51,18 +52,23 @@ struct OpenWebUIImportTests {
         return try JSONSerialization.data(withJSONObject: [branched, prompted])
     }
 
-    @Test func followsTheCurrentBranch() async throws {
+    @Test func importsTheTreeWithTheCurrentBranch() async throws {
         let server = try TestServer()
         try await server.run { client in
             let user = try await client.createUser()
             let report = try await ChatGPTImportTests.importFile(client, user, try Self.export())
             #expect(report.string("format") == "openwebui")
             #expect(report.int("conversations_imported") == 2)
-            #expect(report.int("messages_imported") == 5)
+            #expect(report.int("messages_imported") == 6)
             #expect(report["messages_skipped"] as? [String: Int] == ["system": 1, "empty": 1])
             let greetings = try await ChatGPTImportTests.messages(client, user, title: "Greetings")
             #expect(greetings.map { $0["content"] as? String } == ["Hi", "Hello B", "Thanks"])
             #expect(greetings.map { $0["model"] as? String } == [nil, "llama3:8b-m3", nil])
+            let list = try await client.get("/api/users/\(user)/conversations").json.array
+            let id = try #require(list.first { $0["title"] as? String == "Greetings" }?["id"] as? String)
+            #expect(try await BranchTests.tree(client, id) == ["Hi": "-", "Hello A": "Hi", "Hello B": "Hi", "Thanks": "Hello B"])
+            let all = try await BranchTests.read(client, id, "?branches=all")["messages"] as? [[String: Any]] ?? []
+            #expect(all.compactMap { $0["model"] as? String } == ["llama3:8b-m2", "llama3:8b-m3"])
             let prompted = try await ChatGPTImportTests.messages(client, user, title: "New Conversation")
             #expect(prompted.map { $0["content"] as? String } == ["Q", "A"])
             #expect(prompted.last?["timestamp"] as? String == "2023-11-14T22:16:43.500000Z")

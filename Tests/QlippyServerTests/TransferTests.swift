@@ -65,7 +65,7 @@ struct TransferTests {
             let seeded = try await Self.seed(client)
             let export = try await Self.export(client, seeded.user)
             #expect(export["format"] as? String == "qlippy-export")
-            #expect(export["version"] as? Int == 1)
+            #expect(export["version"] as? Int == 2)
             #expect((export["conversations"] as? [[String: Any]])?.count == seeded.conversations)
             return try await Self.exportData(client, seeded.user)
         }
@@ -116,8 +116,9 @@ struct TransferTests {
         }
     }
 
-    /// Into another user on the same server: every id is taken, so every row gets a new one, and the
-    /// first user's history is untouched.
+    /// Into another user on the same server: every id is taken, so every row gets one derived from
+    /// it and the user, and the first user's history is untouched; importing the file again finds
+    /// those rows and adds nothing.
     @Test func idsOfAnotherUserAreNeverOverwritten() async throws {
         try await TestServer().run { client in
             let seeded = try await Self.seed(client)
@@ -133,6 +134,75 @@ struct TransferTests {
             #expect(copiedIDs.count == 3 && copiedIDs.isDisjoint(with: originalIDs))
             let messages = (copied["conversations"] as? [[String: Any]] ?? []).flatMap { $0["messages"] as? [[String: Any]] ?? [] }
             #expect(messages.count == 3)
+            let again = try await Self.importFile(client, other, try JSONSerialization.data(withJSONObject: before)).json
+            #expect(again.int("conversations_imported") == 0)
+            #expect(again.int("conversations_already_present") == 3)
+            #expect(again.int("plugins_already_present") == 2)
+            #expect(try Self.comparable(try await Self.export(client, other)) == Self.comparable(copied))
+        }
+    }
+
+    /// Version 2 carries every branch: export, import into another server and export again give
+    /// the same file; the current branch reads the same there. The same file as version 1 (no
+    /// parents, no current message) still imports, as a line.
+    @Test func branchesRoundTripAndVersionOneStillImports() async throws {
+        let (file, userID, createdAt) = try await TestServer().run { client in
+            let user = try await client.createUser("brancher")
+            let conversation = try await client.createConversation(user: user, #"{"title": "tree"}"#)
+            _ = try await BranchTests.add(client, conversation, "user", "q1")
+            let a1 = try await BranchTests.add(client, conversation, "assistant", "a1")
+            _ = try await BranchTests.add(client, conversation, "user", "q2")
+            _ = try await BranchTests.add(client, conversation, "user", "q2b", parent: a1)
+            let details = #"{"role": "assistant", "content": "r", "model": "m", "usage": {"input_tokens": 1, "output_tokens": 2}}"#
+            #expect(try await client.post("/api/conversations/\(conversation)/messages", details).status == .created)
+            _ = try await BranchTests.add(client, conversation, "user", "root edit", parent: .some(nil))
+            _ = try await BranchTests.switchTo(client, conversation, a1)
+            let linear = try await client.createConversation(user: user, #"{"title": "line"}"#)
+            try await client.addMessage(to: linear, "only")
+            let export = try await Self.export(client, user)
+            #expect(export["version"] as? Int == 2)
+            let conversations = export["conversations"] as? [[String: Any]] ?? []
+            let tree = try #require(conversations.first { $0["title"] as? String == "tree" })
+            let messages = tree["messages"] as? [[String: Any]] ?? []
+            #expect(messages.allSatisfy { $0.keys.contains("parent_id") })
+            #expect(tree["current_message_id"] as? String == messages.first { $0["content"] as? String == "r" }?["id"] as? String)
+            let userObject = try #require(export["user"] as? [String: Any])
+            return (
+                try await Self.exportData(client, user), user,
+                try #require(userObject["created_at"] as? String)
+            )
+        }
+        let target = try TestServer()
+        try await target.run { client in
+            let timestamp = TestStore.current == .postgres ? "?::timestamp" : "?"
+            try await target.execute(
+                "INSERT INTO users (id, username, created_at) VALUES (?, ?, \(timestamp))",
+                [userID, "brancher", createdAt.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")])
+            let report = try await Self.importFile(client, userID, file).json
+            #expect(report.int("messages_imported") == 7)
+            #expect(try Self.comparable(try Self.object(file)) == Self.comparable(try await Self.export(client, userID)))
+            let list = try await client.get("/api/users/\(userID)/conversations").json.array
+            let tree = try #require(list.first { $0["title"] as? String == "tree" }?["id"] as? String)
+            #expect(BranchTests.contents(try await BranchTests.read(client, tree)) == ["q1", "a1", "q2b", "r"])
+            #expect(list.first { $0["title"] as? String == "tree" }?["last_message_preview"] as? String == "r")
+
+            // The same history as version 1, into a user of its own: a line of every message.
+            var old = try Self.object(file)
+            old["version"] = 1
+            old["conversations"] = (old["conversations"] as? [[String: Any]] ?? []).map { conversation in
+                var conversation = conversation
+                conversation["current_message_id"] = nil
+                conversation["messages"] = (conversation["messages"] as? [[String: Any]] ?? []).map { $0.filter { $0.key != "parent_id" } }
+                return conversation
+            }
+            let other = try await client.createUser("older file")
+            let imported = try await Self.importFile(client, other, try JSONSerialization.data(withJSONObject: old)).json
+            #expect(imported.int("messages_imported") == 7)
+            let lines = try await client.get("/api/users/\(other)/conversations").json.array
+            let line = try #require(lines.first { $0["title"] as? String == "tree" }?["id"] as? String)
+            let read = try await BranchTests.read(client, line)
+            #expect(BranchTests.contents(read) == ["q1", "a1", "q2", "q2b", "r", "root edit"])
+            #expect(read["current_message_id"] == nil)
         }
     }
 
@@ -195,7 +265,7 @@ struct TransferTests {
         (#""text""#, "Unrecognised import format: found a string"),
         (
             #"{"format": "qlippy-export", "version": 9, "conversations": []}"#,
-            "Unsupported qlippy-export version 9: this server reads version 1"
+            "Unsupported qlippy-export version 9: this server reads versions 1 to 2"
         ),
     ])
     func aFileThatCannotBeImportedIs400AndWritesNothing(body: String, message: String) async throws {

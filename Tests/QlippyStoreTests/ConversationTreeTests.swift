@@ -36,21 +36,20 @@ struct ConversationTreeTests {
     }
 
     @Test func addingBranchesOnlyWhenTheParentIsNotTheCurrentMessage() throws {
-        let follow = try ConversationTree.adding("n", under: .current, current: "c", isBranched: false, parentExists: false)
-        #expect(follow == TreeChanges())
-        let namedLast = try ConversationTree.adding("n", under: .message("c"), current: "c", isBranched: false, parentExists: true)
-        #expect(namedLast == TreeChanges())
-        let edit = try ConversationTree.adding("n", under: .message("a"), current: "c", isBranched: false, parentExists: true)
-        #expect(edit == TreeChanges(parentRows: ["n": "a"], current: .set("n")))
-        let newRoot = try ConversationTree.adding("n", under: .root, current: "c", isBranched: false, parentExists: false)
-        #expect(newRoot == TreeChanges(parentRows: ["n": nil], current: .set("n")))
-        let firstOfAll = try ConversationTree.adding("n", under: .root, current: nil, isBranched: false, parentExists: false)
-        #expect(firstOfAll == TreeChanges())
-        let branched = try ConversationTree.adding("n", under: .current, current: "c", isBranched: true, parentExists: false)
-        #expect(branched == TreeChanges(parentRows: ["n": "c"], current: .set("n")))
-        #expect(throws: StoreError.notInConversation(.parentID)) {
-            try ConversationTree.adding("n", under: .message("x"), current: "c", isBranched: true, parentExists: false)
+        func add(_ parent: NewMessageParent, current: String?, last: String?, isBranched: Bool = false, exists: Bool = true) throws
+            -> TreeChanges
+        {
+            try ConversationTree.adding("n", under: parent, current: current, last: last, isBranched: isBranched, parentExists: exists)
         }
+        #expect(try add(.current, current: "c", last: "c") == TreeChanges())
+        #expect(try add(.message("c"), current: "c", last: "c") == TreeChanges(), "naming the last message keeps a line")
+        #expect(try add(.message("a"), current: "c", last: "c") == TreeChanges(parentRows: ["n": "a"], current: .set("n")))
+        #expect(try add(.root, current: "c", last: "c") == TreeChanges(parentRows: ["n": nil], current: .set("n")))
+        #expect(try add(.root, current: nil, last: nil) == TreeChanges(), "the first message of all")
+        // Once branched: the new message is current; a row only when it does not follow the last message.
+        #expect(try add(.current, current: "b", last: "c", isBranched: true) == TreeChanges(parentRows: ["n": "b"], current: .set("n")))
+        #expect(try add(.current, current: "c", last: "c", isBranched: true) == TreeChanges(current: .set("n")))
+        #expect(throws: StoreError.notInConversation(.parentID)) { try add(.message("x"), current: "c", last: "c", exists: false) }
     }
 
     @Test func switchingGoesToTheNewestLeafUnderTheMessage() throws {
@@ -95,14 +94,15 @@ struct ConversationTreeTests {
 
     @Test func readsPickTheCurrentBranchOrEveryMessageWithItsParent() {
         let messages = Self.ids.map { Message(id: $0, conversationID: "c", role: "user", content: $0, timestamp: nil) }
-        let linear = BranchReads.select(messages, parentRows: [:], storedCurrent: nil, branches: .current)
-        #expect(linear.messages == messages, "a line is served as stored, without parents")
-        #expect(linear.current == nil)
-        let branch = BranchReads.select(messages, parentRows: Self.rows, storedCurrent: "a2", branches: .current)
-        #expect(branch.messages.map(\.id) == ["q1", "a1", "q2", "a2"])
-        #expect(branch.messages.map(\.parent) == [.root, .message("q1"), .message("a1"), .message("q2")])
-        let all = BranchReads.select(messages, parentRows: Self.rows, storedCurrent: "a2", branches: .all)
-        #expect(all.messages.map(\.parent?.id) == [nil, "q1", "a1", "q2", "a1", "q2e"])
-        #expect(all.current == "a2")
+        let tree = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2")
+        #expect(BranchReads.ids(of: tree, .current) == ["q1", "a1", "q2", "a2"])
+        #expect(BranchReads.ids(of: tree, .all) == Self.ids)
+        // Fetched in any order, arranged along the branch; a message gone meanwhile is left out.
+        let branch = BranchReads.arrange(Array(messages[0..<3].reversed()), by: tree, .current, message: \.self)
+        #expect(branch.map(\.id) == ["q1", "a1", "q2"])
+        #expect(branch.map(\.parent) == [.root, .message("q1"), .message("a1")])
+        let all = BranchReads.arrange(messages.reversed(), by: tree, .all, message: \.self)
+        #expect(all.map(\.parent?.id) == [nil, "q1", "a1", "q2", "a1", "q2e"])
+        #expect(BranchReads.current(of: tree) == "a2")
     }
 }

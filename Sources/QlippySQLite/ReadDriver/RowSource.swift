@@ -110,6 +110,40 @@ extension RowSource {
         return rows
     }
 
+    /// The conversation with the messages a read returns (``BranchReads``), and its current message
+    /// when it has branched or every message is read.
+    func conversationDetail(_ conversation: Conversation, branches: BranchSelection) throws -> ConversationDetail {
+        var conversation = conversation
+        let id = conversation.id
+        let stored = try storedCurrentMessage(ofConversation: id)
+        conversation.currentMessageID = stored
+        guard stored != nil || branches == .all else {
+            return ConversationDetail(conversation: conversation, messages: try fetchMessages(ofConversation: id))
+        }
+        let tree = try fetchTree(ofConversation: id, storedCurrent: stored)
+        let fetched = try fetchKeyedMessages(ofConversation: id, in: tree, branches).map(\.0)
+        let messages = try attachingDetails(to: BranchReads.arrange(fetched, by: tree, branches, message: \.self), ofConversation: id)
+        conversation.currentMessageID = BranchReads.current(of: tree)
+        return ConversationDetail(conversation: conversation, messages: messages)
+    }
+
+    /// The messages a read of a conversation returns (``BranchReads/ids(of:_:)``), each with its key
+    /// (``PageKey``), in no particular order: every message in one range of the index, a branch by
+    /// id, a statement per run of up to ``SQLiteStore/rowsPerInsert`` ids.
+    func fetchKeyedMessages(ofConversation id: String, in tree: ConversationTree, _ branches: BranchSelection) throws -> [(
+        Message, PageKey
+    )] {
+        let keyed = { (row: Columns) in (Message(row), PageKey(time: row.text(5), sequence: row.int64(6))) }
+        if branches == .all { return try fetchAll(Queries.keyedMessagesOfConversation, [id], keyed) }
+        let ids = BranchReads.ids(of: tree, branches)
+        var found: [(Message, PageKey)] = []
+        for chunk in SQLiteStore.chunks(of: ids.count) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            found += try fetchAll(Queries.keyedMessagesByID(marks), Array(ids[chunk]), keyed)
+        }
+        return found
+    }
+
     /// The conversation's tree, from its message ids and parent rows.
     func fetchTree(ofConversation id: String, storedCurrent: String?) throws -> ConversationTree {
         let ids = try fetchAll(Queries.messageIDsOfConversation, [id]) { $0.text(0) ?? "" }

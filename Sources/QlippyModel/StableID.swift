@@ -1,6 +1,3 @@
-import QlippyModel
-import QlippyStore
-
 /// Ids derived from a name: the same name gives the same id, on any machine, in any run.
 ///
 /// An import gives a conversation from another app the id `StableID.make("chatgpt/<user>/<its id>")`,
