@@ -80,12 +80,16 @@ extension PostgresStore {
         let asStored = try await run { connection -> ConversationDetail? in
             // The conversation on every row (or on one row without a message): one statement, so
             // the messages and the conversation come from one snapshot, and the count is theirs.
-            // Messages only for a conversation read as stored (never branched, its current branch).
+            // Messages only for a conversation read as stored (never branched, its current branch):
+            // the key of the messages' index scan is NULL otherwise, which finds none at once (as a
+            // condition beside it, the planner read them all and dropped each). MATERIALIZED: the
+            // current message is looked up once, not per message.
             let rows = try await connection.query(
                 """
-                WITH c AS (SELECT c.*, \(unescaped: PostgresRows.storedCurrent) AS current FROM conversations c WHERE c.id = \(id))
+                WITH c AS MATERIALIZED (
+                    SELECT c.*, \(unescaped: PostgresRows.storedCurrent) AS current FROM conversations c WHERE c.id = \(id))
                 SELECT \(unescaped: PostgresRows.conversationColumns), c.current, \(unescaped: PostgresRows.messageWithDetails)
-                FROM c LEFT JOIN messages m ON m.conversation_id = c.id AND c.current IS NULL AND \(branches == .current)
+                FROM c LEFT JOIN messages m ON m.conversation_id = (CASE WHEN c.current IS NULL AND \(branches == .current) THEN c.id END)
                     \(unescaped: PostgresRows.detailsJoin)
                 ORDER BY m.timestamp NULLS FIRST, m.seq
                 """, logger: self.logger
