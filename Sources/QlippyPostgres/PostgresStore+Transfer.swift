@@ -66,11 +66,9 @@ extension PostgresStore {
             )
             guard !conversation.messages.isEmpty else { return .imported(messages: 0) }
             // Ids another conversation holds get others first, so that one insert keeps the order.
-            let wanted = conversation.candidateMessageIDs(for: userID)
-            var taken: Set<String> = []
-            for try await row in try await connection.query("SELECT id FROM messages WHERE id = ANY(\(wanted))", logger: self.logger) {
-                taken.insert(try row.decode(String.self))
-            }
+            var taken = try await self.takenIDs(conversation.messages.map(\.id), connection)
+            let derived = conversation.derivedMessageIDs(takenOwn: taken, for: userID)
+            if !derived.isEmpty { taken.formUnion(try await self.takenIDs(derived, connection)) }
             let ids = conversation.messageIDs(taken: taken, for: userID)
             // One statement for all the messages, in order (`seq` follows the insert's order).
             try await connection.query(
@@ -131,6 +129,16 @@ extension PostgresStore {
             guard let id = try await self.freeID(id, in: table, for: userID, connection) else { return .alreadyPresent }
             return try await insert(connection, id)
         }
+    }
+
+    /// The ones of these message ids that a row already holds.
+    private func takenIDs(_ ids: [String], _ connection: PostgresConnection) async throws -> Set<String> {
+        var taken: Set<String> = []
+        for try await id in try await connection.query("SELECT id FROM messages WHERE id = ANY(\(ids))", logger: logger).decode(String.self)
+        {
+            taken.insert(id)
+        }
+        return taken
     }
 
     /// The id an imported row gets (``ImportIDs``), from who holds it now.

@@ -31,12 +31,7 @@ enum Migrations {
         // stored by id, not rowid, because VACUUM may renumber the rowids of these tables (they have
         // no INTEGER PRIMARY KEY).
         Migration("v3-conversation-stats") { db, _ in
-            let newest = { (conversation: String) in
-                """
-                (SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) FROM messages m
-                 WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
-                """
-            }
+            let newest = ConversationStatsTriggers.newest
             try db.execute(
                 sql: """
                     CREATE TABLE conversation_stats (
@@ -392,21 +387,12 @@ enum Migrations {
         // original's rows and every conversation that never branched need none. Both go with their
         // message or conversation, whoever deletes it. A conversation's list preview is its current
         // message's from now on: `conversation_stats` keeps the current message's head when there is
-        // one (else the newest's, as before), and the current message's triggers refresh it.
+        // one (else the newest's, as before), and the current message's triggers refresh it. The
+        // insert and delete triggers come in two, by `WHEN`: a conversation that never branched runs
+        // v3's statement, one probe of `current_messages` more; choosing between the two messages
+        // in one statement (a sort of two rows) cost every insert of an import.
         Migration("v17-message-branches") { db, _ in
-            let shown = { (conversation: String) in
-                """
-                (SELECT id, head FROM (
-                    SELECT m.id AS id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) AS head, 0 AS rank
-                    FROM current_messages cm JOIN messages m ON m.id = cm.message_id AND m.conversation_id = cm.conversation_id
-                    WHERE cm.conversation_id = \(conversation)
-                    UNION ALL
-                    SELECT * FROM (
-                        SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)), 1 FROM messages m
-                        WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
-                ) ORDER BY rank LIMIT 1)
-                """
-            }
+            typealias Stats = ConversationStatsTriggers
             try db.execute(
                 sql: """
                     CREATE TABLE message_parents (
@@ -433,20 +419,24 @@ enum Migrations {
                     DROP TRIGGER conversation_stats_on_message_delete;
                     DROP TRIGGER conversation_stats_on_message_update;
 
-                    \(ConversationStatsTriggers.onMessages(shown: shown))
+                    \(Stats.onInsert("conversation_stats_on_message_insert", when: "NOT " + Stats.branched("NEW"), shown: Stats.newest))
+                    \(Stats.onInsert("conversation_stats_on_branched_message_insert", when: Stats.branched("NEW"), shown: Stats.currentOrNewest))
+                    \(Stats.onDelete("conversation_stats_on_message_delete", when: "NOT " + Stats.branched("OLD"), shown: Stats.newest))
+                    \(Stats.onDelete("conversation_stats_on_branched_message_delete", when: Stats.branched("OLD"), shown: Stats.currentOrNewest))
+                    \(Stats.onUpdate(shown: Stats.currentOrNewest))
 
                     CREATE TRIGGER conversation_stats_on_current_insert AFTER INSERT ON current_messages BEGIN
-                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(shown("NEW.conversation_id"))
+                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(Stats.currentOrNewest("NEW.conversation_id"))
                         WHERE conversation_id = NEW.conversation_id;
                     END;
 
                     CREATE TRIGGER conversation_stats_on_current_update AFTER UPDATE ON current_messages BEGIN
-                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(shown("NEW.conversation_id"))
+                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(Stats.currentOrNewest("NEW.conversation_id"))
                         WHERE conversation_id = NEW.conversation_id;
                     END;
 
                     CREATE TRIGGER conversation_stats_on_current_delete AFTER DELETE ON current_messages BEGIN
-                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(shown("OLD.conversation_id"))
+                        UPDATE conversation_stats SET (last_message_id, last_message_head) = \(Stats.currentOrNewest("OLD.conversation_id"))
                         WHERE conversation_id = OLD.conversation_id;
                     END;
                     """)
@@ -487,27 +477,42 @@ struct Migration: Sendable {
     }
 }
 
-/// `conversation_stats`' triggers on messages (migrations v3 and v17, which differ in the message
-/// they show): each keeps the count and sets the shown message's id and head, which `shown` selects
-/// for a conversation.
+/// `conversation_stats`' triggers on messages (migrations v3 and v17): each keeps the count and sets
+/// the shown message's id and head, which `shown` selects for a conversation. `when`: the trigger
+/// runs only for the rows it holds for (SQLite's `WHEN`), or for all when empty.
 private enum ConversationStatsTriggers {
     static func onMessages(shown: (String) -> String) -> String {
+        [
+            onInsert("conversation_stats_on_message_insert", when: "", shown: shown),
+            onDelete("conversation_stats_on_message_delete", when: "", shown: shown), onUpdate(shown: shown),
+        ].joined(separator: "\n")
+    }
+
+    static func onInsert(_ name: String, when: String, shown: (String) -> String) -> String {
         """
-        CREATE TRIGGER conversation_stats_on_message_insert AFTER INSERT ON messages BEGIN
+        CREATE TRIGGER \(name) AFTER INSERT ON messages \(when.isEmpty ? "" : "WHEN \(when) ")BEGIN
             INSERT OR IGNORE INTO conversation_stats (conversation_id, message_count) VALUES (NEW.conversation_id, 0);
             UPDATE conversation_stats SET
                 message_count = message_count + 1,
                 (last_message_id, last_message_head) = \(shown("NEW.conversation_id"))
             WHERE conversation_id = NEW.conversation_id;
         END;
+        """
+    }
 
-        CREATE TRIGGER conversation_stats_on_message_delete AFTER DELETE ON messages BEGIN
+    static func onDelete(_ name: String, when: String, shown: (String) -> String) -> String {
+        """
+        CREATE TRIGGER \(name) AFTER DELETE ON messages \(when.isEmpty ? "" : "WHEN \(when) ")BEGIN
             UPDATE conversation_stats SET
                 message_count = message_count - 1,
                 (last_message_id, last_message_head) = \(shown("OLD.conversation_id"))
             WHERE conversation_id = OLD.conversation_id;
         END;
+        """
+    }
 
+    static func onUpdate(shown: (String) -> String) -> String {
+        """
         CREATE TRIGGER conversation_stats_on_message_update AFTER UPDATE OF conversation_id, timestamp, id, content ON messages BEGIN
             UPDATE conversation_stats SET
                 message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversation_stats.conversation_id),
@@ -515,6 +520,34 @@ private enum ConversationStatsTriggers {
             WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
         END;
         """
+    }
+
+    /// The newest message of a conversation, by time then rowid (v3).
+    static func newest(_ conversation: String) -> String {
+        """
+        (SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) FROM messages m
+         WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+        """
+    }
+
+    /// The current message of a conversation that has branched, else (none, or one gone) the newest (v17).
+    static func currentOrNewest(_ conversation: String) -> String {
+        """
+        (SELECT id, head FROM (
+            SELECT m.id AS id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)) AS head, 0 AS rank
+            FROM current_messages cm JOIN messages m ON m.id = cm.message_id AND m.conversation_id = cm.conversation_id
+            WHERE cm.conversation_id = \(conversation)
+            UNION ALL
+            SELECT * FROM (
+                SELECT m.id, substr(CAST(m.content AS BLOB), 1, \(Queries.storedHeadBytes)), 1 FROM messages m
+                WHERE m.conversation_id = \(conversation) ORDER BY m.timestamp DESC, m.rowid DESC LIMIT 1)
+        ) ORDER BY rank LIMIT 1)
+        """
+    }
+
+    /// Whether the row's conversation has branched (a current message).
+    static func branched(_ row: String) -> String {
+        "EXISTS (SELECT 1 FROM current_messages WHERE conversation_id = \(row).conversation_id)"
     }
 }
 

@@ -24,7 +24,9 @@ extension SQLiteStore {
                     conversation.createdAt?.storageText,
                 ]
             )
-            let ids = conversation.messageIDs(taken: try Self.takenIDs(conversation.candidateMessageIDs(for: userID), db), for: userID)
+            var taken = try Self.takenIDs(conversation.messages.map(\.id), db)
+            taken.formUnion(try Self.takenIDs(conversation.derivedMessageIDs(takenOwn: taken, for: userID), db))
+            let ids = conversation.messageIDs(taken: taken, for: userID)
             try Self.insertMessages(conversation.messages, ids: ids, conversationID: id, db)
             try Self.insertDetails(of: conversation.messages, ids: ids, conversationID: id, userID: userID, db)
             try Self.apply(conversation.treeChanges(ids: ids), toConversation: id, db)

@@ -28,18 +28,23 @@ package enum ImportIDs {
 }
 
 extension ImportedConversation {
-    /// The ids its messages' rows may be written under (each message's ``ImportIDs/candidates(_:for:)``).
-    package func candidateMessageIDs(for userID: String) -> [String] {
-        messages.flatMap { ImportIDs.candidates($0.id, for: userID) }
+    /// The derived ids (``ImportIDs/derived(_:for:)``) of the messages whose own ids another row
+    /// holds (`takenOwn`): what a store asks about after their own ids, so that an import without
+    /// such clashes derives none.
+    package func derivedMessageIDs(takenOwn: Set<String>, for userID: String) -> [String] {
+        messages.lazy.map(\.id).filter(takenOwn.contains).map { ImportIDs.derived($0, for: userID) }
     }
 
     /// The ids its messages are written under: each its own, else its derived one, unless another
-    /// row holds that (`taken`) or an earlier message of this conversation already uses it: then a
-    /// new one, so an import never overwrites a row and never fails a conversation over a repeated id.
+    /// row holds that (`taken`: the rows found for both) or an earlier message of this conversation
+    /// already uses it: then a new one, so an import never overwrites a row and never fails a
+    /// conversation over a repeated id.
     package func messageIDs(taken: Set<String>, for userID: String) -> [String] {
         var used = taken
         return messages.map { message in
-            let id = ImportIDs.candidates(message.id, for: userID).first { !used.contains($0) } ?? newID()
+            var id = message.id
+            if used.contains(id) { id = ImportIDs.derived(id, for: userID) }
+            if used.contains(id) { id = newID() }
             used.insert(id)
             return id
         }

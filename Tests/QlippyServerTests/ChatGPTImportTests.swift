@@ -174,11 +174,23 @@ struct ChatGPTImportTests {
                     ("t", "a", F.message("tool", ["content_type": "execution_output", "text": "ok"], time: 1_700_000_202)),
                     ("b", "q", F.message("assistant", F.text("other answer"), time: 1_700_000_203)),
                 ], current: "t"),
+            // Parent links that loop, though not on the seen branch: the conversation is refused.
+            F.conversation(
+                id: "loop-1", title: "Loop",
+                nodes: [
+                    ("root", nil, nil), ("q", "root", F.message("user", F.text("fine"), time: 1_700_000_300)),
+                    ("x", "y", F.message("user", F.text("x"), time: 1_700_000_301)),
+                    ("y", "x", F.message("assistant", F.text("y"), time: 1_700_000_302)),
+                ], current: "q"),
         ])
         try await TestServer().run { client in
             let user = try await client.createUser()
             let report = try await Self.importFile(client, user, file)
             #expect(report.int("messages_imported") == 8 + 3)
+            #expect(
+                report["skipped"] as? [[String: String]] == [
+                    ["source_id": "loop-1", "title": "Loop", "reason": "the parent links form a cycle at y"]
+                ])
             #expect(report["messages_skipped"] as? [String: Int] == ["tool": 2, "hidden": 1, "system": 1])
             let list = try await client.get("/api/users/\(user)/conversations").json.array
             let tree = try #require(list.first { $0["title"] as? String == "Tree" }?["id"] as? String)
