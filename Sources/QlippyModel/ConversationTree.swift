@@ -183,6 +183,7 @@ public struct ConversationTree: Sendable {
         let parent = parents[position]
         if !withReplies {
             for (child, childParent) in parents.enumerated() where childParent == position {
+                changes.moved.append(ids[child])
                 // A child without a row would hang under the message before the deleted one.
                 // `updateValue`: a root's `nil` assigned through the subscript would remove the key.
                 let implicitAfter = position == 0 ? nil : position - 1
@@ -214,10 +215,13 @@ public struct TreeChanges: Sendable, Hashable {
     public var current: Current
     /// Messages to delete.
     public var deleted: [String]
+    /// Messages that hang under another message from now on (with a row written or not), in order.
+    public var moved: [String]
 
-    public init(parentRows: [String: String?] = [:], current: Current = .unchanged, deleted: [String] = []) {
+    public init(parentRows: [String: String?] = [:], current: Current = .unchanged, deleted: [String] = [], moved: [String] = []) {
         self.parentRows = parentRows
         self.current = current
         self.deleted = deleted
+        self.moved = moved
     }
 }

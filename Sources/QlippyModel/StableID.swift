@@ -22,8 +22,8 @@ package enum StableID {
 
     private static let lowSeed: UInt64 = 0x6C62_272E_07BB_0142
 
-    /// The 36 characters of the UUID's text, written into one buffer: an import makes one per
-    /// message, and building them from a string per byte was a tenth of a ChatGPT import's time.
+    /// The 36 characters of the UUID's text, written into one buffer rather than a string per byte:
+    /// an import makes one per message.
     private static func format(high: UInt64, low: UInt64) -> String {
         var bytes = withUnsafeBytes(of: high.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8

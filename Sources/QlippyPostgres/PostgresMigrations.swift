@@ -384,7 +384,6 @@ package enum PostgresMigrations {
                     message_id text PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE, conversation_id text NOT NULL, parent_id text
                 )
                 """,
-                "CREATE INDEX message_parents_by_conversation ON message_parents (conversation_id)",
                 """
                 CREATE TABLE current_messages (
                     conversation_id text PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE, message_id text NOT NULL

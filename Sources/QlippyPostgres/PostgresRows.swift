@@ -65,6 +65,16 @@ package enum PostgresRows {
     /// The stored current message of conversation `c`, `NULL` for one that never branched.
     package static let storedCurrent = "(SELECT cm.message_id FROM current_messages cm WHERE cm.conversation_id = c.id)"
 
+    /// `conversation` with its stored current message.
+    package static let conversationWithCurrent = "\(conversation), \(storedCurrent)"
+
+    package static func conversationWithCurrent(_ row: PostgresRow) throws -> Conversation {
+        let (a, b, c, d, e, f, g, current) = try row.decode((String, String, String?, String, Int64?, Int64?, Int64, String?).self)
+        var found = conversation((a, b, c, d, e, f, g))
+        found.currentMessageID = current
+        return found
+    }
+
     /// Whether message `m` has a parent row, and the row's parent, from ``parentJoin``.
     package static let parentColumns = "p.message_id IS NOT NULL, p.parent_id"
     package static let parentJoin = "LEFT JOIN message_parents p ON p.message_id = m.id"

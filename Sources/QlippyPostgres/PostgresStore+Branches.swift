@@ -8,24 +8,14 @@ extension PostgresStore {
     func conversationWithCurrent(locking: Bool = false, _ id: String, _ connection: PostgresConnection) async throws -> Conversation {
         try await one(
             """
-            SELECT \(unescaped: PostgresRows.conversation), \(unescaped: PostgresRows.storedCurrent)
-            FROM conversations c WHERE c.id = \(id) \(unescaped: locking ? "FOR UPDATE OF c" : "")
-            """, on: connection, missing: .conversation
-        ) { row in
-            let (a, b, c, d, e, f, g, current) = try row.decode((String, String, String?, String, Int64?, Int64?, Int64, String?).self)
-            var conversation = PostgresRows.conversation((a, b, c, d, e, f, g))
-            conversation.currentMessageID = current
-            return conversation
-        }
+            SELECT \(unescaped: PostgresRows.conversationWithCurrent) FROM conversations c WHERE c.id = \(id)
+            \(unescaped: locking ? "FOR UPDATE OF c" : "")
+            """, on: connection, missing: .conversation, PostgresRows.conversationWithCurrent)
     }
 
     /// The message with its parent when its conversation has branched.
     func attachingParent(to message: Message, _ connection: PostgresConnection) async throws -> Message {
-        let rows = try await connection.query(
-            "SELECT message_id FROM current_messages WHERE conversation_id = \(message.conversationID)", logger: logger)
-        var stored: String?
-        for try await current in rows.decode(String.self) { stored = current }
-        guard let stored else { return message }
+        guard let stored = try await conversationWithCurrent(message.conversationID, connection).currentMessageID else { return message }
         let tree = try await fetchTree(ofConversation: message.conversationID, storedCurrent: stored, connection)
         var found = message
         found.parent = tree.position(of: message.id).map(tree.parent(of:))

@@ -42,33 +42,33 @@ extension PostgresStore {
 
     public func resource(of change: Change) async throws -> Resource? {
         let id = change.resourceID
-        let query: PostgresQuery
         switch change.entity {
         case .conversation:
-            query =
-                "SELECT \(unescaped: PostgresRows.conversation), \(unescaped: PostgresRows.storedCurrent) FROM conversations c WHERE c.id = \(id)"
-        case .message:
-            query =
-                "SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = \(id)"
-        case .plugin: query = "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.id = \(id)"
-        case .user, .folder, .apiKey, nil: return nil
-        }
-        return try await snapshot(deadline: deadline) { connection in
-            for try await row in try await connection.query(query, logger: self.logger) {
-                switch change.entity {
-                case .conversation:
-                    let (a, b, c, d, e, f, g, current) = try row.decode(
-                        (String, String, String?, String, Int64?, Int64?, Int64, String?).self)
-                    var conversation = PostgresRows.conversation((a, b, c, d, e, f, g))
-                    conversation.currentMessageID = current
-                    return .conversation(conversation)
-                case .message:
-                    let message = PostgresRows.message(try row.decode(PostgresRows.MessageWithDetailsRow.self))
-                    return .message(try await self.attachingParent(to: message, connection))
-                default: return .plugin(PostgresRows.plugin(try row.decode(PostgresRows.PluginRow.self)))
+            return try await run { connection -> Resource? in
+                do {
+                    return .conversation(try await self.conversationWithCurrent(id, connection))
+                } catch StoreError.notFound {
+                    return nil
                 }
             }
-            return nil
+        case .message:
+            return try await snapshot(deadline: deadline) { connection -> Resource? in
+                var found: Message?
+                let rows = try await connection.query(
+                    "SELECT \(unescaped: PostgresRows.messageWithDetails) FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = \(id)",
+                    logger: self.logger)
+                for try await row in rows.decode(PostgresRows.MessageWithDetailsRow.self) { found = PostgresRows.message(row) }
+                guard let found else { return nil }
+                return .message(try await self.attachingParent(to: found, connection))
+            }
+        case .plugin:
+            return try await run { connection -> Resource? in
+                let rows = try await connection.query(
+                    "SELECT \(unescaped: PostgresRows.plugin) FROM plugins p WHERE p.id = \(id)", logger: self.logger)
+                for try await row in rows.decode(PostgresRows.PluginRow.self) { return .plugin(PostgresRows.plugin(row)) }
+                return nil
+            }
+        case .user, .folder, .apiKey, nil: return nil
         }
     }
 }

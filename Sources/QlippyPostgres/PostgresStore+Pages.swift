@@ -75,10 +75,7 @@ extension PostgresStore {
         Message
     > {
         let branched = try await snapshot(deadline: deadline) { connection -> Page<Message>? in
-            let stored = try await self.one(
-                "SELECT \(unescaped: PostgresRows.storedCurrent) FROM conversations c WHERE c.id = \(conversationID)", on: connection,
-                missing: .conversation
-            ) { try $0.decode(String?.self) }
+            let stored = try await self.conversationWithCurrent(conversationID, connection).currentMessageID
             guard stored != nil || branches == .all else { return nil }
             let tree = try await self.fetchTree(ofConversation: conversationID, storedCurrent: stored, connection)
             let fetched = try await self.fetchKeyedMessages(ids: BranchReads.ids(of: tree, branches), connection)

@@ -81,9 +81,9 @@ extension PostgresStore {
             // The conversation on every row (or on one row without a message): one statement, so
             // the messages and the conversation come from one snapshot, and the count is theirs.
             // Messages only for a conversation read as stored (never branched, its current branch):
-            // the key of the messages' index scan is NULL otherwise, which finds none at once (as a
-            // condition beside it, the planner read them all and dropped each). MATERIALIZED: the
-            // current message is looked up once, not per message.
+            // otherwise the key of the messages' index scan is NULL, which finds none at once, where
+            // a condition beside the key would have the planner read them all and drop each.
+            // MATERIALIZED: the current message is looked up once, not per message.
             let rows = try await connection.query(
                 """
                 WITH c AS MATERIALIZED (
@@ -129,9 +129,9 @@ extension PostgresStore {
         if let title = changes.title { changed.set("title", title) }
         if let folder = changes.folder { changed.set("folder", folder) }
         guard let target = changes.currentMessageID else {
-            return try await updated(changed, id: id, returning: PostgresRows.conversation, missing: .conversation) {
-                PostgresRows.conversation(try $0.decode(PostgresRows.ConversationRow.self))
-            }
+            return try await updated(
+                changed, id: id, returning: PostgresRows.conversationWithCurrent, missing: .conversation,
+                PostgresRows.conversationWithCurrent)
         }
         let edit = changed.query(id: id, returning: "c.id")
         return try await transaction(deadline: deadline) { connection in
@@ -144,7 +144,7 @@ extension PostgresStore {
             if switched.current != .unchanged, !changes.editsFields {
                 try await self.logChange("conversation.updated", id, ofConversation: id, connection)
             }
-            return try await self.conversationWithCurrent(locking: true, id, connection)
+            return try await self.conversationWithCurrent(id, connection)
         }
     }
 
@@ -299,7 +299,7 @@ extension PostgresStore {
             let tree = try await self.fetchTree(ofConversation: conversationID, storedCurrent: stored, connection)
             let changes = tree.deleting(id, withReplies: withReplies)
             try await self.apply(changes, toConversation: conversationID, connection)
-            for child in changes.parentRows.keys.sorted() {
+            for child in changes.moved {
                 try await self.logChange("message.updated", child, ofConversation: conversationID, connection)
             }
             if changes.current != .unchanged {

@@ -386,11 +386,11 @@ enum Migrations {
         // message before it, and a current message only for a conversation that has branched, so the
         // original's rows and every conversation that never branched need none. Both go with their
         // message or conversation, whoever deletes it. A conversation's list preview is its current
-        // message's from now on: `conversation_stats` keeps the current message's head when there is
-        // one (else the newest's, as before), and the current message's triggers refresh it. The
-        // insert and delete triggers come in two, by `WHEN`: a conversation that never branched runs
-        // v3's statement, one probe of `current_messages` more; choosing between the two messages
-        // in one statement (a sort of two rows) cost every insert of an import.
+        // message's: `conversation_stats` keeps the current message's head when there is one, else
+        // the newest's, and the current message's triggers refresh it. The insert and delete
+        // triggers come in two, by `WHEN`, so that a conversation that never branched runs v3's
+        // statement (one probe of `current_messages` more) and only a branched one pays for choosing
+        // between the two messages (a sort of two rows per insert).
         Migration("v17-message-branches") { db, _ in
             typealias Stats = ConversationStatsTriggers
             try db.execute(

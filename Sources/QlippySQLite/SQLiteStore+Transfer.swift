@@ -9,7 +9,11 @@ extension SQLiteStore {
             let conversations = try connection.fetchAll(
                 Queries.exportPage, [userID, after?.createdAt?.storageText ?? "", after?.id ?? "", String(limit)], Conversation.init
             )
-            return try conversations.map { conversation in try connection.conversationDetail(conversation, branches: .all) }
+            return try conversations.map { conversation in
+                var conversation = conversation
+                conversation.currentMessageID = try connection.storedCurrentMessage(ofConversation: conversation.id)
+                return try connection.conversationDetail(conversation, branches: .all)
+            }
         }
     }
 

@@ -257,7 +257,7 @@ public final class SQLiteStore: ChatStore, StoreBackups {
             }
             let changes = try db.fetchTree(ofConversation: conversationID, storedCurrent: stored).deleting(id, withReplies: withReplies)
             try Self.apply(changes, toConversation: conversationID, db)
-            for child in changes.parentRows.keys.sorted() {
+            for child in changes.moved {
                 try Self.logChange("message.updated", child, ofConversation: conversationID, db)
             }
             if changes.current != .unchanged {

@@ -35,16 +35,17 @@ extension ImportedConversation {
         messages.lazy.map(\.id).filter(takenOwn.contains).map { ImportIDs.derived($0, for: userID) }
     }
 
-    /// The ids its messages are written under: each its own, else its derived one, unless another
-    /// row holds that (`taken`: the rows found for both) or an earlier message of this conversation
-    /// already uses it: then a new one, so an import never overwrites a row and never fails a
-    /// conversation over a repeated id.
+    /// The ids its messages are written under: each its own, else (another row holds it) its
+    /// derived one, unless a row holds that too (`taken`: the rows found for both) or an earlier
+    /// message of this conversation already uses the id: then a new one, so an import never
+    /// overwrites a row and never fails a conversation over a repeated id.
     package func messageIDs(taken: Set<String>, for userID: String) -> [String] {
-        var used = taken
+        var used: Set<String> = []
         return messages.map { message in
             var id = message.id
-            if used.contains(id) { id = ImportIDs.derived(id, for: userID) }
-            if used.contains(id) { id = newID() }
+            // A derived id was looked up only for an id a row holds; a repeat within the file gets a new one.
+            if taken.contains(id) { id = ImportIDs.derived(id, for: userID) }
+            if taken.contains(id) || used.contains(id) { id = newID() }
             used.insert(id)
             return id
         }

@@ -7,7 +7,8 @@ import QlippyStore
 /// pages of ``pageSize`` and each page is handed on before the next is read, so memory stays flat
 /// whatever the size of the history. Conversations and messages have the API's shapes, with every
 /// id and timestamp as stored, every branch (each message with its `parent_id`, each conversation
-/// with messages its `current_message_id`, as `?branches=all` answers). Version 1 had no branches.
+/// with messages its `current_message_id`, as `?branches=all` answers). Version 1 files, without
+/// branches, import too.
 public struct ExportWriter: Sendable {
     package static let format = "qlippy-export"
     package static let version = 2

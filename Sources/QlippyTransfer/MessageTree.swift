@@ -25,8 +25,8 @@ package enum MessageTree {
     /// (named `seenName` in a report), which must be in `nodes`; `keep` makes a node a message
     /// with the time it got, or leaves it out (`nil`, counted by the caller).
     ///
-    /// Nodes are numbered once and then handled by number: an import runs this for every message
-    /// it writes, and looking nodes up by id at each step cost a sixth of a ChatGPT import.
+    /// Nodes are numbered once and then handled by number, not looked up by id at each step: an
+    /// import runs this for every message it writes.
     package static func messages(
         _ nodes: [String: Node], seen: String, named seenName: String, conversationTime: Timestamp?,
         keep: (String, Timestamp?) -> ImportedMessage?

@@ -41,10 +41,16 @@ package enum QlippyExportFile {
             case currentMessageID = "current_message_id"
         }
 
+        /// The messages in the store's order (time, those without one first; the file's order among
+        /// equal times), which our export writes them in already and a file written by hand may not.
         var imported: ImportedConversation {
             ImportedConversation(
                 id: id, title: title, folder: folder, createdAt: createdAt, lastUpdated: lastUpdated,
-                messages: messages.map {
+                messages: messages.enumerated().sorted { a, b in
+                    (a.element.timestamp?.microsecondsSinceEpoch ?? .min, a.offset) < (
+                        b.element.timestamp?.microsecondsSinceEpoch ?? .min, b.offset
+                    )
+                }.map(\.element).map {
                     ImportedMessage(
                         id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp, details: $0.details, parent: $0.parent)
                 },

@@ -111,6 +111,8 @@ struct BranchTests {
             #expect(Self.contents(all) == ["q1", "a1", "q2", "a2", "q2b", "a2b", "q2c", "a2c", "r1", "r2", "r3"])
             let listed = try await client.get("/api/users/\(user)/conversations").json.array
             #expect(listed.first?["last_message_preview"] as? String == "r3")
+            let found = try await client.get("/api/users/\(user)/search?q=a2b").json
+            #expect(found.int("total_results") == 1, "search looks in every branch, not only the current one")
 
             // Switching to each sibling shows the newest leaf under it.
             #expect(try await Self.switchTo(client, conversation, q2).string("title") == "New Conversation")

@@ -142,6 +142,35 @@ struct TransferTests {
         }
     }
 
+    /// A file written by hand may give a reply an earlier time than its parent: the import writes
+    /// the messages in the store's order (by time), so the tree reads back as the file has it.
+    @Test func messagesListedOutOfTimeOrderKeepTheirTree() async throws {
+        let ids = (1...3).map { "00000000-0000-4000-8000-00000000000\($0)" }
+        let message = { (index: Int, parent: Any, time: String) -> [String: Any] in
+            ["id": ids[index], "role": "user", "content": "m\(index)", "timestamp": time, "parent_id": parent]
+        }
+        let file = try JSONSerialization.data(withJSONObject: [
+            "format": "qlippy-export", "version": 2,
+            "conversations": [
+                [
+                    "id": "00000000-0000-4000-8000-0000000000c1", "title": "by hand", "current_message_id": ids[2],
+                    "messages": [
+                        // m1 is m0's reply and m2 m1's, but m2's time comes before m1's.
+                        message(0, NSNull(), "2024-01-01T00:00:01Z"), message(1, ids[0], "2024-01-01T00:00:03Z"),
+                        message(2, ids[1], "2024-01-01T00:00:02Z"),
+                    ],
+                ]
+            ],
+        ])
+        try await TestServer().run { client in
+            let user = try await client.createUser()
+            #expect(try await Self.importFile(client, user, file).json.int("messages_imported") == 3)
+            let read = try await BranchTests.read(client, "00000000-0000-4000-8000-0000000000c1")
+            #expect(BranchTests.contents(read) == ["m0", "m1", "m2"])
+            #expect(read.string("current_message_id") == ids[2])
+        }
+    }
+
     /// Version 2 carries every branch: export, import into another server and export again give
     /// the same file; the current branch reads the same there. The same file as version 1 (no
     /// parents, no current message) still imports, as a line.

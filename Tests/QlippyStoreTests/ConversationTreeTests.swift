@@ -66,22 +66,22 @@ struct ConversationTreeTests {
         let tree = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2")
         // a1 has two replies: q2 (no row: once a1 is gone, the message before it is q1 anyway)
         // and q2e (a row, which now names q1).
-        #expect(tree.deleting("a1", withReplies: false) == TreeChanges(parentRows: ["q2e": "q1"], deleted: ["a1"]))
-        #expect(tree.deleting("q2", withReplies: false) == TreeChanges(deleted: ["q2"]))
-        #expect(tree.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"]))
+        #expect(tree.deleting("a1", withReplies: false) == TreeChanges(parentRows: ["q2e": "q1"], deleted: ["a1"], moved: ["q2", "q2e"]))
+        #expect(tree.deleting("q2", withReplies: false) == TreeChanges(deleted: ["q2"], moved: ["a2"]))
+        #expect(tree.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"], moved: ["a2e"]))
         // A reply without a row whose message before would no longer be its grandparent gets one.
         let implicit = ConversationTree(ids: Self.ids, parentRows: ["q2e": "a1"], storedCurrent: "a2e")
-        #expect(implicit.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"]))
+        #expect(implicit.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"], moved: ["a2e"]))
         // A root's replies become roots.
         let edited = ConversationTree(ids: ["q1", "a1", "q1b", "a1b"], parentRows: ["q1b": nil, "a1b": "q1b"], storedCurrent: "a1b")
-        #expect(edited.deleting("q1b", withReplies: false) == TreeChanges(parentRows: ["a1b": nil], deleted: ["q1b"]))
+        #expect(edited.deleting("q1b", withReplies: false) == TreeChanges(parentRows: ["a1b": nil], deleted: ["q1b"], moved: ["a1b"]))
         // In a line nothing but the message changes: the next one hangs under the one before.
         let line = ConversationTree(ids: ["a", "b", "c"], parentRows: [:], storedCurrent: nil)
-        #expect(line.deleting("b", withReplies: false) == TreeChanges(deleted: ["b"]))
+        #expect(line.deleting("b", withReplies: false) == TreeChanges(deleted: ["b"], moved: ["c"]), "moved, with no row to write")
         // The current message goes: the newest leaf under its parent takes over.
         #expect(tree.deleting("a2", withReplies: false) == TreeChanges(current: .set("q2"), deleted: ["a2"]))
         let answered = ConversationTree(ids: Self.ids, parentRows: Self.rows, storedCurrent: "a2e")
-        #expect(answered.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"]))
+        #expect(answered.deleting("q2e", withReplies: false) == TreeChanges(parentRows: ["a2e": "a1"], deleted: ["q2e"], moved: ["a2e"]))
     }
 
     @Test func deletingWithRepliesRemovesTheSubtree() {
@@ -104,5 +104,23 @@ struct ConversationTreeTests {
         let all = BranchReads.arrange(messages.reversed(), by: tree, .all, message: \.self)
         #expect(all.map(\.parent?.id) == [nil, "q1", "a1", "q2", "a1", "q2e"])
         #expect(BranchReads.current(of: tree) == "a2")
+    }
+
+    /// Import ids: a message's own id when free, its derived one when another row holds it, a new
+    /// one when a row holds that too or the file repeats the id.
+    @Test func importedMessagesGetTheirOwnIdElseTheDerivedOneElseANewOne() {
+        let message = { (id: String) in ImportedMessage(id: id, role: "user", content: id, timestamp: nil) }
+        let conversation = ImportedConversation(
+            id: "c", title: "t", folder: nil, createdAt: nil, lastUpdated: nil, messages: ["x", "x", "y", "z"].map(message))
+        let derivedY = ImportIDs.derived("y", for: "u")
+        #expect(conversation.derivedMessageIDs(takenOwn: ["y", "z"], for: "u") == [derivedY, ImportIDs.derived("z", for: "u")])
+        let ids = conversation.messageIDs(taken: ["y", "z", ImportIDs.derived("z", for: "u")], for: "u")
+        #expect(ids[0] == "x")
+        #expect(ids[1] != "x" && ids[1] != ImportIDs.derived("x", for: "u"), "a repeat within the file gets a new id")
+        #expect(ids[2] == derivedY)
+        #expect(ids[3] != "z" && ids[3] != ImportIDs.derived("z", for: "u"))
+        #expect(ImportIDs.rowID("y", owners: ["y": "other"], importingFor: "u") == derivedY)
+        #expect(ImportIDs.rowID("y", owners: ["y": "other", derivedY: "u"], importingFor: "u") == nil, "already imported")
+        #expect(ImportIDs.rowID("y", owners: ["y": "u"], importingFor: "u") == nil)
     }
 }

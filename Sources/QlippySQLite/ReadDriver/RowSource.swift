@@ -110,13 +110,13 @@ extension RowSource {
         return rows
     }
 
-    /// The conversation with the messages a read returns (``BranchReads``), and its current message
-    /// when it has branched or every message is read.
+    /// The conversation (as ``fetchConversation(id:)`` gives it, with its stored current message)
+    /// with the messages a read returns (``BranchReads``), and its current message when it has
+    /// branched or every message is read.
     func conversationDetail(_ conversation: Conversation, branches: BranchSelection) throws -> ConversationDetail {
         var conversation = conversation
         let id = conversation.id
-        let stored = try storedCurrentMessage(ofConversation: id)
-        conversation.currentMessageID = stored
+        let stored = conversation.currentMessageID
         guard stored != nil || branches == .all else {
             return ConversationDetail(conversation: conversation, messages: try fetchMessages(ofConversation: id))
         }
