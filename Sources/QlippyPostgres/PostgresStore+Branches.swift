@@ -22,16 +22,21 @@ extension PostgresStore {
         return found
     }
 
-    /// Messages by id with their details and keys (``PageKey``), in no particular order.
-    func fetchKeyedMessages(ids: [String], _ connection: PostgresConnection) async throws -> [(Message, PageKey)] {
+    /// The messages a read of a conversation returns as ``BranchReads/arrange(_:by:_:message:)``
+    /// gives them, each with its details and key (``PageKey``), and the conversation's tree: the
+    /// tree first (ids only), then the messages it names, by id.
+    func arrangedMessages(ofConversation id: String, storedCurrent: String?, _ branches: BranchSelection, _ connection: PostgresConnection)
+        async throws -> ([(Message, PageKey)], ConversationTree)
+    {
+        let tree = try await fetchTree(ofConversation: id, storedCurrent: storedCurrent, connection)
         let rows = try await connection.query(
             """
             SELECT \(unescaped: PostgresRows.messageWithDetails), \(unescaped: Self.keyTime("m.timestamp")), m.seq
-            FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = ANY(\(ids))
+            FROM messages m \(unescaped: PostgresRows.detailsJoin) WHERE m.id = ANY(\(BranchReads.ids(of: tree, branches)))
             """, logger: logger)
         var found: [(Message, PageKey)] = []
         for try await row in rows { found.append(try PostgresRows.keyedMessage(row)) }
-        return found
+        return (BranchReads.arrange(found, by: tree, branches, message: \.0), tree)
     }
 
     /// The conversation's last message in its order; `nil` when it has none.

@@ -77,9 +77,8 @@ extension PostgresStore {
         let branched = try await snapshot(deadline: deadline) { connection -> Page<Message>? in
             let stored = try await self.conversationWithCurrent(conversationID, connection).currentMessageID
             guard stored != nil || branches == .all else { return nil }
-            let tree = try await self.fetchTree(ofConversation: conversationID, storedCurrent: stored, connection)
-            let fetched = try await self.fetchKeyedMessages(ids: BranchReads.ids(of: tree, branches), connection)
-            return BranchReads.page(BranchReads.arrange(fetched, by: tree, branches, message: \.0), page: page)
+            let arranged = try await self.arrangedMessages(ofConversation: conversationID, storedCurrent: stored, branches, connection).0
+            return BranchReads.page(arranged, page: page)
         }
         if let branched { return branched }
         let list = OldestFirstList(

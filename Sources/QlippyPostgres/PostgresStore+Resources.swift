@@ -115,11 +115,10 @@ extension PostgresStore {
         if let asStored { return asStored }
         return try await snapshot(deadline: deadline) { connection in
             var conversation = try await self.conversationWithCurrent(id, connection)
-            let tree = try await self.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID, connection)
-            let fetched = try await self.fetchKeyedMessages(ids: BranchReads.ids(of: tree, branches), connection)
+            let (arranged, tree) = try await self.arrangedMessages(
+                ofConversation: id, storedCurrent: conversation.currentMessageID, branches, connection)
             conversation.currentMessageID = BranchReads.current(of: tree)
-            return ConversationDetail(
-                conversation: conversation, messages: BranchReads.arrange(fetched, by: tree, branches, message: \.0).map(\.0))
+            return ConversationDetail(conversation: conversation, messages: arranged.map(\.0))
         }
     }
 

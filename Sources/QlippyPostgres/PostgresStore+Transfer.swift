@@ -8,16 +8,14 @@ extension PostgresStore {
             // Rows without a creation time sort first, as `-infinity`.
             let rows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.conversation) FROM conversations c
+                SELECT \(unescaped: PostgresRows.conversationWithCurrent) FROM conversations c
                 WHERE c.user_id = \(userID)
                   AND (coalesce(c.created_at, '-infinity'), c.id) > (coalesce(\(after?.createdAt?.storageText)::timestamp, '-infinity'), \(after?.id ?? ""))
                 ORDER BY coalesce(c.created_at, '-infinity'), c.id LIMIT \(limit)
                 """, logger: self.logger
             )
             var conversations: [Conversation] = []
-            for try await row in rows.decode(PostgresRows.ConversationRow.self) {
-                conversations.append(PostgresRows.conversation(row))
-            }
+            for try await row in rows { conversations.append(try PostgresRows.conversationWithCurrent(row)) }
             if conversations.isEmpty {
                 try await self.requireUser(userID, connection)
                 return []
@@ -26,8 +24,7 @@ extension PostgresStore {
             // conversation's tree.
             let messageRows = try await connection.query(
                 """
-                SELECT \(unescaped: PostgresRows.messageWithDetails), \(unescaped: PostgresRows.parentColumns),
-                    (SELECT cm.message_id FROM current_messages cm WHERE cm.conversation_id = m.conversation_id)
+                SELECT \(unescaped: PostgresRows.messageWithDetails), \(unescaped: PostgresRows.parentColumns)
                 FROM messages m \(unescaped: PostgresRows.detailsJoin) \(unescaped: PostgresRows.parentJoin)
                 WHERE m.conversation_id = ANY(\(conversations.map(\.id)))
                 ORDER BY m.timestamp NULLS FIRST, m.seq
@@ -35,16 +32,14 @@ extension PostgresStore {
             )
             var messages: [String: [Message]] = [:]
             var parents: [String: [(String, Bool, String?)]] = [:]
-            var currents: [String: String] = [:]
             for try await row in messageRows {
-                let (a, b, c, d, e, f, g, h, i, j, hasRow, parent, current) = try row.decode(
-                    (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, Bool, String?, String?).self)
+                let (a, b, c, d, e, f, g, h, i, j, hasRow, parent) = try row.decode(
+                    (String, String, String, String, Int64?, String?, Int64?, Int64?, String?, String?, Bool, String?).self)
                 messages[b, default: []].append(PostgresRows.message((a, b, c, d, e, f, g, h, i, j)))
                 parents[b, default: []].append((a, hasRow, parent))
-                if let current { currents[b] = current }
             }
             return conversations.map { conversation in
-                let stored = currents[conversation.id]
+                let stored = conversation.currentMessageID
                 let list = messages[conversation.id] ?? []
                 let tree = ConversationTree(
                     ids: list.map(\.id), parentRows: PostgresRows.parentRows(parents[conversation.id] ?? []), storedCurrent: stored)

@@ -65,9 +65,8 @@ extension SQLiteStore {
         try snapshot { connection in
             let stored = try connection.fetchConversation(id: conversationID).currentMessageID
             if stored != nil || branches == .all {
-                let tree = try connection.fetchTree(ofConversation: conversationID, storedCurrent: stored)
-                let fetched = try connection.fetchKeyedMessages(ofConversation: conversationID, in: tree, branches)
-                var found = BranchReads.page(BranchReads.arrange(fetched, by: tree, branches, message: \.0), page: page)
+                let arranged = try connection.arrangedMessages(ofConversation: conversationID, storedCurrent: stored, branches).0
+                var found = BranchReads.page(arranged, page: page)
                 found.items = try connection.attachingDetails(to: found.items, ofConversation: conversationID)
                 return found
             }

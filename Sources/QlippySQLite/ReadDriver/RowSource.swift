@@ -120,28 +120,34 @@ extension RowSource {
         guard stored != nil || branches == .all else {
             return ConversationDetail(conversation: conversation, messages: try fetchMessages(ofConversation: id))
         }
-        let tree = try fetchTree(ofConversation: id, storedCurrent: stored)
-        let fetched = try fetchKeyedMessages(ofConversation: id, in: tree, branches).map(\.0)
-        let messages = try attachingDetails(to: BranchReads.arrange(fetched, by: tree, branches, message: \.self), ofConversation: id)
+        let (arranged, tree) = try arrangedMessages(ofConversation: id, storedCurrent: stored, branches)
+        let messages = try attachingDetails(to: arranged.map(\.0), ofConversation: id)
         conversation.currentMessageID = BranchReads.current(of: tree)
         return ConversationDetail(conversation: conversation, messages: messages)
     }
 
-    /// The messages a read of a conversation returns (``BranchReads/ids(of:_:)``), each with its key
-    /// (``PageKey``), in no particular order: every message in one range of the index, a branch by
-    /// id, a statement per run of up to ``SQLiteStore/rowsPerInsert`` ids.
-    func fetchKeyedMessages(ofConversation id: String, in tree: ConversationTree, _ branches: BranchSelection) throws -> [(
-        Message, PageKey
-    )] {
+    /// The messages a read of a conversation returns as ``BranchReads/arrange(_:by:_:message:)``
+    /// gives them, each with its key (``PageKey``), and the conversation's tree. Every message is
+    /// one range of the index, whose order is the tree's; a branch is its tree read first (ids
+    /// only), then its messages by id, a statement per run of up to ``SQLiteStore/rowsPerInsert`` ids.
+    func arrangedMessages(ofConversation id: String, storedCurrent: String?, _ branches: BranchSelection) throws -> (
+        [(Message, PageKey)], ConversationTree
+    ) {
         let keyed = { (row: Columns) in (Message(row), PageKey(time: row.text(5), sequence: row.int64(6))) }
-        if branches == .all { return try fetchAll(Queries.keyedMessagesOfConversation, [id], keyed) }
+        if branches == .all {
+            let all = try fetchAll(Queries.keyedMessagesOfConversation, [id], keyed)
+            let rows = storedCurrent == nil ? [:] : try parentRows(ofConversation: id)
+            let tree = ConversationTree(ids: all.map(\.0.id), parentRows: rows, storedCurrent: storedCurrent)
+            return (BranchReads.arrange(all, by: tree, .all, message: \.0), tree)
+        }
+        let tree = try fetchTree(ofConversation: id, storedCurrent: storedCurrent)
         let ids = BranchReads.ids(of: tree, branches)
         var found: [(Message, PageKey)] = []
         for chunk in SQLiteStore.chunks(of: ids.count) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             found += try fetchAll(Queries.keyedMessagesByID(marks), Array(ids[chunk]), keyed)
         }
-        return found
+        return (BranchReads.arrange(found, by: tree, branches, message: \.0), tree)
     }
 
     /// The conversation's tree, from its message ids and parent rows.
