@@ -47,10 +47,12 @@ struct SignInTests {
             // Both run one bcrypt comparison at cost 12 (hundreds of milliseconds; an unknown user
             // answered without one would take about one). The fastest of each is what a comparison
             // costs: the suite's other tests on the same two cores only ever add to a time, and
-            // under that load medians differed by 2.7x.
+            // under that load medians differed by 2.7x, and in one CI run even the fastest by 4.5x
+            // (3.35 s against 0.74 s). A user answered without a hash would be hundreds of times
+            // faster, which the floor below catches; the ratio only has to say "the same order".
             let fastest = (try #require(wrong.min()), try #require(unknown.min()))
             let ratio = fastest.0 / fastest.1
-            #expect(ratio > 0.25 && ratio < 4, "wrong \(fastest.0), unknown \(fastest.1)")
+            #expect(ratio > 0.1 && ratio < 10, "wrong \(fastest.0), unknown \(fastest.1)")
             #expect(fastest.1 > .milliseconds(20), "an unknown user costs a hash too: \(fastest.1)")
         }
     }
