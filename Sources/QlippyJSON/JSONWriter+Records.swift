@@ -96,6 +96,13 @@ extension JSONWriter {
         endObject()
     }
 
+    package mutating func write(_ tag: Tag) {
+        beginObject()
+        field("name", tag.name)
+        field("conversation_count", tag.conversationCount)
+        endObject()
+    }
+
     package mutating func write<Element>(array elements: [Element], _ writeElement: (inout JSONWriter, Element) -> Void) {
         beginArray()
         for element in elements { writeElement(&self, element) }
@@ -117,5 +124,16 @@ extension JSONWriter {
         field("last_updated", conversation.lastUpdated)
         field("message_count", conversation.messageCount)
         if let current = conversation.currentMessageID { field("current_message_id", current) }
+        writeFields(of: conversation.marks)
+    }
+
+    /// Only the marks a conversation has: one nobody organized answers as the original's did.
+    private mutating func writeFields(of marks: ConversationMarks) {
+        if marks.pinned { field("pinned", true) }
+        if marks.archived { field("archived", true) }
+        if !marks.tags.isEmpty {
+            key("tags")
+            write(array: marks.tags) { $0.value($1) }
+        }
     }
 }

@@ -78,7 +78,7 @@ public struct SQLiteToPostgres {
 
     private func copy(_ table: CopiedTable, from file: DatabaseQueue, to store: PostgresStore) async throws {
         let total = try await file.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.name)") ?? 0 }
-        if try await table.isEmpty(in: store) {
+        if !table.deferredIndexes.isEmpty, try await table.isEmpty(in: store) {
             for index in table.deferredIndexes {
                 try await store.run { connection in
                     try await connection.query(PostgresQuery(unsafeSQL: index.dropIfPresent), logger: store.logger)
@@ -141,6 +141,15 @@ struct CopiedTable: Sendable {
     /// Built after the copy instead of batch by batch: keeping the trigram index up batch by batch
     /// costs more than building it once, and the cost of each batch grows with the index.
     var deferredIndexes: [PostgresIndex] = []
+    /// Where PostgreSQL keeps the rows when it has no table of this name: the statement that
+    /// writes a batch there, and the select list and `FROM` clause that read them back for the
+    /// checksum, in the table's columns (its key named as here).
+    var elsewhere: Elsewhere?
+
+    struct Elsewhere: Sendable {
+        var write: @Sendable ([[Value]]) -> PostgresQuery
+        var read: String
+    }
 
     static let all = [
         CopiedTable(name: "users", columns: [("id", .text), ("username", .text), ("created_at", .timestamp)]),
@@ -166,6 +175,17 @@ struct CopiedTable: Sendable {
             key: "message_id", isOurs: true),
         CopiedTable(
             name: "current_messages", columns: [("conversation_id", .text), ("message_id", .text)], key: "conversation_id", isOurs: true),
+        CopiedTable(
+            name: "conversation_marks",
+            columns: [("conversation_id", .text), ("pinned", .bool), ("archived", .bool), ("tags", .text)],
+            key: "conversation_id", isOurs: true,
+            elsewhere: Elsewhere(
+                write: marks,
+                read: """
+                    id AS conversation_id, CASE WHEN pinned THEN '1' ELSE '0' END, CASE WHEN archived THEN '1' ELSE '0' END,
+                    nullif(array_to_string(tags, E'\\x1f'), '')
+                    FROM conversations WHERE pinned OR archived OR cardinality(tags) > 0
+                    """)),
         CopiedTable(
             name: "plugins",
             columns: [
@@ -240,8 +260,35 @@ struct CopiedTable: Sendable {
         }
     }
 
+    /// PostgreSQL keeps a conversation's marks in its own columns (``ConversationMarks``): a
+    /// batch of `conversation_marks` rows is one update of their conversations, the tags split
+    /// and their keys made here, as the server makes them.
+    @Sendable static func marks(_ rows: [[Value]]) -> PostgresQuery {
+        var bindings = PostgresBindings()
+        var tuples: [String] = []
+        for row in rows {
+            guard case .text(let id?) = row[0], case .bool(let pinned) = row[1], case .bool(let archived) = row[2],
+                case .text(let stored) = row[3]
+            else { continue }
+            let tags = ConversationMarks.tags(stored.map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
+            bindings.append(id)
+            bindings.append(pinned ?? false)
+            bindings.append(archived ?? false)
+            bindings.append(tags)
+            bindings.append(tags.map(ConversationMarks.tagKey))
+            let first = bindings.count - 4
+            tuples.append("($\(first), $\(first + 1)::bool, $\(first + 2)::bool, $\(first + 3)::text[], $\(first + 4)::text[])")
+        }
+        return PostgresQuery(
+            unsafeSQL: """
+                UPDATE conversations c SET pinned = v.pinned, archived = v.archived, tags = v.tags, tag_keys = v.keys
+                FROM (VALUES \(tuples.joined(separator: ", "))) AS v(id, pinned, archived, tags, keys) WHERE c.id = v.id
+                """, binds: bindings)
+    }
+
     /// One `INSERT` of the batch; rows whose id exists are skipped.
     func insert(_ rows: [[Value]]) -> PostgresQuery {
+        if let elsewhere { return elsewhere.write(rows) }
         var bindings = PostgresBindings()
         var tuples: [String] = []
         for row in rows {
@@ -304,8 +351,10 @@ struct CopiedTable: Sendable {
         return try await store.snapshot(deadline: nil) { connection in
             var checksum = Checksum()
             var count = 0
+            let from = self.elsewhere.map { "SELECT * FROM (SELECT \($0.read)) AS kept ORDER BY \(self.key) COLLATE \"C\"" }
             let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(self.name) ORDER BY \(self.key) COLLATE \"C\""), logger: store.logger)
+                PostgresQuery(unsafeSQL: from ?? "SELECT \(select) FROM \(self.name) ORDER BY \(self.key) COLLATE \"C\""),
+                logger: store.logger)
             for try await row in rows {
                 var values: [Value] = []
                 for (cell, column) in zip(row, columns) {

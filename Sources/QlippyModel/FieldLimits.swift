@@ -7,6 +7,9 @@ public enum FieldLimits {
     public static let pluginName = 100
     public static let model = 200
     public static let finishReason = 64
+    /// A conversation's tags: at most this many, each at most this long.
+    public static let tags = 20
+    public static let tag = 50
     /// A message's `metadata`: at most this many pairs, keys and values at most this long (OpenAI's).
     public static let metadataPairs = 16
     public static let metadataKey = 64

@@ -15,10 +15,11 @@ public struct ImportedConversation: Sendable, Hashable {
     public var messages: [ImportedMessage]
     /// The current message (an id of `messages`); `nil`: the last one.
     public var currentMessageID: String?
+    public var marks: ConversationMarks
 
     public init(
         id: String, title: String, folder: String?, createdAt: Timestamp?, lastUpdated: Timestamp?, messages: [ImportedMessage],
-        currentMessageID: String? = nil
+        currentMessageID: String? = nil, marks: ConversationMarks = .none
     ) {
         self.id = id
         self.title = title
@@ -27,6 +28,7 @@ public struct ImportedConversation: Sendable, Hashable {
         self.lastUpdated = lastUpdated
         self.messages = messages
         self.currentMessageID = currentMessageID
+        self.marks = marks
     }
 }
 

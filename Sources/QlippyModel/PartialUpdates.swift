@@ -5,16 +5,35 @@ public struct ConversationChanges: Sendable, Hashable {
     public var folder: String??
     /// Switches the current branch to the newest leaf under this message.
     public var currentMessageID: String?
+    public var pinned: Bool?
+    public var archived: Bool?
+    /// The conversation's whole new list of tags, as ``ConversationMarks/tags(_:)`` keeps it.
+    public var tags: [String]?
 
-    public init(title: String? = nil, folder: String?? = nil, currentMessageID: String? = nil) {
+    public init(
+        title: String? = nil, folder: String?? = nil, currentMessageID: String? = nil, pinned: Bool? = nil, archived: Bool? = nil,
+        tags: [String]? = nil
+    ) {
         self.title = title
         self.folder = folder
         self.currentMessageID = currentMessageID
+        self.pinned = pinned
+        self.archived = archived
+        self.tags = tags
     }
 
     /// Whether a title or folder changes: what makes an update an edit that bumps `last_updated`
-    /// (switching branch alone does not).
+    /// (switching branch or organizing alone does not).
     public var editsFields: Bool { title != nil || folder != nil }
+
+    /// Whether a pin, the archive or the tags change.
+    public var organizes: Bool { pinned != nil || archived != nil || tags != nil }
+
+    /// The marks after these changes.
+    public func applied(to marks: ConversationMarks) -> ConversationMarks {
+        ConversationMarks(
+            pinned: pinned ?? marks.pinned, archived: archived ?? marks.archived, tags: tags.map(ConversationMarks.tags) ?? marks.tags)
+    }
 }
 
 /// A partial update of a plugin: `nil` leaves a field as it is.

@@ -25,10 +25,12 @@ public struct Conversation: Sendable, Hashable, Codable {
     /// The current branch's last message; set once the conversation has branched (see
     /// ``ConversationTree``), and on a read of every branch.
     public var currentMessageID: String?
+    /// How the user organizes it (pinned, archived, tags); none for most conversations.
+    public var marks: ConversationMarks
 
     public init(
         id: String, title: String, folder: String?, userID: String, createdAt: Timestamp?, lastUpdated: Timestamp?, messageCount: Int,
-        currentMessageID: String? = nil
+        currentMessageID: String? = nil, marks: ConversationMarks = .none
     ) {
         self.id = id
         self.title = title
@@ -38,6 +40,7 @@ public struct Conversation: Sendable, Hashable, Codable {
         self.lastUpdated = lastUpdated
         self.messageCount = messageCount
         self.currentMessageID = currentMessageID
+        self.marks = marks
     }
 }
 
@@ -132,6 +135,23 @@ public struct TextPrefix: Sendable, Hashable, Codable {
         } else {
             self.init(text: text, isTruncated: false)
         }
+    }
+}
+
+/// A tag as the API lists it: the conversations carrying it, matched case-insensitively
+/// (``ConversationMarks/tagKey(_:)``), under the spelling that sorts first in byte order.
+public struct Tag: Sendable, Hashable {
+    public var name: String
+    public var conversationCount: Int
+
+    public init(name: String, conversationCount: Int) {
+        self.name = name
+        self.conversationCount = conversationCount
+    }
+
+    /// Byte order of the names, as ``Folder/sorted(_:)``.
+    public static func sorted(_ tags: [Tag]) -> [Tag] {
+        tags.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 }
 

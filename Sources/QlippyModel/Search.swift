@@ -6,8 +6,8 @@
 public struct SearchQuery: Sendable, Hashable {
     /// The trimmed, non-empty text to find.
     public var text: String
-    /// Only conversations in this folder; `""` means conversations without a folder.
-    public var folder: String?
+    /// Which conversations to look in: by default, every one not archived.
+    public var conversations: ConversationFilter
     /// Only messages with this role count as matches (titles then do not match).
     public var role: String?
     /// Only messages with a timestamp in `from...to` count as matches (titles then do not match).
@@ -18,11 +18,12 @@ public struct SearchQuery: Sendable, Hashable {
     public var after: SearchCursor?
 
     public init(
-        text: String, folder: String? = nil, role: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil,
+        text: String, conversations: ConversationFilter = ConversationFilter(), role: String? = nil, from: Timestamp? = nil,
+        to: Timestamp? = nil,
         limit: Int? = nil, after: SearchCursor? = nil
     ) {
         self.text = text
-        self.folder = folder
+        self.conversations = conversations
         self.role = role
         self.from = from
         self.to = to

@@ -4,7 +4,7 @@ import QlippyModel
 /// The statements of PostgreSQL's search (``PostgresStore/search(userID:query:previewLength:)``),
 /// all on `message_search_text f`, the lower-cased copies of the messages.
 enum PostgresSearchSQL {
-    /// Per candidate conversation (the user's, in the folder if one is asked): its `last_updated`
+    /// Per candidate conversation (the user's that pass the query's filter): its `last_updated`
     /// and how many of its messages match; only conversations with a match, or a matching title
     /// when no message filter is set. Counted from the user's copies alone, by the trigram index
     /// or, when the user `scans`, by reading every copy of theirs.
@@ -13,7 +13,7 @@ enum PostgresSearchSQL {
         let user = bindings.placeholder(userID)
         let match = scans ? scanned(query, &bindings) : indexed(query, &bindings)
         let filter = messageFilter(query, &bindings)
-        let folder = folderFilter(query, &bindings)
+        let conversations = PostgresConversationFilter.condition(query.conversations, userID: userID, &bindings)
         let titles = query.filtersMessages ? "" : " OR c.title ILIKE \(bindings.placeholder(likePattern(query.text)))"
         let sql = """
             SELECT c.id, \(PostgresRows.micros("c.last_updated")), coalesce(n.count, 0)
@@ -22,7 +22,7 @@ enum PostgresSearchSQL {
                 WHERE f.user_id = \(user) AND \(match)\(filter)
                 GROUP BY f.conversation_id
             ) n ON n.conversation_id = c.id
-            WHERE c.user_id = \(user)\(folder) AND (n.count > 0\(titles))
+            WHERE c.user_id = \(user)\(conversations) AND (n.count > 0\(titles))
             """
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
@@ -78,12 +78,6 @@ enum PostgresSearchSQL {
         "strpos(f.folded, lower(\(bindings.placeholder(query.text)))) > 0"
     }
 
-    /// The folder condition on the conversations `c`; empty without one.
-    private static func folderFilter(_ query: SearchQuery, _ bindings: inout PostgresBindings) -> String {
-        guard let folder = query.folder else { return "" }
-        return folder.isEmpty ? " AND (c.folder IS NULL OR c.folder = '')" : " AND c.folder = \(bindings.placeholder(folder))"
-    }
-
     /// The role and time conditions on the copies; empty without them.
     private static func messageFilter(_ query: SearchQuery, _ bindings: inout PostgresBindings) -> String {
         var filter = ""
@@ -102,13 +96,5 @@ enum PostgresSearchSQL {
             escaped.append(character)
         }
         return escaped + "%"
-    }
-}
-
-extension PostgresBindings {
-    /// Binds `value` and returns its placeholder (`$1`, `$2`, …) for a query's text.
-    fileprivate mutating func placeholder(_ value: some PostgresDynamicTypeEncodable) -> String {
-        append(value)
-        return "$\(count)"
     }
 }

@@ -12,9 +12,9 @@ extension PostgresStore {
 
     /// PostgreSQL records every bump (migration v5's trigger): a walk begins at its first page
     /// with nothing opened, and an unknown user is refused by the page.
-    public func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, page: PageRequest, walkStart: Timestamp?)
-        async throws -> ConversationPage
-    {
+    public func conversationPage(
+        ofUser userID: String, filter: ConversationFilter, previewLength: Int, page: PageRequest, walkStart: Timestamp?
+    ) async throws -> ConversationPage {
         let walk = ConversationWalk(walkStart: walkStart ?? .now(), page: page)
         let previewLength = PreviewLength.served(previewLength)
         let start = walk.walkStart.storageText
@@ -24,11 +24,21 @@ extension PostgresStore {
         // only the bumped conversations' statement has one.
         let columns = "\(PostgresRows.summary), \(Self.keyTime("c.last_updated")), c.seq"
         let read = { @Sendable (row: PostgresRow) throws in
-            let (a, b, c, d, e, f, g, h, time, sequence, movedFrom) = try row.decode(
-                (String, String, String?, String, Int64?, Int64?, Int64, String?, String?, Int64, String?).self
+            let (a, b, c, d, e, f, g, h, i, j, k, time, sequence, movedFrom) = try row.decode(
+                (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64, String?, String?, Int64, String?).self
             )
-            let summary = PostgresRows.summary((a, b, c, d, e, f, g, h), previewLength: previewLength)
+            let summary = PostgresRows.summary((a, b, c, d, e, f, g, h, i, j, k), previewLength: previewLength)
             return (summary, PageKey(time: time, sequence: sequence).placed(before: movedFrom))
+        }
+        // The user's conversations that pass the filter: the select list and `more` conditions,
+        // each with the values it binds.
+        let statement = {
+            @Sendable (select: (inout PostgresBindings) -> String, more: (inout PostgresBindings) -> String) -> PostgresQuery in
+            var bindings = PostgresBindings()
+            let selected = select(&bindings)
+            let head = "SELECT \(selected) FROM conversations c WHERE c.user_id = \(bindings.placeholder(userID))"
+            let condition = PostgresConversationFilter.condition(filter, userID: userID, &bindings)
+            return PostgresQuery(unsafeSQL: head + condition + more(&bindings), binds: bindings)
         }
         return try await snapshot(deadline: deadline) { connection in
             var rows: [(ConversationSummary, PageKey)] = []
@@ -38,34 +48,34 @@ extension PostgresStore {
                 switch region {
                 case .timed(let key):
                     let bound = walk.timedBound(after: key)
-                    query = """
-                        SELECT \(unescaped: columns), NULL::text FROM conversations c
-                        WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
-                          AND (c.last_updated, c.seq) < (\(bound.time)::timestamp, \(bound.sequence))
-                        ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC LIMIT \(wanted)
+                    query = statement({ _ in "\(columns), NULL::text" }) { bindings in
                         """
+                         AND (c.last_updated, c.seq) < (\(bindings.placeholder(bound.time))::timestamp, \(bindings.placeholder(bound.sequence)))
+                        ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC LIMIT \(bindings.placeholder(wanted))
+                        """
+                    }
                 case .untimed(let sequence):
-                    query = """
-                        SELECT \(unescaped: columns), NULL::text FROM conversations c
-                        WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
-                          AND c.last_updated IS NULL AND c.seq < \(sequence ?? .max)
-                        ORDER BY c.seq DESC LIMIT \(wanted)
+                    query = statement({ _ in "\(columns), NULL::text" }) { bindings in
                         """
+                         AND c.last_updated IS NULL AND c.seq < \(bindings.placeholder(sequence ?? .max))
+                        ORDER BY c.seq DESC LIMIT \(bindings.placeholder(wanted))
+                        """
+                    }
                 }
                 for try await row in try await connection.query(query, logger: self.logger) { rows.append(try read(row)) }
             }
             var moved: [(ConversationSummary, PageKey)] = []
-            let bumped = try await connection.query(
+            let bumped = statement({ bindings in
                 """
-                SELECT \(unescaped: columns),
-                  (SELECT coalesce(\(unescaped: Self.keyTime("m.moved_from")), '') FROM conversation_moves m
-                   WHERE m.conversation_id = c.id AND m.moved_to > \(start)::timestamp ORDER BY m.moved_to LIMIT 1)
-                FROM conversations c
-                WHERE c.user_id = \(userID) AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
-                  AND c.last_updated > \(start)::timestamp AND (c.created_at IS NULL OR c.created_at <= \(start)::timestamp)
-                """, logger: self.logger
-            )
-            for try await row in bumped { moved.append(try read(row)) }
+                \(columns),
+                  (SELECT coalesce(\(Self.keyTime("m.moved_from")), '') FROM conversation_moves m
+                   WHERE m.conversation_id = c.id AND m.moved_to > \(bindings.placeholder(start))::timestamp ORDER BY m.moved_to LIMIT 1)
+                """
+            }) { bindings in
+                let start = bindings.placeholder(start)
+                return " AND c.last_updated > \(start)::timestamp AND (c.created_at IS NULL OR c.created_at <= \(start)::timestamp)"
+            }
+            for try await row in try await connection.query(bumped, logger: self.logger) { moved.append(try read(row)) }
             if rows.isEmpty && moved.isEmpty { try await self.requireUser(userID, connection) }
             return ConversationPage(page: Page(walking: rows, moved: moved, after: after, limit: limit), walkStart: walk.walkStart)
         }

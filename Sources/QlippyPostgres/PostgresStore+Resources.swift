@@ -38,19 +38,19 @@ extension PostgresStore {
 
     // MARK: Conversations
 
-    public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
+    public func conversations(ofUser userID: String, filter: ConversationFilter, previewLength: Int) async throws -> [ConversationSummary] {
         let previewLength = PreviewLength.served(previewLength)
-        return try await run { connection in
-            // Both conditions are bound; `\(folder)` is NULL when the list is not filtered.
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: PostgresRows.summary) FROM conversations c WHERE c.user_id = \(userID)
-                  AND (\(folder)::text IS NULL OR coalesce(c.folder, '') = \(folder))
+        var bindings = PostgresBindings()
+        let user = bindings.placeholder(userID)
+        let condition = PostgresConversationFilter.condition(filter, userID: userID, &bindings)
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(PostgresRows.summary) FROM conversations c WHERE c.user_id = \(user)\(condition)
                 ORDER BY c.last_updated DESC NULLS LAST, c.seq DESC
-                """, logger: self.logger
-            )
+                """, binds: bindings)
+        return try await run { connection in
             var summaries: [ConversationSummary] = []
-            for try await row in rows.decode(PostgresRows.SummaryRow.self) {
+            for try await row in try await connection.query(query, logger: self.logger).decode(PostgresRows.SummaryRow.self) {
                 summaries.append(PostgresRows.summary(row, previewLength: previewLength))
             }
             if summaries.isEmpty { try await self.requireUser(userID, connection) }
@@ -98,11 +98,11 @@ extension PostgresStore {
             var messages: [Message] = []
             for try await row in rows.decode(PostgresRows.ConversationWithMessageRow.self) {
                 if conversation == nil {
-                    conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, 0))
-                    conversation?.currentMessageID = row.6
+                    conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, 0))
+                    conversation?.currentMessageID = row.9
                 }
                 if let message = PostgresRows.message(
-                    joined: (row.7, row.8, row.9, row.10, row.11), details: (row.12, row.13, row.14, row.15, row.16))
+                    joined: (row.10, row.11, row.12, row.13, row.14), details: (row.15, row.16, row.17, row.18, row.19))
                 {
                     messages.append(message)
                 }
@@ -124,9 +124,18 @@ extension PostgresStore {
 
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
         var changed = PostgresUpdate(table: "conversations", alias: "c")
-        changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
+        if changes.editsFields || (changes.currentMessageID == nil && !changes.organizes) {
+            changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
+        }
         if let title = changes.title { changed.set("title", title) }
         if let folder = changes.folder { changed.set("folder", folder) }
+        if let pinned = changes.pinned { changed.set("pinned", pinned) }
+        if let archived = changes.archived { changed.set("archived", archived) }
+        if let tags = changes.tags {
+            let kept = ConversationMarks.tags(tags)
+            changed.set("tags", kept)
+            changed.set("tag_keys", kept.map(ConversationMarks.tagKey))
+        }
         guard let target = changes.currentMessageID else {
             return try await updated(
                 changed, id: id, returning: PostgresRows.conversationWithCurrent, missing: .conversation,
@@ -135,12 +144,12 @@ extension PostgresStore {
         let edit = changed.query(id: id, returning: "c.id")
         return try await transaction(deadline: deadline) { connection in
             let conversation = try await self.conversationWithCurrent(locking: true, id, connection)
-            if changes.editsFields { try await connection.query(edit, logger: self.logger) }
+            if changes.editsFields || changes.organizes { try await connection.query(edit, logger: self.logger) }
             let tree = try await self.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID, connection)
             let switched = try tree.switching(to: target)
             try await self.apply(switched, toConversation: id, connection)
-            // The title's and folder's trigger logs an edit of them; a switch alone is logged here.
-            if switched.current != .unchanged, !changes.editsFields {
+            // The trigger on the title, folder and marks logs a change of them; a switch alone is logged here.
+            if switched.current != .unchanged, !changes.editsFields, !changes.organizes {
                 try await self.logChange("conversation.updated", id, ofConversation: id, connection)
             }
             return try await self.conversationWithCurrent(id, connection)

@@ -54,9 +54,11 @@ extension PostgresStore {
         try await importRow(conversation.id, into: "conversations", userID: userID) { connection, id in
             try await connection.query(
                 """
-                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
+                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at, pinned, archived, tags, tag_keys)
                 VALUES (\(id), \(conversation.title), \(userID), \(conversation.folder),
-                        \(conversation.lastUpdated?.storageText)::timestamp, \(conversation.createdAt?.storageText)::timestamp)
+                        \(conversation.lastUpdated?.storageText)::timestamp, \(conversation.createdAt?.storageText)::timestamp,
+                        \(conversation.marks.pinned), \(conversation.marks.archived), \(conversation.marks.tags),
+                        \(conversation.marks.tags.map(ConversationMarks.tagKey)))
                 """, logger: self.logger
             )
             guard !conversation.messages.isEmpty else { return .imported(messages: 0) }

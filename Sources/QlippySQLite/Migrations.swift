@@ -441,6 +441,40 @@ enum Migrations {
                     END;
                     """)
         },
+        // Pins, archive and tags (``ConversationMarks``): a row only for a conversation someone
+        // organized, so the original's rows need none and its list reads one empty probe per
+        // conversation more. The tags are kept twice: as one text on the marks row, which the
+        // lists read with the rest, and one row per tag keyed by user and lowercase tag, which a
+        // filter by tag and the tag list search. Both go with their conversation, whoever deletes it.
+        // The marks keep a rowid, by which `migrate` reads a table in batches.
+        Migration("v18-conversation-marks") { db, _ in
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversation_marks (
+                        conversation_id TEXT NOT NULL PRIMARY KEY,
+                        user_id TEXT NOT NULL,
+                        pinned INTEGER NOT NULL DEFAULT 0,
+                        archived INTEGER NOT NULL DEFAULT 0,
+                        tags TEXT
+                    );
+                    CREATE INDEX conversation_marks_pinned ON conversation_marks (user_id) WHERE pinned;
+                    CREATE INDEX conversation_marks_archived ON conversation_marks (user_id) WHERE archived;
+
+                    CREATE TABLE conversation_tags (
+                        user_id TEXT NOT NULL,
+                        tag_key TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        PRIMARY KEY (user_id, tag_key, conversation_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX conversation_tags_by_conversation ON conversation_tags (conversation_id);
+
+                    CREATE TRIGGER conversation_marks_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                        DELETE FROM conversation_marks WHERE conversation_id = OLD.id;
+                        DELETE FROM conversation_tags WHERE conversation_id = OLD.id;
+                    END;
+                    """)
+        },
     ]
 
     /// The migrations, for GRDB's migrator: each one runs on its own, in its own transaction.

@@ -4,40 +4,11 @@ import QlippyStore
 /// The SQL of the paged lists (``PageRequest``), one statement per keyset region
 /// (``KeysetRegion``). Each selects the list's columns as its unpaged query does, then the row's
 /// stored time and rowid (its ``PageKey``). Built from parts, as a page's text depends on the
-/// region and the folder filter; ``ReadConnection`` prepares each distinct text once.
+/// region and the filter (``ConversationFilterSQL``); ``ReadConnection`` prepares each distinct text once.
 enum PageQueries {
-    /// Which conversations a list shows, as `conversations(ofUser:folder:previewLength:)` filters them.
-    enum FolderFilter {
-        case all
-        case unfiled
-        case named(String)
-
-        init(_ folder: String?) {
-            self =
-                switch folder {
-                case nil: .all
-                case "": .unfiled
-                case let name?: .named(name)
-                }
-        }
-
-        var condition: String {
-            switch self {
-            case .all: ""
-            case .unfiled: " AND (c.folder IS NULL OR c.folder = '')"
-            case .named: " AND c.folder = ?"
-            }
-        }
-
-        /// The user id and, when filtering by name, the name: the first arguments of every list.
-        func arguments(userID: String) -> [String] {
-            if case .named(let name) = self { [userID, name] } else { [userID] }
-        }
-    }
-
     private static let summaryFrom = """
         SELECT \(Queries.conversationColumns), coalesce(s.message_count, 0), s.last_message_head, c.last_updated, c.rowid
-        FROM conversations c LEFT JOIN conversation_stats s ON s.conversation_id = c.id
+        FROM \(Queries.conversationsWithMarks) LEFT JOIN conversation_stats s ON s.conversation_id = c.id
         """
 
     /// Conversations with a time before a key (newest first); the key is at most the walk's
@@ -45,7 +16,7 @@ enum PageQueries {
     /// the index range at the key: with a second bound on `last_updated` it starts at that one and
     /// filters its way down to the key, so that deep pages cost more. Arguments: the filter's,
     /// key time, key rowid, limit.
-    static func conversationsTimed(_ filter: FolderFilter) -> String {
+    static func conversationsTimed(_ filter: ConversationFilterSQL) -> String {
         """
         \(summaryFrom)
         WHERE c.user_id = ?\(filter.condition) AND (c.last_updated, c.rowid) < (?, CAST(? AS INTEGER))
@@ -53,8 +24,8 @@ enum PageQueries {
         """
     }
 
-    /// Conversations without a time, before a rowid. Arguments: the filter's, rowid, limit.
-    static func conversationsUntimed(_ filter: FolderFilter) -> String {
+    /// Conversations without a time, before a rowid. Arguments: the user id, the filter's, rowid, limit.
+    static func conversationsUntimed(_ filter: ConversationFilterSQL) -> String {
         """
         \(summaryFrom)
         WHERE c.user_id = ?\(filter.condition) AND c.last_updated IS NULL AND c.rowid < CAST(? AS INTEGER)
@@ -64,13 +35,13 @@ enum PageQueries {
 
     /// Conversations bumped since the walk's start (or dated after it) that existed then, each with
     /// the time its first bump since replaced (`''` for none; NULL when it has not been bumped since).
-    /// Arguments: walk start, the filter's, walk start, walk start.
-    static func conversationsMoved(_ filter: FolderFilter) -> String {
+    /// Arguments: walk start, the user id, the filter's, walk start, walk start.
+    static func conversationsMoved(_ filter: ConversationFilterSQL) -> String {
         """
         SELECT \(Queries.conversationColumns), coalesce(s.message_count, 0), s.last_message_head, c.last_updated, c.rowid,
           (SELECT coalesce(m.moved_from, '') FROM conversation_moves m WHERE m.conversation_id = c.id AND m.moved_to > ?
            ORDER BY m.moved_to LIMIT 1)
-        FROM conversations c LEFT JOIN conversation_stats s ON s.conversation_id = c.id
+        FROM \(Queries.conversationsWithMarks) LEFT JOIN conversation_stats s ON s.conversation_id = c.id
         WHERE c.user_id = ?\(filter.condition) AND c.last_updated > ? AND (c.created_at IS NULL OR c.created_at <= ?)
         """
     }
@@ -112,8 +83,11 @@ enum PageQueries {
 extension PageQueries {
     /// Every statement above, by name, for the query-plan tests.
     static let all: [(name: String, sql: String)] = [
-        ("conversationsTimed", conversationsTimed(.all)), ("conversationsTimedInFolder", conversationsTimed(.named("x"))),
-        ("conversationsUntimed", conversationsUntimed(.unfiled)), ("conversationsMoved", conversationsMoved(.all)),
+        ("conversationsTimed", conversationsTimed(ConversationFilterSQL(ConversationFilter()))),
+        ("conversationsTimedInFolder", conversationsTimed(ConversationFilterSQL(ConversationFilter(folder: "x")))),
+        ("conversationsTimedTagged", conversationsTimed(ConversationFilterSQL(ConversationFilter(tag: "x")))),
+        ("conversationsUntimed", conversationsUntimed(ConversationFilterSQL(ConversationFilter(folder: "")))),
+        ("conversationsMoved", conversationsMoved(ConversationFilterSQL(ConversationFilter()))),
         ("messagesTimed", messagesTimed), ("messagesTimedFromStart", messagesTimedFromStart), ("messagesUntimed", messagesUntimed),
         ("pluginsTimed", pluginsTimed), ("pluginsTimedFromStart", pluginsTimedFromStart), ("pluginsUntimed", pluginsUntimed),
     ]

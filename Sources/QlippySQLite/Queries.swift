@@ -8,7 +8,10 @@ import QlippyStore
 /// them by position (no per-row column-name lookups).
 enum Queries {
     static let userColumns = "u.id, u.username, u.created_at"
-    static let conversationColumns = "c.id, c.title, c.folder, c.user_id, c.created_at, c.last_updated"
+    /// A conversation `c`'s columns and its marks `k` (from ``conversationsWithMarks``).
+    static let conversationColumns = "c.id, c.title, c.folder, c.user_id, c.created_at, c.last_updated, k.pinned, k.archived, k.tags"
+    /// Conversations `c` with their marks `k`: no row (NULL marks) for a conversation nobody organized.
+    static let conversationsWithMarks = "conversations c LEFT JOIN conversation_marks k ON k.conversation_id = c.id"
     static let messageColumns = "id, conversation_id, role, content, timestamp"
     static let pluginColumns = "id, user_id, name, description, enabled, created_at"
 
@@ -30,28 +33,21 @@ enum Queries {
         """
 
     /// One query for a whole list, not one per conversation, that reads no message: counts and
-    /// previews come from `conversation_stats`. Argument: user id.
-    static let conversationList = """
+    /// previews come from `conversation_stats`. Arguments: user id, then the filter's.
+    static func conversationList(_ filter: ConversationFilterSQL) -> String {
+        """
         SELECT \(conversationColumns), coalesce(s.message_count, 0), s.last_message_head
-        FROM conversations c
+        FROM \(conversationsWithMarks)
         LEFT JOIN conversation_stats s ON s.conversation_id = c.id
-        WHERE c.user_id = ?
+        WHERE c.user_id = ?\(filter.condition)
         ORDER BY c.last_updated DESC, c.rowid DESC
         """
-
-    /// `conversationList` of one folder. Arguments: user id, folder name.
-    static let conversationListInFolder = conversationList.replacingOccurrences(
-        of: "WHERE c.user_id = ?", with: "WHERE c.user_id = ? AND c.folder = ?")
-
-    /// `conversationList` of the conversations without a folder. Argument: user id.
-    static let conversationListUnfiled = conversationList.replacingOccurrences(
-        of: "WHERE c.user_id = ?", with: "WHERE c.user_id = ? AND (c.folder IS NULL OR c.folder = '')"
-    )
+    }
 
     /// One row of `conversationList`, by conversation id. Argument: conversation id.
     static let conversationSummary = """
         SELECT \(conversationColumns), coalesce(s.message_count, 0), s.last_message_head
-        FROM conversations c
+        FROM \(conversationsWithMarks)
         LEFT JOIN conversation_stats s ON s.conversation_id = c.id
         WHERE c.id = ?
         """
@@ -59,7 +55,21 @@ enum Queries {
     /// Counts come from `conversation_stats` (kept by triggers), never from counting messages.
     static let conversation = """
         SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
-        FROM conversations c WHERE c.id = ?
+        FROM \(conversationsWithMarks) WHERE c.id = ?
+        """
+
+    /// A conversation's marks (``ConversationMarks``), its owner first. Argument: the conversation id.
+    static let marks = "SELECT c.user_id, k.pinned, k.archived, k.tags FROM \(conversationsWithMarks) WHERE c.id = ?"
+
+    /// The user's tags (``Tag``): the first spelling in byte order of each, and how many
+    /// conversations carry it. Argument: the user id.
+    static let tagsOfUser = "SELECT min(name), count(*) FROM conversation_tags WHERE user_id = ? GROUP BY tag_key"
+
+    /// The conversations carrying a tag, with their marks. Arguments: the user id, the tag's key.
+    static let marksWithTag = """
+        SELECT k.conversation_id, k.pinned, k.archived, k.tags FROM conversation_tags t
+        JOIN conversation_marks k ON k.conversation_id = t.conversation_id
+        WHERE t.user_id = ? AND t.tag_key = ?
         """
 
     static let messagesOfConversation = "SELECT \(messageColumns) FROM messages WHERE conversation_id = ? ORDER BY timestamp, rowid"
@@ -128,7 +138,7 @@ enum Queries {
     /// Arguments: user id, the cursor's creation time ('' for none, which sorts first) and id, limit.
     static let exportPage = """
         SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
-        FROM conversations c
+        FROM \(conversationsWithMarks)
         WHERE c.user_id = ? AND (coalesce(c.created_at, ''), c.id) > (?, ?)
         ORDER BY coalesce(c.created_at, ''), c.id LIMIT CAST(? AS INTEGER)
         """
@@ -144,9 +154,16 @@ enum Queries {
 
     /// Every statement above, by name.
     static let all: [(name: String, sql: String)] = [
-        ("user", user), ("userExists", userExists), ("userByName", userByName), ("conversationList", conversationList),
-        ("conversationListInFolder", conversationListInFolder),
-        ("conversationListUnfiled", conversationListUnfiled), ("conversationSummary", conversationSummary), ("conversation", conversation),
+        ("user", user), ("userExists", userExists), ("userByName", userByName),
+        ("conversationList", conversationList(ConversationFilterSQL(ConversationFilter(archived: .all)))),
+        ("conversationListNotArchived", conversationList(ConversationFilterSQL(ConversationFilter()))),
+        ("conversationListInFolder", conversationList(ConversationFilterSQL(ConversationFilter(folder: "x")))),
+        ("conversationListUnfiled", conversationList(ConversationFilterSQL(ConversationFilter(folder: "")))),
+        ("conversationListArchived", conversationList(ConversationFilterSQL(ConversationFilter(archived: .only)))),
+        ("conversationListPinned", conversationList(ConversationFilterSQL(ConversationFilter(pinned: true)))),
+        ("conversationListTagged", conversationList(ConversationFilterSQL(ConversationFilter(tag: "x")))),
+        ("conversationSummary", conversationSummary), ("conversation", conversation), ("marks", marks), ("tagsOfUser", tagsOfUser),
+        ("marksWithTag", marksWithTag),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
         ("keyedMessagesOfConversation", keyedMessagesOfConversation), ("keyedMessagesByID", keyedMessagesByID("?, ?")),
         ("messageIDsOfConversation", messageIDsOfConversation),

@@ -21,22 +21,22 @@ extension SQLiteStore {
         return .now()
     }
 
-    public func conversationPage(ofUser userID: String, folder: String?, previewLength: Int, page: PageRequest, walkStart: Timestamp?)
-        async throws -> ConversationPage
-    {
+    public func conversationPage(
+        ofUser userID: String, filter: ConversationFilter, previewLength: Int, page: PageRequest, walkStart: Timestamp?
+    ) async throws -> ConversationPage {
         let began: Timestamp
         if let walkStart { began = walkStart } else { began = try await beginWalk(ofUser: userID) }
         let walk = ConversationWalk(walkStart: began, page: page)
         let previewLength = PreviewLength.served(previewLength)
-        let filter = PageQueries.FolderFilter(folder)
+        let filter = ConversationFilterSQL(filter, userID: userID)
         let start = walk.walkStart.storageText
         let limit = walk.page.limit
         let read = { (row: Columns) in
-            (ConversationSummary(row, previewLength: previewLength), PageKey(time: row.text(8), sequence: row.int64(9)))
+            (ConversationSummary(row, previewLength: previewLength), PageKey(time: row.text(11), sequence: row.int64(12)))
         }
         return try snapshot { connection in
             try connection.requireUser(id: userID)
-            let owner = filter.arguments(userID: userID)
+            let owner = [userID] + filter.arguments
             var rows: [(ConversationSummary, PageKey)] = []
             for region in KeysetRegion.plan(after: walk.page.after, untimedFirst: false) where rows.count <= limit {
                 let wanted = String(limit + 1 - rows.count)
@@ -52,7 +52,7 @@ extension SQLiteStore {
             }
             let moved = try connection.fetchAll(PageQueries.conversationsMoved(filter), [start] + owner + [start, start]) { row in
                 let (summary, key) = read(row)
-                return (summary, key.placed(before: row.text(10)))
+                return (summary, key.placed(before: row.text(13)))
             }
             return ConversationPage(
                 page: Page(walking: rows, moved: moved, after: walk.page.after, limit: limit), walkStart: walk.walkStart)

@@ -22,7 +22,7 @@ extension SQLiteStore {
         let matcher = SubstringMatcher(query.text)
         return try snapshot { connection in
             try connection.requireUser(id: userID)
-            let filter = SearchFilter(query)
+            let filter = SearchFilter(query, userID: userID)
             var hits = SearchHits()
             try connection.forEachRow(SearchSQL.conversations(filter), [userID] + filter.conversationArguments) { row in
                 let titleMatches = !query.filtersMessages && row.withBytes(SearchSQL.titleColumn) { matcher.matches(utf8: $0) } == true

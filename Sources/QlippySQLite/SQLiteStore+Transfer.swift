@@ -34,6 +34,7 @@ extension SQLiteStore {
             try Self.insertMessages(conversation.messages, ids: ids, conversationID: id, db)
             try Self.insertDetails(of: conversation.messages, ids: ids, conversationID: id, userID: userID, db)
             try Self.apply(conversation.treeChanges(ids: ids), toConversation: id, db)
+            if !conversation.marks.isNone { try Self.storeMarks(conversation.marks, ofConversation: id, userID: userID, db) }
             return .imported(messages: conversation.messages.count)
         }
     }

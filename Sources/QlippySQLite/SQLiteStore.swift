@@ -102,17 +102,14 @@ public final class SQLiteStore: ChatStore, StoreBackups {
 
     // MARK: Conversations
 
-    public func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary] {
+    public func conversations(ofUser userID: String, filter: ConversationFilter, previewLength: Int) async throws -> [ConversationSummary] {
         let previewLength = PreviewLength.served(previewLength)
-        let (sql, arguments) =
-            switch folder {
-            case nil: (Queries.conversationList, [userID])
-            case "": (Queries.conversationListUnfiled, [userID])
-            case let name?: (Queries.conversationListInFolder, [userID, name])
-            }
+        let filter = ConversationFilterSQL(filter, userID: userID)
         return try snapshot { connection in
             try connection.requireUser(id: userID)
-            return try connection.fetchAll(sql, arguments) { ConversationSummary($0, previewLength: previewLength) }
+            return try connection.fetchAll(Queries.conversationList(filter), [userID] + filter.arguments) {
+                ConversationSummary($0, previewLength: previewLength)
+            }
         }
     }
 
@@ -139,21 +136,25 @@ public final class SQLiteStore: ChatStore, StoreBackups {
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
         try await writer.write { db in
             let conversation = try db.fetchConversation(id: id)
-            if changes.editsFields || changes.currentMessageID == nil {
+            if changes.editsFields || (changes.currentMessageID == nil && !changes.organizes) {
                 var update = PartialUpdate(table: "conversations")
                 update.set("last_updated", Timestamp.now().storageText)
                 if let title = changes.title { update.set("title", Self.text(title), cast: true) }
                 if let folder = changes.folder { update.set("folder", Self.text(folder), cast: true) }
                 try update.execute(db, id: id)
             }
+            var switched = false
             if let target = changes.currentMessageID {
                 let tree = try db.fetchTree(ofConversation: id, storedCurrent: conversation.currentMessageID)
-                let switched = try tree.switching(to: target)
-                try Self.apply(switched, toConversation: id, db)
-                // The title's and folder's trigger logs an edit of them; a switch alone is logged here.
-                if switched.current != .unchanged, !changes.editsFields {
-                    try Self.logChange("conversation.updated", id, ofConversation: id, db)
-                }
+                let switching = try tree.switching(to: target)
+                try Self.apply(switching, toConversation: id, db)
+                switched = switching.current != .unchanged
+            }
+            let marks = changes.applied(to: conversation.marks)
+            if marks != conversation.marks { try Self.storeMarks(marks, ofConversation: id, userID: conversation.userID, db) }
+            // The title's and folder's trigger logs an edit of them; a switch or new marks alone are logged here.
+            if switched || marks != conversation.marks, !changes.editsFields {
+                try Self.logChange("conversation.updated", id, ofConversation: id, db)
             }
             return try db.fetchConversation(id: id)
         }

@@ -6,7 +6,7 @@ import QlippyStore
 /// A search first loads the user's conversations (``conversations(_:)``), then gathers matching
 /// messages as pairs of rowids: 0 the conversation's, 1 the message's (the scanning statement adds
 /// the text to test as column 2). Pairs whose conversation was not loaded (another user's, or outside
-/// the folder) are dropped while counting, so the indexed statement needs no join for them.
+/// the filter) are dropped while counting, so the indexed statement needs no join for them.
 enum SearchSQL {
     /// Trigrams: a shorter text has no entry in the index.
     static let indexMinimum = 3
@@ -95,15 +95,10 @@ struct SearchFilter {
     /// Every condition's argument: the conversation ones first, as the SQL lists them.
     var arguments: [String] { conversationArguments + messageArguments }
 
-    init(_ query: SearchQuery) {
-        if let folder = query.folder {
-            if folder.isEmpty {
-                conversationSQL += " AND (c.folder IS NULL OR c.folder = '')"
-            } else {
-                conversationSQL += " AND c.folder = ?"
-                conversationArguments.append(folder)
-            }
-        }
+    init(_ query: SearchQuery, userID: String) {
+        let conversations = ConversationFilterSQL(query.conversations, userID: userID)
+        conversationSQL = conversations.condition
+        conversationArguments = conversations.arguments
         if let role = query.role {
             messageSQL += " AND m.role = ?"
             messageArguments.append(role)

@@ -85,7 +85,7 @@ extension Conversation {
     init(_ row: Columns) {
         self.init(
             id: row.text(0) ?? "", title: row.text(1) ?? "", folder: row.text(2), userID: row.text(3) ?? "",
-            createdAt: row.timestamp(4), lastUpdated: row.timestamp(5), messageCount: row.int(6)
+            createdAt: row.timestamp(4), lastUpdated: row.timestamp(5), messageCount: row.int(9), marks: ConversationMarks(row, at: 6)
         )
     }
 }
@@ -93,7 +93,29 @@ extension Conversation {
 extension ConversationSummary {
     /// `Queries.conversationColumns`, the message count, then the newest message's stored head.
     init(_ row: Columns, previewLength: Int) {
-        self.init(conversation: Conversation(row), lastMessagePreview: row.textPrefix(7, length: previewLength))
+        self.init(conversation: Conversation(row), lastMessagePreview: row.textPrefix(10, length: previewLength))
+    }
+}
+
+extension ConversationMarks {
+    /// What separates a conversation's tags in `conversation_marks.tags`: no tag holds a control character.
+    static let storedSeparator: Character = "\u{1F}"
+
+    /// `pinned`, `archived` and `tags` of `conversation_marks` from column `first` on; NULLs (no
+    /// row) are no marks.
+    init(_ row: Columns, at first: Int32) {
+        guard !row.isNull(first) else {
+            self = .none
+            return
+        }
+        self.init(
+            pinned: row.bool(first) ?? false, archived: row.bool(first + 1) ?? false,
+            tags: row.text(first + 2).map { $0.split(separator: Self.storedSeparator).map(String.init) } ?? [])
+    }
+
+    /// The tags as `conversation_marks.tags` keeps them; NULL for none.
+    var storedTags: String? {
+        tags.isEmpty ? nil : tags.joined(separator: String(Self.storedSeparator))
     }
 }
 

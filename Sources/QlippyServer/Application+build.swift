@@ -139,6 +139,7 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    TagController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     SearchController(store: store).addRoutes(to: routes)
     UsageController(store: store).addRoutes(to: routes)
     EventController(store: store, feed: feed).addRoutes(to: routes)

@@ -8,17 +8,17 @@ public protocol ChatResources: Sendable {
     /// The user with this exact username (the command-line tools name users, not ids).
     func user(username: String) async throws -> User
 
-    /// The user's conversations, newest `lastUpdated` first, each with a preview of its newest message
-    /// cut to `previewLength` characters (at most ``PreviewLength/stored``: stores keep only that much at hand).
-    /// `folder`: only that folder's; `""` only those without a folder (NULL or empty); `nil` all.
-    func conversations(ofUser userID: String, folder: String?, previewLength: Int) async throws -> [ConversationSummary]
+    /// The user's conversations that pass `filter`, newest `lastUpdated` first, each with a preview
+    /// of its newest message cut to `previewLength` characters (at most ``PreviewLength/stored``:
+    /// stores keep only that much at hand).
+    func conversations(ofUser userID: String, filter: ConversationFilter, previewLength: Int) async throws -> [ConversationSummary]
     func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation
     /// The conversation with its current branch or every message (``ConversationDetail``). On a
     /// conversation that has branched, and with `.all`, the messages carry their parents and the
     /// conversation its current message.
     func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail
     /// Applies the changes; a new title or folder sets `lastUpdated` to now, a switch of branch
-    /// alone does not. A `currentMessageID` that is not one of the conversation's messages is
+    /// or a change of marks (``ConversationMarks``) alone does not. A `currentMessageID` that is not one of the conversation's messages is
     /// ``StoreError/notInConversation(_:)``.
     func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation
     /// Deletes the conversation and its messages.
@@ -49,9 +49,24 @@ public protocol ChatResources: Sendable {
     func renameFolder(userID: String, name: String, to newName: String) async throws -> Folder
     /// Leaves the folder's conversations without one (`folder` NULL); they are not deleted.
     func deleteFolder(userID: String, name: String) async throws
+
+    /// The user's tags (``Tag``), in byte order of the names.
+    func tags(ofUser userID: String) async throws -> [Tag]
+    /// Spells tag `name` (any spelling of it) `newName` on every conversation carrying it, merging
+    /// it into `newName` where a conversation carries both (``ConversationMarks/renamingTag(_:to:)``),
+    /// and returns `newName` as listed afterwards. Conversations keep their `last_updated`.
+    func renameTag(userID: String, name: String, to newName: String) async throws -> Tag
+    /// Takes the tag off every conversation carrying it.
+    func deleteTag(userID: String, name: String) async throws
 }
 
 extension ChatResources {
+    /// The user's conversations as the original lists them: every one, or one folder's
+    /// (``ConversationFilter/folder``), archived ones left out.
+    public func conversations(ofUser userID: String, folder: String? = nil, previewLength: Int) async throws -> [ConversationSummary] {
+        try await conversations(ofUser: userID, filter: ConversationFilter(folder: folder), previewLength: previewLength)
+    }
+
     /// The conversation's current branch.
     public func conversation(id: String) async throws -> ConversationDetail {
         try await conversation(id: id, branches: .current)

@@ -4,7 +4,7 @@ import QlippyModel
 public protocol ConversationSearch: Sendable {
     /// The user's conversations containing the query's text in a message or the title (see ``SearchQuery``),
     /// most matching messages first, then newest `lastUpdated`; previews as in
-    /// ``ChatResources/conversations(ofUser:folder:previewLength:)``.
+    /// ``ChatResources/conversations(ofUser:filter:previewLength:)``.
     func search(userID: String, query: SearchQuery, previewLength: Int) async throws -> SearchResults
 }
 

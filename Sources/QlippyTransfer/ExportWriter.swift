@@ -2,18 +2,20 @@ import QlippyJSON
 import QlippyModel
 import QlippyStore
 
-/// Our export format, `{"format": "qlippy-export", "version": 2, "exported_at", "user", "plugins",
+/// Our export format, `{"format": "qlippy-export", "version": 3, "exported_at", "user", "plugins",
 /// "conversations": [...]}`, written page by page: the conversations are read from the store in
 /// pages of ``pageSize`` and each page is handed on before the next is read, so memory stays flat
 /// whatever the size of the history. Conversations and messages have the API's shapes, with every
 /// id and timestamp as stored, every branch (each message with its `parent_id`, each conversation
-/// with messages its `current_message_id`, as `?branches=all` answers). Version 1 files, without
-/// branches, import too.
+/// with messages its `current_message_id`, as `?branches=all` answers), and the conversations'
+/// marks (`pinned`, `archived`, `tags`, when set). Files of versions 1 (without branches) and 2
+/// (without marks) import too.
 public struct ExportWriter: Sendable {
     package static let format = "qlippy-export"
-    package static let version = 2
-    /// The versions the import reads: 1 (a line of messages, each under the one before it) and 2.
-    package static let readableVersions = 1...2
+    package static let version = 3
+    /// The versions the import reads: 1 (a line of messages, each under the one before it), 2
+    /// (every branch) and 3 (with marks).
+    package static let readableVersions = 1...3
     package static let pageSize = 50
 
     package let store: any ChatResources & HistoryTransfer

@@ -33,9 +33,13 @@ package enum QlippyExportFile {
         var messages: [MessageEntry]
         /// Version 2's current message; `nil` in version 1 (the last message).
         @OptionalWireID var currentMessageID: String?
+        /// Version 3's marks, written only when set.
+        var pinned: Bool?
+        var archived: Bool?
+        var tags: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case id, title, folder, messages
+            case id, title, folder, messages, pinned, archived, tags
             case createdAt = "created_at"
             case lastUpdated = "last_updated"
             case currentMessageID = "current_message_id"
@@ -54,7 +58,10 @@ package enum QlippyExportFile {
                     ImportedMessage(
                         id: $0.id, role: $0.role, content: $0.content, timestamp: $0.timestamp, details: $0.details, parent: $0.parent)
                 },
-                currentMessageID: currentMessageID
+                currentMessageID: currentMessageID,
+                marks: ConversationMarks(
+                    pinned: pinned ?? false, archived: archived ?? false,
+                    tags: Array(ConversationMarks.tags((tags ?? []).filter(ConversationMarks.isValidTag)).prefix(FieldLimits.tags)))
             )
         }
     }

@@ -43,4 +43,33 @@ struct ChangeLogTests {
         }
         try await store.close()
     }
+
+    /// Organizing is a change of the conversation, logged once per change, as is each
+    /// conversation a tag's rename or delete touches; none of it moves `last_updated`.
+    @Test func marksAndTagChangesAreConversationUpdates() async throws {
+        let server = try TestServer()
+        if let url = server.postgresURL { try await TestPostgres.create(url) }
+        let store = try await openStore(try ServerSettings(reader: server.reader), logger: Logger(label: "test"))
+        do {
+            let user = try await store.createUser(username: "ada")
+            let first = try await store.createConversation(userID: user.id, title: "a", folder: nil)
+            let second = try await store.createConversation(userID: user.id, title: "b", folder: nil)
+            let start = try await store.changeLogBounds().newest
+            _ = try await store.updateConversation(id: first.id, changes: ConversationChanges(pinned: true, tags: ["x"]))
+            _ = try await store.updateConversation(id: second.id, changes: ConversationChanges(archived: true, tags: ["X", "y"]))
+            _ = try await store.renameTag(userID: user.id, name: "x", to: "z")
+            try await store.deleteTag(userID: user.id, name: "y")
+            let changes = try await store.changes(after: start, ofUser: user.id, limit: 20)
+            #expect(changes.allSatisfy { $0.kind == "conversation.updated" })
+            #expect(changes.map(\.resourceID).filter { $0 == first.id }.count == 2)
+            #expect(changes.map(\.resourceID).filter { $0 == second.id }.count == 3)
+            let read = try await store.conversation(id: second.id).conversation
+            #expect(read.marks == ConversationMarks(archived: true, tags: ["z"]))
+            #expect(read.lastUpdated == second.lastUpdated)
+        } catch {
+            try await store.close()
+            throw error
+        }
+        try await store.close()
+    }
 }

@@ -15,7 +15,7 @@ import Testing
 /// (`scripts/fuzz-contract`) holds the live server to it.
 @Suite("OpenAPI document")
 struct OpenAPIDocumentTests {
-    @Test(arguments: [(AuthMode.none, 26), (.token, 27), (.accounts, 39)])
+    @Test(arguments: [(AuthMode.none, 29), (.token, 30), (.accounts, 42)])
     func listsExactlyTheRoutesTheRouterServes(mode: AuthMode, count: Int) async throws {
         // Which store serves does not change the routes: a SQLite file is enough here.
         let path = try makeTemporaryDirectory().appendingPathComponent("routes.db").path

@@ -285,7 +285,7 @@ struct PaginationTests {
     /// A walk's cursors expire with the moves it needs (``ConversationWalk/walkLifetime``).
     @Test func aConversationWalkExpiresAfterADay() throws {
         let start = Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000)
-        let list = PageCursor.List.conversations(ofUser: "u", folder: nil)
+        let list = PageCursor.List.conversations(ofUser: "u", filter: ConversationFilter())
         let text = PageCursor(list: list, walkStart: start, key: PageKey(time: "2023-11-14 22:13:20.000000", sequence: 4)).text
         let paging = try #require(try PageParameters(QueryParameters("after=\(text)"), list: list))
         let day = Int64(24 * 3600 * 1_000_000)

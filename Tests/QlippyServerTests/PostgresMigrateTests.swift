@@ -86,6 +86,9 @@ struct PostgresMigrateTests {
                 let response = try await client.post("/api/users", try Self.json(["username": user.username]))
                 let userID = try #require(try response.json.string("id"))
                 paths += ["/api/users/\(userID)", "/api/users/\(userID)/conversations", "/api/users/\(userID)/plugins"]
+                paths += ["tags", "conversations?archived=all", "conversations?tag=SHARED&archived=all", "conversations?pinned=true"].map {
+                    "/api/users/\(userID)/\($0)"
+                }
                 paths += ["a", "é", "日本"].map {
                     "/api/users/\(userID)/search?q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
                 }
@@ -103,6 +106,10 @@ struct PostgresMigrateTests {
                         // An answer regenerated under the first message: a branch, with a parent row and a current message.
                         let regenerated = try Self.json(["role": "assistant", "content": "again", "parent_id": messageIDs[0]])
                         #expect(try await client.post("/api/conversations/\(conversationID)/messages", regenerated).status == .created)
+                    }
+                    let marks = [#"{"pinned": true, "tags": ["Shared", "ünï ✓"]}"#, #"{"archived": true, "tags": ["shared"]}"#]
+                    if number < marks.count {
+                        #expect(try await client.put("/api/conversations/\(conversationID)", marks[number]).status == .ok)
                     }
                     if number == 2 {
                         _ = try await client.delete("/api/conversations/\(conversationID)")
@@ -128,6 +135,7 @@ struct PostgresMigrateTests {
         #expect(rows["message_parents"] == kept.filter { $0 > 2 }.count)
         #expect(rows["current_messages"] == kept.filter { $0 > 2 }.count)
         #expect(rows["plugins"] == plan.map(\.plugins.count).reduce(0, +))
+        #expect(rows["conversation_marks"] == plan.map { min($0.conversations.count, 2) }.reduce(0, +))
         try await Self.expectSameAnswers(paths, sqliteFile: file, postgres: postgres)
     }
 

@@ -65,7 +65,7 @@ struct TransferTests {
             let seeded = try await Self.seed(client)
             let export = try await Self.export(client, seeded.user)
             #expect(export["format"] as? String == "qlippy-export")
-            #expect(export["version"] as? Int == 2)
+            #expect(export["version"] as? Int == 3)
             #expect((export["conversations"] as? [[String: Any]])?.count == seeded.conversations)
             return try await Self.exportData(client, seeded.user)
         }
@@ -171,8 +171,8 @@ struct TransferTests {
         }
     }
 
-    /// Version 2 carries every branch: export, import into another server and export again give
-    /// the same file; the current branch reads the same there. The same file as version 1 (no
+    /// Version 3 carries every branch and the marks: export, import into another server and export
+    /// again give the same file; the current branch reads the same there. The same file as version 1 (no
     /// parents, no current message) still imports, as a line.
     @Test func branchesRoundTripAndVersionOneStillImports() async throws {
         let (file, userID, createdAt) = try await TestServer().run { client in
@@ -188,10 +188,15 @@ struct TransferTests {
             _ = try await BranchTests.switchTo(client, conversation, a1)
             let linear = try await client.createConversation(user: user, #"{"title": "line"}"#)
             try await client.addMessage(to: linear, "only")
+            _ = try await OrganizeTests.organize(client, conversation, #"{"pinned": true, "tags": ["b", "A"]}"#)
+            _ = try await OrganizeTests.organize(client, linear, #"{"archived": true}"#)
             let export = try await Self.export(client, user)
-            #expect(export["version"] as? Int == 2)
+            #expect(export["version"] as? Int == 3)
             let conversations = export["conversations"] as? [[String: Any]] ?? []
             let tree = try #require(conversations.first { $0["title"] as? String == "tree" })
+            #expect(tree["pinned"] as? Bool == true)
+            #expect(tree["tags"] as? [String] == ["b", "A"])
+            #expect(conversations.first { $0["title"] as? String == "line" }?["archived"] as? Bool == true)
             let messages = tree["messages"] as? [[String: Any]] ?? []
             #expect(messages.allSatisfy { $0.keys.contains("parent_id") })
             #expect(tree["current_message_id"] as? String == messages.first { $0["content"] as? String == "r" }?["id"] as? String)
@@ -214,6 +219,8 @@ struct TransferTests {
             let tree = try #require(list.first { $0["title"] as? String == "tree" }?["id"] as? String)
             #expect(BranchTests.contents(try await BranchTests.read(client, tree)) == ["q1", "a1", "q2b", "r"])
             #expect(list.first { $0["title"] as? String == "tree" }?["last_message_preview"] as? String == "r")
+            #expect(list.map { $0["title"] as? String } == ["tree"])
+            #expect(try await client.get("/api/users/\(userID)/tags").json.array.map { $0["name"] as? String } == ["A", "b"])
 
             // The same history as version 1, into a user of its own: a line of every message.
             var old = try Self.object(file)
@@ -294,7 +301,7 @@ struct TransferTests {
         (#""text""#, "Unrecognised import format: found a string"),
         (
             #"{"format": "qlippy-export", "version": 9, "conversations": []}"#,
-            "Unsupported qlippy-export version 9: this server reads versions 1 to 2"
+            "Unsupported qlippy-export version 9: this server reads versions 1 to 3"
         ),
     ])
     func aFileThatCannotBeImportedIs400AndWritesNothing(body: String, message: String) async throws {

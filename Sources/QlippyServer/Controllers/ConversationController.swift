@@ -17,21 +17,21 @@ struct ConversationController {
         routes.ownChats.delete("/api/conversations/:conversation_id", use: delete)
     }
 
-    /// `GET /api/users/{user_id}/conversations`: the user's conversations (optionally one
-    /// folder's), whole or page by page.
+    /// `GET /api/users/{user_id}/conversations`: the user's conversations (those the filter
+    /// parameters choose, ``ConversationFilterParameters``), whole or page by page.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let userID = try context.parameters.uuid("user_id")
         let parameters = QueryParameters(request.uri.query)
-        let folder = parameters["folder"]
-        let list = PageCursor.List.conversations(ofUser: userID, folder: folder)
+        let filter = try ConversationFilterParameters.filter(parameters)
+        let list = PageCursor.List.conversations(ofUser: userID, filter: filter)
         if let paging = try PageParameters(parameters, list: list) {
             let walked = try await store.conversationPage(
-                ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength, page: paging.page,
+                ofUser: userID, filter: filter, previewLength: JSONWriter.listPreviewLength, page: paging.page,
                 walkStart: try paging.continuedWalk()?.walkStart
             )
             return paging.response(walked.page, walkStart: walked.walkStart, list: list, request: request) { $0.write($1) }
         }
-        let summaries = try await store.conversations(ofUser: userID, folder: folder, previewLength: JSONWriter.listPreviewLength)
+        let summaries = try await store.conversations(ofUser: userID, filter: filter, previewLength: JSONWriter.listPreviewLength)
         return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
     }
 
@@ -50,7 +50,7 @@ struct ConversationController {
         return Response.json(.ok, capacity: 512 + detail.messages.reduce(0) { $0 + $1.content.utf8.count + 200 }) { $0.write(detail) }
     }
 
-    /// `PUT /api/conversations/{conversation_id}`: a new title or folder, or another branch.
+    /// `PUT /api/conversations/{conversation_id}`: a new title or folder, another branch, or new marks.
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.uuid("conversation_id")
         let input = try UpdateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))

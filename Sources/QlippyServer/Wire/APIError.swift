@@ -54,6 +54,7 @@ extension APIError {
             case .message: "Message"
             case .plugin: "Plugin"
             case .folder: "Folder"
+            case .tag: "Tag"
             case .apiKey: "API key"
             }
         return APIError(.notFound, "\(name) not found")
@@ -165,6 +166,13 @@ extension APIError {
     // Folders (beyond the original).
     static let folderNameRequired = APIError(.badRequest, "Folder name is required")
     static let folderNameEncoding = APIError(.badRequest, "Folder name in the path is not valid percent-encoded UTF-8")
+
+    // Pins, archive and tags (beyond the original).
+    static let tagNameRequired = APIError(.badRequest, "Tag name is required")
+    static let tagNameEncoding = APIError(.badRequest, "Tag name in the path is not valid percent-encoded UTF-8")
+    static let invalidTags = APIError(
+        .badRequest,
+        "tags must be an array of at most \(FieldLimits.tags) strings of 1 to \(FieldLimits.tag) characters without control characters")
 
     // Idempotency-Key on creates (beyond the original).
     static let invalidIdempotencyKey = APIError(.badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters")

@@ -94,6 +94,15 @@ struct JSONBody {
         }
     }
 
+    func array(_ name: String, expected: String) throws(APIError) -> BodyField<[JSONValue]> {
+        switch fields[name] {
+        case nil: .absent
+        case .null: .null
+        case .array(let elements): .value(elements)
+        default: throw APIError.wrongType(name, expected: expected)
+        }
+    }
+
     func bool(_ name: String) throws(APIError) -> BodyField<Bool> {
         switch fields[name] {
         case nil: .absent

@@ -38,7 +38,7 @@ struct PageParameters {
     var page: PageRequest { PageRequest(limit: limit, after: after?.key) }
 
     /// The cursor's walk of a user's conversations; nil on a first page, which begins a walk
-    /// (``ListPages/conversationPage(ofUser:folder:previewLength:page:walkStart:)``). A walk's cursors expire
+    /// (``ListPages/conversationPage(ofUser:filter:previewLength:page:walkStart:)``). A walk's cursors expire
     /// (``ConversationWalk/walkLifetime``): the moves it needs are kept only so long.
     func continuedWalk(now: Timestamp = .now()) throws(APIError) -> ConversationWalk? {
         guard let start = after?.walkStart else { return nil }
@@ -71,12 +71,15 @@ struct PageParameters {
 /// some other page. The checksum (FNV-1a, 64 bits) is not a secret: a cursor grants nothing, as the
 /// list's owner is in the path anyway; it catches mistakes, not forgers.
 struct PageCursor {
-    /// The list a cursor belongs to: its kind, owner and (conversations) folder filter.
+    /// The list a cursor belongs to: its kind, owner and (conversations) filter.
     struct List {
         var scope: String
 
-        static func conversations(ofUser userID: String, folder: String?) -> List {
-            List(scope: "conversations|\(userID)|" + (folder.map { "=" + $0 } ?? "*"))
+        static func conversations(ofUser userID: String, filter: ConversationFilter) -> List {
+            let folder = filter.folder.map { "=" + $0 } ?? "*"
+            let pinned = filter.pinned.map { $0 ? "pinned" : "unpinned" } ?? "*"
+            let tag = filter.tag.map { "=" + ConversationMarks.tagKey($0) } ?? "*"
+            return List(scope: "conversations|\(userID)|\(folder)|\(filter.archived.rawValue)|\(pinned)|\(tag)")
         }
 
         static func plugins(ofUser userID: String) -> List { List(scope: "plugins|\(userID)") }

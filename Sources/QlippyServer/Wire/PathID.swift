@@ -12,7 +12,16 @@ extension Parameters {
     /// A folder's name from the path, percent-decoded: the router matches the raw path, so a name
     /// with `/` arrives as `%2F` within one segment.
     func folderName(_ name: String) throws(APIError) -> String {
-        guard let raw = self.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else { throw .folderNameEncoding }
+        try decodedName(name, or: .folderNameEncoding)
+    }
+
+    /// A tag's name from the path, percent-decoded as a folder's.
+    func tagName(_ name: String) throws(APIError) -> String {
+        try decodedName(name, or: .tagNameEncoding)
+    }
+
+    private func decodedName(_ name: String, or error: APIError) throws(APIError) -> String {
+        guard let raw = self.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else { throw error }
         return decoded
     }
 }

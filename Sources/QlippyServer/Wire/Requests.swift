@@ -37,7 +37,10 @@ struct UpdateConversationRequest {
             title: try readTitle(body), folder: try readFolder(body),
             currentMessageID: try optionalValue(body.string("current_message_id"), "current_message_id", expected: "a string").map {
                 id throws(APIError) in try messageID(id, "current_message_id")
-            })
+            },
+            pinned: try optionalValue(body.bool("pinned"), "pinned", expected: "a boolean"),
+            archived: try optionalValue(body.bool("archived"), "archived", expected: "a boolean"),
+            tags: try readTags(body))
     }
 }
 
@@ -117,6 +120,17 @@ struct RenameFolderRequest {
     }
 }
 
+/// `PUT /api/users/{user_id}/tags/{name}`: the new name, as a conversation's tag may be.
+struct RenameTagRequest {
+    var name: String
+
+    init(_ body: JSONBody) throws(APIError) {
+        guard case .value(let name) = try body.string("name"), !name.isEmpty else { throw .tagNameRequired }
+        guard ConversationMarks.isValidTag(name) else { throw .invalidTags }
+        self.name = name
+    }
+}
+
 // MARK: Shared field rules
 
 func checkLength(_ text: String, _ field: String, _ limit: Int) throws(APIError) -> String {
@@ -147,6 +161,21 @@ private func messageID(_ text: String, _ field: String) throws(APIError) -> Stri
 
 private func readTitle(_ body: JSONBody) throws(APIError) -> String? {
     try optionalNonEmpty(body, "title").map { title throws(APIError) in try checkLength(title, "title", FieldLimits.title) }
+}
+
+/// A conversation's whole list of tags (``ConversationMarks/isValidTag(_:)``); `null` clears it.
+private func readTags(_ body: JSONBody) throws(APIError) -> [String]? {
+    let elements: [JSONValue]
+    switch try body.array("tags", expected: "an array of strings") {
+    case .absent: return nil
+    case .null: return []
+    case .value(let given): elements = given
+    }
+    guard elements.count <= FieldLimits.tags else { throw .invalidTags }
+    return try elements.map { element throws(APIError) in
+        guard case .string(let tag) = element, ConversationMarks.isValidTag(tag) else { throw .invalidTags }
+        return tag
+    }
 }
 
 /// `nil`: absent; `.some(nil)`: explicitly cleared.

@@ -5,8 +5,9 @@ import QlippyStore
 
 /// `GET /api/users/{user_id}/search`'s query parameters, validated.
 ///
-/// `q` is the contract's; `limit`, `after`, `folder`, `role`, `from`, `to` and `highlights` are our
-/// additions, all optional: without them the answer has the original's shape and content.
+/// `q` is the contract's; `limit`, `after`, the conversation filters (``ConversationFilterParameters``),
+/// `role`, `from`, `to` and `highlights` are our additions, all optional: without them the answer
+/// has the original's shape and content (less archived conversations).
 struct SearchRequest {
     static let limitRange = 1...500
     var query: SearchQuery
@@ -30,7 +31,7 @@ struct SearchRequest {
             guard let cursor = SearchCursorText.decode(after) else { throw .invalidParameter("after", "a cursor from a previous page") }
             query.after = cursor
         }
-        query.folder = parameters["folder"]
+        query.conversations = try ConversationFilterParameters.filter(parameters)
         if let role = parameters["role"] {
             guard role == "user" || role == "assistant" else { throw .invalidParameter("role", #""user" or "assistant""#) }
             query.role = role

@@ -1,0 +1,35 @@
+import PostgresNIO
+import QlippyModel
+
+/// A ``ConversationFilter`` as conditions on conversations `c`, its values bound in `bindings`,
+/// shared by the lists, the pages and the search. Archived and pinned conversations are found by
+/// partial indexes (migration v13), a tag's through `conversation_tags`' key.
+enum PostgresConversationFilter {
+    static func condition(_ filter: ConversationFilter, userID: String, _ bindings: inout PostgresBindings) -> String {
+        var condition = ""
+        if let folder = filter.folder {
+            condition += folder.isEmpty ? " AND (c.folder IS NULL OR c.folder = '')" : " AND c.folder = \(bindings.placeholder(folder))"
+        }
+        switch filter.archived {
+        case .hidden: condition += " AND NOT c.archived"
+        case .only: condition += " AND c.archived"
+        case .all: break
+        }
+        if let pinned = filter.pinned { condition += pinned ? " AND c.pinned" : " AND NOT c.pinned" }
+        if let tag = filter.tag {
+            condition += """
+                 AND c.id IN (SELECT t.conversation_id FROM conversation_tags t
+                              WHERE t.user_id = \(bindings.placeholder(userID)) AND t.tag_key = \(bindings.placeholder(ConversationMarks.tagKey(tag))))
+                """
+        }
+        return condition
+    }
+}
+
+extension PostgresBindings {
+    /// Binds `value` and returns its placeholder (`$1`, `$2`, …) for a query's text.
+    mutating func placeholder(_ value: some PostgresDynamicTypeEncodable) -> String {
+        append(value)
+        return "$\(count)"
+    }
+}

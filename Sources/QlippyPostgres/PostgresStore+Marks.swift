@@ -1,0 +1,72 @@
+import PostgresNIO
+import QlippyModel
+import QlippyStore
+
+/// Tags as a resource (``ConversationMarks``): `conversation_tags` (kept by migration v13's
+/// triggers from the conversations' `tags` and `tag_keys`) finds a tag's conversations.
+extension PostgresStore {
+    /// A user's tags: the first spelling in byte order (`COLLATE "C"`, as SQLite's) and the count.
+    private static func tagsQuery(_ userID: String) -> PostgresQuery {
+        """
+        SELECT min(t.name COLLATE "C"), count(*) FROM conversation_tags t WHERE t.user_id = \(userID) GROUP BY t.tag_key
+        """
+    }
+
+    public func tags(ofUser userID: String) async throws -> [Tag] {
+        try await run { connection in
+            var tags: [Tag] = []
+            for try await (name, count) in try await connection.query(Self.tagsQuery(userID), logger: self.logger).decode(
+                (String, Int64).self)
+            {
+                tags.append(Tag(name: name, conversationCount: Int(count)))
+            }
+            if tags.isEmpty { try await self.requireUser(userID, connection) }
+            return Tag.sorted(tags)
+        }
+    }
+
+    public func renameTag(userID: String, name: String, to newName: String) async throws -> Tag {
+        try await transaction(deadline: deadline) { connection in
+            try await self.retag(userID: userID, name: name, connection) { $0.renamingTag(ConversationMarks.tagKey(name), to: newName) }
+            let key = ConversationMarks.tagKey(newName)
+            for try await (name, count) in try await connection.query(Self.tagsQuery(userID), logger: self.logger).decode(
+                (String, Int64).self) where ConversationMarks.tagKey(name) == key
+            {
+                return Tag(name: name, conversationCount: Int(count))
+            }
+            throw StoreError.notFound(.tag)
+        }
+    }
+
+    public func deleteTag(userID: String, name: String) async throws {
+        try await transaction(deadline: deadline) { connection in
+            try await self.retag(userID: userID, name: name, connection) { $0.removingTag(ConversationMarks.tagKey(name)) }
+        }
+    }
+
+    /// Gives every conversation of the user carrying tag `name` (locked first) the tags `change`
+    /// makes of its marks; "not found" (the user's, else the tag's) when none carries it.
+    private func retag(
+        userID: String, name: String, _ connection: PostgresConnection, _ change: (ConversationMarks) -> [String]
+    ) async throws {
+        let carrying = try await connection.query(
+            """
+            SELECT c.id, c.tags FROM conversations c
+            WHERE c.id IN (SELECT t.conversation_id FROM conversation_tags t WHERE t.user_id = \(userID)
+                           AND t.tag_key = \(ConversationMarks.tagKey(name)))
+            ORDER BY c.id FOR UPDATE
+            """, logger: logger)
+        var found: [(String, [String])] = []
+        for try await row in carrying.decode((String, [String]).self) { found.append(row) }
+        guard !found.isEmpty else {
+            try await requireUser(userID, connection)
+            throw StoreError.notFound(.tag)
+        }
+        for (id, tags) in found {
+            let changed = change(ConversationMarks(tags: tags))
+            try await connection.query(
+                "UPDATE conversations SET tags = \(changed), tag_keys = \(changed.map(ConversationMarks.tagKey)) WHERE id = \(id)",
+                logger: logger)
+        }
+    }
+}
