@@ -3,9 +3,9 @@ import QlippyModel
 
 /// A ``ConversationFilter`` as conditions on conversations `c`, its values bound in `bindings`,
 /// shared by the lists, the pages and the search. Archived and pinned conversations are found by
-/// partial indexes (migration v13), a tag's through `conversation_tags`' key.
+/// partial indexes (migration v13), a tag's by a containment test on `tag_keys`.
 enum PostgresConversationFilter {
-    static func condition(_ filter: ConversationFilter, userID: String, _ bindings: inout PostgresBindings) -> String {
+    static func condition(_ filter: ConversationFilter, _ bindings: inout PostgresBindings) -> String {
         var condition = ""
         if let folder = filter.folder {
             condition += folder.isEmpty ? " AND (c.folder IS NULL OR c.folder = '')" : " AND c.folder = \(bindings.placeholder(folder))"
@@ -17,10 +17,7 @@ enum PostgresConversationFilter {
         }
         if let pinned = filter.pinned { condition += pinned ? " AND c.pinned" : " AND NOT c.pinned" }
         if let tag = filter.tag {
-            condition += """
-                 AND c.id IN (SELECT t.conversation_id FROM conversation_tags t
-                              WHERE t.user_id = \(bindings.placeholder(userID)) AND t.tag_key = \(bindings.placeholder(ConversationMarks.tagKey(tag))))
-                """
+            condition += " AND c.tag_keys @> ARRAY[\(bindings.placeholder(ConversationMarks.tagKey(tag)))]"
         }
         return condition
     }

@@ -392,10 +392,11 @@ package enum PostgresMigrations {
             ]
         ),
         // Pins, archive and tags (``ConversationMarks``), as SQLite's v18: columns of the
-        // conversation here (the schema is this server's own), each tag also a row of
-        // `conversation_tags` keyed by user and lowercase tag (`tag_keys`, lower-cased by the
-        // server, so both stores agree), kept by triggers from the columns, whoever writes them.
-        // Archived and pinned conversations have partial indexes in the list's order.
+        // conversation here (the schema is this server's own). `tag_keys` holds the tags'
+        // lowercase keys, made by the server, so both stores agree on what one tag is; a filter by
+        // tag is a containment test on it, which its GIN index answers for a rare tag and the
+        // user's index with a cheap filter for a common one (the planner picks). Archived and
+        // pinned conversations have partial indexes in the list's order.
         (
             "v13-conversation-marks",
             [
@@ -405,33 +406,7 @@ package enum PostgresMigrations {
                 "ALTER TABLE conversations ADD COLUMN tag_keys text[] NOT NULL DEFAULT '{}'",
                 "CREATE INDEX conversations_pinned ON conversations (user_id, last_updated DESC NULLS LAST, seq DESC) WHERE pinned",
                 "CREATE INDEX conversations_archived ON conversations (user_id, last_updated DESC NULLS LAST, seq DESC) WHERE archived",
-                """
-                CREATE TABLE conversation_tags (
-                    user_id text NOT NULL, tag_key text NOT NULL,
-                    conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE, name text NOT NULL,
-                    PRIMARY KEY (user_id, tag_key, conversation_id)
-                )
-                """,
-                "CREATE INDEX conversation_tags_by_conversation ON conversation_tags (conversation_id)",
-                """
-                CREATE FUNCTION qlippy_conversation_tags() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    DELETE FROM conversation_tags WHERE conversation_id = NEW.id;
-                    INSERT INTO conversation_tags (user_id, tag_key, conversation_id, name)
-                    SELECT NEW.user_id, t.key, NEW.id, min(t.name) FROM unnest(NEW.tag_keys, NEW.tags) AS t(key, name) GROUP BY t.key;
-                    RETURN NULL;
-                END $$
-                """,
-                """
-                CREATE TRIGGER conversations_tagged AFTER INSERT ON conversations
-                FOR EACH ROW WHEN (cardinality(NEW.tag_keys) > 0) EXECUTE FUNCTION qlippy_conversation_tags()
-                """,
-                """
-                CREATE TRIGGER conversations_retagged AFTER UPDATE OF tags, tag_keys, user_id ON conversations
-                FOR EACH ROW WHEN (OLD.tags IS DISTINCT FROM NEW.tags OR OLD.tag_keys IS DISTINCT FROM NEW.tag_keys
-                                   OR OLD.user_id IS DISTINCT FROM NEW.user_id)
-                EXECUTE FUNCTION qlippy_conversation_tags()
-                """,
+                "CREATE INDEX conversations_tag_keys ON conversations USING gin (tag_keys)",
                 "DROP TRIGGER change_log_conversations_updated ON conversations",
                 """
                 CREATE TRIGGER change_log_conversations_updated AFTER UPDATE OF title, folder, pinned, archived, tags ON conversations

@@ -13,7 +13,7 @@ enum PostgresSearchSQL {
         let user = bindings.placeholder(userID)
         let match = scans ? scanned(query, &bindings) : indexed(query, &bindings)
         let filter = messageFilter(query, &bindings)
-        let conversations = PostgresConversationFilter.condition(query.conversations, userID: userID, &bindings)
+        let conversations = PostgresConversationFilter.condition(query.conversations, &bindings)
         let titles = query.filtersMessages ? "" : " OR c.title ILIKE \(bindings.placeholder(likePattern(query.text)))"
         let sql = """
             SELECT c.id, \(PostgresRows.micros("c.last_updated")), coalesce(n.count, 0)

@@ -2,13 +2,14 @@ import PostgresNIO
 import QlippyModel
 import QlippyStore
 
-/// Tags as a resource (``ConversationMarks``): `conversation_tags` (kept by migration v13's
-/// triggers from the conversations' `tags` and `tag_keys`) finds a tag's conversations.
+/// Tags as a resource (``ConversationMarks``), from the conversations' `tags` and `tag_keys`.
 extension PostgresStore {
-    /// A user's tags: the first spelling in byte order (`COLLATE "C"`, as SQLite's) and the count.
+    /// A user's tags: the first spelling in byte order (`COLLATE "C"`, as SQLite's) and how many
+    /// conversations carry it, from the user's tagged conversations.
     private static func tagsQuery(_ userID: String) -> PostgresQuery {
         """
-        SELECT min(t.name COLLATE "C"), count(*) FROM conversation_tags t WHERE t.user_id = \(userID) GROUP BY t.tag_key
+        SELECT min(t.name COLLATE "C"), count(*) FROM conversations c, unnest(c.tag_keys, c.tags) AS t(key, name)
+        WHERE c.user_id = \(userID) AND cardinality(c.tag_keys) > 0 GROUP BY t.key
         """
     }
 
@@ -52,8 +53,7 @@ extension PostgresStore {
         let carrying = try await connection.query(
             """
             SELECT c.id, c.tags FROM conversations c
-            WHERE c.id IN (SELECT t.conversation_id FROM conversation_tags t WHERE t.user_id = \(userID)
-                           AND t.tag_key = \(ConversationMarks.tagKey(name)))
+            WHERE c.user_id = \(userID) AND c.tag_keys @> ARRAY[\(ConversationMarks.tagKey(name))]
             ORDER BY c.id FOR UPDATE
             """, logger: logger)
         var found: [(String, [String])] = []

@@ -37,7 +37,7 @@ extension PostgresStore {
             var bindings = PostgresBindings()
             let selected = select(&bindings)
             let head = "SELECT \(selected) FROM conversations c WHERE c.user_id = \(bindings.placeholder(userID))"
-            let condition = PostgresConversationFilter.condition(filter, userID: userID, &bindings)
+            let condition = PostgresConversationFilter.condition(filter, &bindings)
             return PostgresQuery(unsafeSQL: head + condition + more(&bindings), binds: bindings)
         }
         return try await snapshot(deadline: deadline) { connection in

@@ -42,7 +42,7 @@ extension PostgresStore {
         let previewLength = PreviewLength.served(previewLength)
         var bindings = PostgresBindings()
         let user = bindings.placeholder(userID)
-        let condition = PostgresConversationFilter.condition(filter, userID: userID, &bindings)
+        let condition = PostgresConversationFilter.condition(filter, &bindings)
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT \(PostgresRows.summary) FROM conversations c WHERE c.user_id = \(user)\(condition)
