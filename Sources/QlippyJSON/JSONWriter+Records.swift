@@ -135,5 +135,6 @@ extension JSONWriter {
             key("tags")
             write(array: marks.tags) { $0.value($1) }
         }
+        if let expiresAt = marks.expiresAt { field("expires_at", expiresAt) }
     }
 }

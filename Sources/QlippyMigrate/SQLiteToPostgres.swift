@@ -177,14 +177,14 @@ struct CopiedTable: Sendable {
             name: "current_messages", columns: [("conversation_id", .text), ("message_id", .text)], key: "conversation_id", isOurs: true),
         CopiedTable(
             name: "conversation_marks",
-            columns: [("conversation_id", .text), ("pinned", .bool), ("archived", .bool), ("tags", .text)],
+            columns: [("conversation_id", .text), ("pinned", .bool), ("archived", .bool), ("tags", .text), ("expires_at", .timestamp)],
             key: "conversation_id", isOurs: true,
             elsewhere: Elsewhere(
                 write: marks,
                 read: """
                     id AS conversation_id, CASE WHEN pinned THEN '1' ELSE '0' END, CASE WHEN archived THEN '1' ELSE '0' END,
-                    nullif(array_to_string(tags, E'\\x1f'), '')
-                    FROM conversations WHERE pinned OR archived OR cardinality(tags) > 0
+                    nullif(array_to_string(tags, E'\\x1f'), ''), (extract(epoch FROM expires_at) * 1000000)::int8::text
+                    FROM conversations WHERE pinned OR archived OR cardinality(tags) > 0 OR expires_at IS NOT NULL
                     """)),
         CopiedTable(
             name: "plugins",
@@ -268,7 +268,7 @@ struct CopiedTable: Sendable {
         var tuples: [String] = []
         for row in rows {
             guard case .text(let id?) = row[0], case .bool(let pinned) = row[1], case .bool(let archived) = row[2],
-                case .text(let stored) = row[3]
+                case .text(let stored) = row[3], case .timestamp(let expiresAt) = row[4]
             else { continue }
             let tags = ConversationMarks.tags(stored.map { $0.split(separator: "\u{1F}").map(String.init) } ?? [])
             bindings.append(id)
@@ -276,13 +276,16 @@ struct CopiedTable: Sendable {
             bindings.append(archived ?? false)
             bindings.append(tags)
             bindings.append(tags.map(ConversationMarks.tagKey))
-            let first = bindings.count - 4
-            tuples.append("($\(first), $\(first + 1)::bool, $\(first + 2)::bool, $\(first + 3)::text[], $\(first + 4)::text[])")
+            bindings.append(expiresAt?.storageText)
+            let first = bindings.count - 5
+            tuples.append(
+                "($\(first), $\(first + 1)::bool, $\(first + 2)::bool, $\(first + 3)::text[], $\(first + 4)::text[], $\(first + 5)::timestamp)"
+            )
         }
         return PostgresQuery(
             unsafeSQL: """
-                UPDATE conversations c SET pinned = v.pinned, archived = v.archived, tags = v.tags, tag_keys = v.keys
-                FROM (VALUES \(tuples.joined(separator: ", "))) AS v(id, pinned, archived, tags, keys) WHERE c.id = v.id
+                UPDATE conversations c SET pinned = v.pinned, archived = v.archived, tags = v.tags, tag_keys = v.keys, expires_at = v.expires
+                FROM (VALUES \(tuples.joined(separator: ", "))) AS v(id, pinned, archived, tags, keys, expires) WHERE c.id = v.id
                 """, binds: bindings)
     }
 

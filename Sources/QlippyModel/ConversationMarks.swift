@@ -1,23 +1,28 @@
-/// How a user organizes a conversation beyond its folder: pinned, archived, and tagged.
+/// How a user organizes a conversation beyond its folder: pinned, archived, tagged, and when it
+/// expires (a temporary chat).
 ///
 /// Organizing is not editing: a change of marks keeps `last_updated`, so the list's order stays.
+/// A conversation past its `expiresAt` is gone for every read at once, and deleted by the sweep
+/// (``ConversationExpiry``) soon after.
 /// Tags keep the order they were given in; two spellings of one tag (``tagKey(_:)``) are one tag,
 /// and the first spelling stays.
 public struct ConversationMarks: Sendable, Hashable, Codable {
     public var pinned: Bool
     public var archived: Bool
     public var tags: [String]
+    public var expiresAt: Timestamp?
 
-    public init(pinned: Bool = false, archived: Bool = false, tags: [String] = []) {
+    public init(pinned: Bool = false, archived: Bool = false, tags: [String] = [], expiresAt: Timestamp? = nil) {
         self.pinned = pinned
         self.archived = archived
         self.tags = Self.tags(tags)
+        self.expiresAt = expiresAt
     }
 
     /// A conversation nobody organized: what every conversation of the original's file has.
     public static let none = ConversationMarks()
 
-    public var isNone: Bool { !pinned && !archived && tags.isEmpty }
+    public var isNone: Bool { !pinned && !archived && tags.isEmpty && expiresAt == nil }
 
     /// What makes two tags one: their lowercase form (Unicode's full mapping), so that `Work`,
     /// `WORK` and `work` are one tag on every store, whatever a database's collation.
@@ -76,5 +81,22 @@ public struct ConversationFilter: Sendable, Hashable {
         self.archived = archived
         self.pinned = pinned
         self.tag = tag
+    }
+}
+
+/// When a new conversation expires: never (the original's), a while after it is made (a
+/// temporary chat: `--temporary-retention`), or at a given time.
+public enum ConversationExpiry: Sendable, Hashable {
+    case never
+    case after(Duration)
+    case at(Timestamp)
+
+    /// The expiry of a conversation made at `now`.
+    public func expiresAt(madeAt now: Timestamp) -> Timestamp? {
+        switch self {
+        case .never: nil
+        case .after(let duration): now.plus(duration)
+        case .at(let time): time
+        }
     }
 }

@@ -3,7 +3,7 @@
 /// after a crash that followed the commit) gets that reply instead of a second row.
 public enum Creation: Sendable, Hashable {
     case user(username: String)
-    case conversation(userID: String, title: String, folder: String?)
+    case conversation(userID: String, title: String, folder: String?, expiry: ConversationExpiry = .never)
     case message(
         conversationID: String, role: String, content: String, details: MessageDetails = .none, parent: NewMessageParent = .current)
     case plugin(userID: String, plugin: NewPlugin)
@@ -15,7 +15,8 @@ public enum Creation: Sendable, Hashable {
         let fields: [String?] =
             switch self {
             case .user(let username): ["user", username]
-            case .conversation(let userID, let title, let folder): ["conversation", userID, title, folder]
+            case .conversation(let userID, let title, let folder, let expiry):
+                ["conversation", userID, title, folder] + expiry.fingerprintFields
             case .message(let conversationID, let role, let content, let details, let parent):
                 ["message", conversationID, role, content] + (details.isEmpty ? [] : details.fingerprintFields)
                     + parent.fingerprintFields
@@ -63,6 +64,18 @@ public enum KeptReply: Sendable, Hashable {
     case replay(StoredReply)
     /// The key was used before for a different request.
     case keyReused
+}
+
+extension ConversationExpiry {
+    /// The expiry as fingerprint fields (none for the original's "never"): a repeat of a
+    /// temporary chat's create matches whenever it comes.
+    fileprivate var fingerprintFields: [String?] {
+        switch self {
+        case .never: []
+        case .after(let duration): ["expires after", String(duration.components.seconds)]
+        case .at(let time): ["expires at", time.storageText]
+        }
+    }
 }
 
 extension NewMessageParent {

@@ -9,10 +9,12 @@ public struct ConversationChanges: Sendable, Hashable {
     public var archived: Bool?
     /// The conversation's whole new list of tags, as ``ConversationMarks/tags(_:)`` keeps it.
     public var tags: [String]?
+    /// `.some(nil)` keeps the conversation for good; `nil` leaves its expiry as it is.
+    public var expiresAt: Timestamp??
 
     public init(
         title: String? = nil, folder: String?? = nil, currentMessageID: String? = nil, pinned: Bool? = nil, archived: Bool? = nil,
-        tags: [String]? = nil
+        tags: [String]? = nil, expiresAt: Timestamp?? = nil
     ) {
         self.title = title
         self.folder = folder
@@ -20,19 +22,21 @@ public struct ConversationChanges: Sendable, Hashable {
         self.pinned = pinned
         self.archived = archived
         self.tags = tags
+        self.expiresAt = expiresAt
     }
 
     /// Whether a title or folder changes: what makes an update an edit that bumps `last_updated`
     /// (switching branch or organizing alone does not).
     public var editsFields: Bool { title != nil || folder != nil }
 
-    /// Whether a pin, the archive or the tags change.
-    public var organizes: Bool { pinned != nil || archived != nil || tags != nil }
+    /// Whether a pin, the archive, the tags or the expiry change.
+    public var organizes: Bool { pinned != nil || archived != nil || tags != nil || expiresAt != nil }
 
     /// The marks after these changes.
     public func applied(to marks: ConversationMarks) -> ConversationMarks {
         ConversationMarks(
-            pinned: pinned ?? marks.pinned, archived: archived ?? marks.archived, tags: tags.map(ConversationMarks.tags) ?? marks.tags)
+            pinned: pinned ?? marks.pinned, archived: archived ?? marks.archived, tags: tags.map(ConversationMarks.tags) ?? marks.tags,
+            expiresAt: expiresAt ?? marks.expiresAt)
     }
 }
 

@@ -1,12 +1,13 @@
 import PostgresNIO
 import QlippyModel
 
-/// A ``ConversationFilter`` as conditions on conversations `c`, its values bound in `bindings`,
+/// A ``ConversationFilter`` as conditions on conversations `c` (expired ones always left out),
+/// its values bound in `bindings`,
 /// shared by the lists, the pages and the search. Archived and pinned conversations are found by
 /// partial indexes (migration v13), a tag's by a containment test on `tag_keys`.
 enum PostgresConversationFilter {
     static func condition(_ filter: ConversationFilter, _ bindings: inout PostgresBindings) -> String {
-        var condition = ""
+        var condition = " AND \(PostgresRows.notExpired)"
         if let folder = filter.folder {
             condition += folder.isEmpty ? " AND (c.folder IS NULL OR c.folder = '')" : " AND c.folder = \(bindings.placeholder(folder))"
         }

@@ -391,7 +391,7 @@ package enum PostgresMigrations {
                 """,
             ]
         ),
-        // Pins, archive and tags (``ConversationMarks``), as SQLite's v18: columns of the
+        // Pins, archive, tags and expiry (``ConversationMarks``), as SQLite's v18: columns of the
         // conversation here (the schema is this server's own). `tag_keys` holds the tags'
         // lowercase keys, made by the server, so both stores agree on what one tag is; a filter by
         // tag is a containment test on it, which its GIN index answers for a rare tag and the
@@ -404,12 +404,14 @@ package enum PostgresMigrations {
                 "ALTER TABLE conversations ADD COLUMN archived boolean NOT NULL DEFAULT false",
                 "ALTER TABLE conversations ADD COLUMN tags text[] NOT NULL DEFAULT '{}'",
                 "ALTER TABLE conversations ADD COLUMN tag_keys text[] NOT NULL DEFAULT '{}'",
+                "ALTER TABLE conversations ADD COLUMN expires_at timestamp",
+                "CREATE INDEX conversations_expiring ON conversations (expires_at) WHERE expires_at IS NOT NULL",
                 "CREATE INDEX conversations_pinned ON conversations (user_id, last_updated DESC NULLS LAST, seq DESC) WHERE pinned",
                 "CREATE INDEX conversations_archived ON conversations (user_id, last_updated DESC NULLS LAST, seq DESC) WHERE archived",
                 "CREATE INDEX conversations_tag_keys ON conversations USING gin (tag_keys)",
                 "DROP TRIGGER change_log_conversations_updated ON conversations",
                 """
-                CREATE TRIGGER change_log_conversations_updated AFTER UPDATE OF title, folder, pinned, archived, tags ON conversations
+                CREATE TRIGGER change_log_conversations_updated AFTER UPDATE OF title, folder, pinned, archived, tags, expires_at ON conversations
                 FOR EACH ROW EXECUTE FUNCTION qlippy_log_change('conversation')
                 """,
             ]

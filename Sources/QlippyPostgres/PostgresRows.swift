@@ -26,15 +26,19 @@ package enum PostgresRows {
 
     /// A conversation `c`'s columns, its marks (``ConversationMarks``) last.
     package static let conversationColumns = """
-        c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated")), c.pinned, c.archived, c.tags
+        c.id, c.title, c.folder, c.user_id, \(micros("c.created_at")), \(micros("c.last_updated")), c.pinned, c.archived, c.tags,
+        \(micros("c.expires_at"))
         """
+
+    /// Conversation `c` has not expired (``ConversationMarks/expiresAt``).
+    package static let notExpired = "(c.expires_at IS NULL OR c.expires_at > (now() AT TIME ZONE 'UTC'))"
     package static let conversation = "\(conversationColumns), c.message_count"
-    package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64)
+    package typealias ConversationRow = (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64?, Int64)
     /// `conversationColumns`, the stored current message and ``messageWithDetails``, from left
     /// joins: no message columns on a conversation without messages.
     package typealias ConversationWithMessageRow = (
-        String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], String?, String?, String?, String?, String?, Int64?,
-        String?, Int64?, Int64?, String?, String?
+        String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64?, String?, String?, String?, String?, String?,
+        Int64?, String?, Int64?, Int64?, String?, String?
     )
 
     /// Parent rows as ``ConversationTree`` takes them, from (message id, has a row, parent id) triples.
@@ -47,7 +51,7 @@ package enum PostgresRows {
     package static func conversation(_ row: ConversationRow) -> Conversation {
         Conversation(
             id: row.0, title: row.1, folder: row.2, userID: row.3, createdAt: timestamp(row.4), lastUpdated: timestamp(row.5),
-            messageCount: Int(row.9), marks: ConversationMarks(pinned: row.6, archived: row.7, tags: row.8)
+            messageCount: Int(row.10), marks: ConversationMarks(pinned: row.6, archived: row.7, tags: row.8, expiresAt: timestamp(row.9))
         )
     }
 
@@ -70,9 +74,9 @@ package enum PostgresRows {
     package static let conversationWithCurrent = "\(conversation), \(storedCurrent)"
 
     package static func conversationWithCurrent(_ row: PostgresRow) throws -> Conversation {
-        let (a, b, c, d, e, f, g, h, i, j, current) = try row.decode(
-            (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64, String?).self)
-        var found = conversation((a, b, c, d, e, f, g, h, i, j))
+        let (a, b, c, d, e, f, g, h, i, j, k, current) = try row.decode(
+            (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64?, Int64, String?).self)
+        var found = conversation((a, b, c, d, e, f, g, h, i, j, k))
         found.currentMessageID = current
         return found
     }
@@ -80,12 +84,12 @@ package enum PostgresRows {
     /// Whether message `m` has a parent row, and the row's parent, from ``parentJoin``.
     package static let parentColumns = "p.message_id IS NOT NULL, p.parent_id"
     package static let parentJoin = "LEFT JOIN message_parents p ON p.message_id = m.id"
-    package typealias SummaryRow = (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64, String?)
+    package typealias SummaryRow = (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64?, Int64, String?)
 
     package static func summary(_ row: SummaryRow, previewLength: Int) -> ConversationSummary {
         ConversationSummary(
-            conversation: conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9)),
-            lastMessagePreview: row.10.map { TextPrefix(of: $0, length: previewLength) }
+            conversation: conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10)),
+            lastMessagePreview: row.11.map { TextPrefix(of: $0, length: previewLength) }
         )
     }
 

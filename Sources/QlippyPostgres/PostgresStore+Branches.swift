@@ -8,7 +8,8 @@ extension PostgresStore {
     func conversationWithCurrent(locking: Bool = false, _ id: String, _ connection: PostgresConnection) async throws -> Conversation {
         try await one(
             """
-            SELECT \(unescaped: PostgresRows.conversationWithCurrent) FROM conversations c WHERE c.id = \(id)
+            SELECT \(unescaped: PostgresRows.conversationWithCurrent) FROM conversations c
+            WHERE c.id = \(id) AND \(unescaped: PostgresRows.notExpired)
             \(unescaped: locking ? "FOR UPDATE OF c" : "")
             """, on: connection, missing: .conversation, PostgresRows.conversationWithCurrent)
     }

@@ -91,8 +91,8 @@ extension PostgresStore {
     private func perform(_ creation: Creation, _ connection: PostgresConnection) async throws -> Resource {
         switch creation {
         case .user(let username): .user(try await insertUser(username: username, connection))
-        case .conversation(let userID, let title, let folder):
-            .conversation(try await insertConversation(userID: userID, title: title, folder: folder, connection))
+        case .conversation(let userID, let title, let folder, let expiry):
+            .conversation(try await insertConversation(userID: userID, title: title, folder: folder, expiry: expiry, connection))
         case .message(let conversationID, let role, let content, let details, let parent):
             .message(
                 try await insertMessage(

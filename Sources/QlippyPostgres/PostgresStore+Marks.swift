@@ -45,6 +45,35 @@ extension PostgresStore {
         }
     }
 
+    /// One statement per kind: rows another server is deleting are locked, and skipped here
+    /// (`SKIP LOCKED`), so servers sweeping at once share the work and never wait on each other.
+    /// Messages go with their conversation (the foreign key cascades).
+    public func deleteExpired(untouchedBefore: Timestamp?, limit: Int) async throws -> Int {
+        try await run { connection in
+            var deleted = try await self.deleteEach(
+                """
+                SELECT id FROM conversations WHERE expires_at <= (now() AT TIME ZONE 'UTC')
+                ORDER BY expires_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """, connection)
+            if let untouchedBefore, deleted < limit {
+                deleted += try await self.deleteEach(
+                    """
+                    SELECT id FROM conversations WHERE last_updated < \(untouchedBefore.storageText)::timestamp
+                    LIMIT \(limit - deleted) FOR UPDATE SKIP LOCKED
+                    """, connection)
+            }
+            return deleted
+        }
+    }
+
+    /// Deletes the conversations `select` names; how many it deleted.
+    private func deleteEach(_ select: PostgresQuery, _ connection: PostgresConnection) async throws -> Int {
+        let query = PostgresQuery(unsafeSQL: "DELETE FROM conversations WHERE id IN (\(select.sql)) RETURNING id", binds: select.binds)
+        var deleted = 0
+        for try await _ in try await connection.query(query, logger: logger) { deleted += 1 }
+        return deleted
+    }
+
     /// Gives every conversation of the user carrying tag `name` (locked first) the tags `change`
     /// makes of its marks; "not found" (the user's, else the tag's) when none carries it.
     private func retag(

@@ -24,10 +24,11 @@ extension PostgresStore {
         // only the bumped conversations' statement has one.
         let columns = "\(PostgresRows.summary), \(Self.keyTime("c.last_updated")), c.seq"
         let read = { @Sendable (row: PostgresRow) throws in
-            let (a, b, c, d, e, f, g, h, i, j, k, time, sequence, movedFrom) = try row.decode(
-                (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64, String?, String?, Int64, String?).self
+            let (a, b, c, d, e, f, g, h, i, j, k, l, time, sequence, movedFrom) = try row.decode(
+                (String, String, String?, String, Int64?, Int64?, Bool, Bool, [String], Int64?, Int64, String?, String?, Int64, String?)
+                    .self
             )
-            let summary = PostgresRows.summary((a, b, c, d, e, f, g, h, i, j, k), previewLength: previewLength)
+            let summary = PostgresRows.summary((a, b, c, d, e, f, g, h, i, j, k, l), previewLength: previewLength)
             return (summary, PageKey(time: time, sequence: sequence).placed(before: movedFrom))
         }
         // The user's conversations that pass the filter: the select list and `more` conditions,

@@ -58,22 +58,31 @@ extension PostgresStore {
         }
     }
 
-    public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
-        try await run { connection in try await self.insertConversation(userID: userID, title: title, folder: folder, connection) }
+    public func createConversation(userID: String, title: String, folder: String?, expiry: ConversationExpiry) async throws
+        -> Conversation
+    {
+        try await run { connection in
+            try await self.insertConversation(userID: userID, title: title, folder: folder, expiry: expiry, connection)
+        }
     }
 
-    func insertConversation(userID: String, title: String, folder: String?, _ connection: PostgresConnection) async throws -> Conversation {
+    func insertConversation(userID: String, title: String, folder: String?, expiry: ConversationExpiry, _ connection: PostgresConnection)
+        async throws -> Conversation
+    {
         let id = newID()
         let now = Timestamp.now()
+        let marks = ConversationMarks(expiresAt: expiry.expiresAt(madeAt: now))
         try await insert(.user) {
             try await connection.query(
                 """
-                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at)
-                VALUES (\(id), \(title), \(userID), \(folder), \(now.storageText)::timestamp, \(now.storageText)::timestamp)
+                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at, expires_at)
+                VALUES (\(id), \(title), \(userID), \(folder), \(now.storageText)::timestamp, \(now.storageText)::timestamp,
+                        \(marks.expiresAt?.storageText)::timestamp)
                 """, logger: logger
             )
         }
-        return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
+        return Conversation(
+            id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0, marks: marks)
     }
 
     public func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail {
@@ -87,7 +96,8 @@ extension PostgresStore {
             let rows = try await connection.query(
                 """
                 WITH c AS MATERIALIZED (
-                    SELECT c.*, \(unescaped: PostgresRows.storedCurrent) AS current FROM conversations c WHERE c.id = \(id))
+                    SELECT c.*, \(unescaped: PostgresRows.storedCurrent) AS current FROM conversations c
+                    WHERE c.id = \(id) AND \(unescaped: PostgresRows.notExpired))
                 SELECT \(unescaped: PostgresRows.conversationColumns), c.current, \(unescaped: PostgresRows.messageWithDetails)
                 FROM c LEFT JOIN messages m ON m.conversation_id = (CASE WHEN c.current IS NULL AND \(branches == .current) THEN c.id END)
                     \(unescaped: PostgresRows.detailsJoin)
@@ -98,11 +108,11 @@ extension PostgresStore {
             var messages: [Message] = []
             for try await row in rows.decode(PostgresRows.ConversationWithMessageRow.self) {
                 if conversation == nil {
-                    conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, 0))
-                    conversation?.currentMessageID = row.9
+                    conversation = PostgresRows.conversation((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, 0))
+                    conversation?.currentMessageID = row.10
                 }
                 if let message = PostgresRows.message(
-                    joined: (row.10, row.11, row.12, row.13, row.14), details: (row.15, row.16, row.17, row.18, row.19))
+                    joined: (row.11, row.12, row.13, row.14, row.15), details: (row.16, row.17, row.18, row.19, row.20))
                 {
                     messages.append(message)
                 }
@@ -123,7 +133,7 @@ extension PostgresStore {
     }
 
     public func updateConversation(id: String, changes: ConversationChanges) async throws -> Conversation {
-        var changed = PostgresUpdate(table: "conversations", alias: "c")
+        var changed = PostgresUpdate(table: "conversations", alias: "c", condition: " AND \(PostgresRows.notExpired)")
         if changes.editsFields || (changes.currentMessageID == nil && !changes.organizes) {
             changed.set("last_updated", Timestamp.now().storageText, cast: "timestamp")
         }
@@ -136,6 +146,7 @@ extension PostgresStore {
             changed.set("tags", kept)
             changed.set("tag_keys", kept.map(ConversationMarks.tagKey))
         }
+        if let expiresAt = changes.expiresAt { changed.set("expires_at", expiresAt?.storageText, cast: "timestamp") }
         guard let target = changes.currentMessageID else {
             return try await updated(
                 changed, id: id, returning: PostgresRows.conversationWithCurrent, missing: .conversation,

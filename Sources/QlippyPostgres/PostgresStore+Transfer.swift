@@ -9,7 +9,7 @@ extension PostgresStore {
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: PostgresRows.conversationWithCurrent) FROM conversations c
-                WHERE c.user_id = \(userID)
+                WHERE c.user_id = \(userID) AND \(unescaped: PostgresRows.notExpired)
                   AND (coalesce(c.created_at, '-infinity'), c.id) > (coalesce(\(after?.createdAt?.storageText)::timestamp, '-infinity'), \(after?.id ?? ""))
                 ORDER BY coalesce(c.created_at, '-infinity'), c.id LIMIT \(limit)
                 """, logger: self.logger
@@ -54,11 +54,11 @@ extension PostgresStore {
         try await importRow(conversation.id, into: "conversations", userID: userID) { connection, id in
             try await connection.query(
                 """
-                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at, pinned, archived, tags, tag_keys)
+                INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at, pinned, archived, tags, tag_keys, expires_at)
                 VALUES (\(id), \(conversation.title), \(userID), \(conversation.folder),
                         \(conversation.lastUpdated?.storageText)::timestamp, \(conversation.createdAt?.storageText)::timestamp,
                         \(conversation.marks.pinned), \(conversation.marks.archived), \(conversation.marks.tags),
-                        \(conversation.marks.tags.map(ConversationMarks.tagKey)))
+                        \(conversation.marks.tags.map(ConversationMarks.tagKey)), \(conversation.marks.expiresAt?.storageText)::timestamp)
                 """, logger: self.logger
             )
             guard !conversation.messages.isEmpty else { return .imported(messages: 0) }

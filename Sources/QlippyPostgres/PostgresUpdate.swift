@@ -5,12 +5,15 @@ struct PostgresUpdate {
     let table: String
     /// The alias the `RETURNING` list uses (`c` for `PostgresRows.conversation`).
     let alias: String
+    /// A further condition on the row (over ``alias``), `""` for none.
+    let condition: String
     private var assignments: [String] = []
     private var bindings = PostgresBindings()
 
-    init(table: String, alias: String) {
+    init(table: String, alias: String, condition: String = "") {
         self.table = table
         self.alias = alias
+        self.condition = condition
     }
 
     /// `cast`: a type the text value is cast to (`timestamp`).
@@ -19,9 +22,9 @@ struct PostgresUpdate {
         assignments.append("\(column) = $\(bindings.count)" + (cast.map { "::\($0)" } ?? ""))
     }
 
-    mutating func set(_ column: String, _ value: String?) {
+    mutating func set(_ column: String, _ value: String?, cast: String? = nil) {
         bindings.append(value)
-        assignments.append("\(column) = $\(bindings.count)")
+        assignments.append("\(column) = $\(bindings.count)" + (cast.map { "::\($0)" } ?? ""))
     }
 
     /// The update of row `id`, answering `returning` (a select list over ``alias``) for it; no row
@@ -31,7 +34,8 @@ struct PostgresUpdate {
         bindings.append(id)
         let set = assignments.isEmpty ? "id = id" : assignments.joined(separator: ", ")
         return PostgresQuery(
-            unsafeSQL: "UPDATE \(table) \(alias) SET \(set) WHERE \(alias).id = $\(bindings.count) RETURNING \(returning)", binds: bindings
+            unsafeSQL: "UPDATE \(table) \(alias) SET \(set) WHERE \(alias).id = $\(bindings.count)\(condition) RETURNING \(returning)",
+            binds: bindings
         )
     }
 }

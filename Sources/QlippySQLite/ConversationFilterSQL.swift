@@ -1,6 +1,7 @@
 import QlippyModel
 
-/// A ``ConversationFilter`` as conditions on conversations `c`, with their arguments in order.
+/// A ``ConversationFilter`` as conditions on conversations `c`, with their arguments in order;
+/// expired conversations are always left out.
 ///
 /// Each condition stands on its own (no join it relies on), so the lists, the pages and the
 /// search share them. The archived conversations, the pinned ones and a tag's are each found
@@ -21,10 +22,16 @@ struct ConversationFilterSQL {
                 arguments.append(folder)
             }
         }
+        // Expired conversations are gone for every list: one probe for them and the archived.
+        let expired = "a.expires_at <= \(Queries.now)"
         switch filter.archived {
-        case .hidden: condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND a.archived)"
-        case .only: marked("archived", userID)
-        case .all: break
+        case .hidden:
+            condition +=
+                " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND (a.archived OR \(expired)))"
+        case .only:
+            marked("archived", userID)
+            condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND \(expired))"
+        case .all: condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND \(expired))"
         }
         switch filter.pinned {
         case true?: marked("pinned", userID)

@@ -441,8 +441,8 @@ enum Migrations {
                     END;
                     """)
         },
-        // Pins, archive and tags (``ConversationMarks``): a row only for a conversation someone
-        // organized, so the original's rows need none and its list reads one empty probe per
+        // Pins, archive, tags and expiry (``ConversationMarks``): a row only for a conversation
+        // someone organized or made temporary, so the original's rows need none and its list reads one empty probe per
         // conversation more. The tags are kept twice: as one text on the marks row, which the
         // lists read with the rest, and one row per tag keyed by user and lowercase tag, which a
         // filter by tag and the tag list search. Both go with their conversation, whoever deletes it.
@@ -455,10 +455,12 @@ enum Migrations {
                         user_id TEXT NOT NULL,
                         pinned INTEGER NOT NULL DEFAULT 0,
                         archived INTEGER NOT NULL DEFAULT 0,
-                        tags TEXT
+                        tags TEXT,
+                        expires_at TEXT
                     );
                     CREATE INDEX conversation_marks_pinned ON conversation_marks (user_id) WHERE pinned;
                     CREATE INDEX conversation_marks_archived ON conversation_marks (user_id) WHERE archived;
+                    CREATE INDEX conversation_marks_expiring ON conversation_marks (expires_at) WHERE expires_at IS NOT NULL;
 
                     CREATE TABLE conversation_tags (
                         user_id TEXT NOT NULL,

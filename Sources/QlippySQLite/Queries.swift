@@ -9,9 +9,17 @@ import QlippyStore
 enum Queries {
     static let userColumns = "u.id, u.username, u.created_at"
     /// A conversation `c`'s columns and its marks `k` (from ``conversationsWithMarks``).
-    static let conversationColumns = "c.id, c.title, c.folder, c.user_id, c.created_at, c.last_updated, k.pinned, k.archived, k.tags"
+    static let conversationColumns =
+        "c.id, c.title, c.folder, c.user_id, c.created_at, c.last_updated, k.pinned, k.archived, k.tags, k.expires_at"
     /// Conversations `c` with their marks `k`: no row (NULL marks) for a conversation nobody organized.
     static let conversationsWithMarks = "conversations c LEFT JOIN conversation_marks k ON k.conversation_id = c.id"
+
+    /// The time now, as stored times compare with it (milliseconds: a stored time in the same
+    /// millisecond sorts after it).
+    static let now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+    /// Conversation `c` has not expired (``ConversationMarks/expiresAt``), from its marks `k`.
+    static let notExpired = "(k.expires_at IS NULL OR k.expires_at > \(now))"
     static let messageColumns = "id, conversation_id, role, content, timestamp"
     static let pluginColumns = "id, user_id, name, description, enabled, created_at"
 
@@ -55,11 +63,11 @@ enum Queries {
     /// Counts come from `conversation_stats` (kept by triggers), never from counting messages.
     static let conversation = """
         SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
-        FROM \(conversationsWithMarks) WHERE c.id = ?
+        FROM \(conversationsWithMarks) WHERE c.id = ? AND \(notExpired)
         """
 
     /// A conversation's marks (``ConversationMarks``), its owner first. Argument: the conversation id.
-    static let marks = "SELECT c.user_id, k.pinned, k.archived, k.tags FROM \(conversationsWithMarks) WHERE c.id = ?"
+    static let marks = "SELECT c.user_id, k.pinned, k.archived, k.tags, k.expires_at FROM \(conversationsWithMarks) WHERE c.id = ?"
 
     /// The user's tags (``Tag``): the first spelling in byte order of each, and how many
     /// conversations carry it. Argument: the user id.
@@ -67,7 +75,7 @@ enum Queries {
 
     /// The conversations carrying a tag, with their marks. Arguments: the user id, the tag's key.
     static let marksWithTag = """
-        SELECT k.conversation_id, k.pinned, k.archived, k.tags FROM conversation_tags t
+        SELECT k.conversation_id, k.pinned, k.archived, k.tags, k.expires_at FROM conversation_tags t
         JOIN conversation_marks k ON k.conversation_id = t.conversation_id
         WHERE t.user_id = ? AND t.tag_key = ?
         """
@@ -134,12 +142,21 @@ enum Queries {
         WHERE user_id = ? AND folder IS NOT NULL AND folder <> '' GROUP BY folder
         """
 
+    /// Up to a number of expired conversations, soonest expired first. Argument: the limit.
+    static let expired = """
+        SELECT conversation_id FROM conversation_marks WHERE expires_at IS NOT NULL AND expires_at <= \(now)
+        ORDER BY expires_at LIMIT CAST(? AS INTEGER)
+        """
+
+    /// Up to a number of conversations last updated before a time. Arguments: the time, the limit.
+    static let untouched = "SELECT id FROM conversations WHERE last_updated < ? LIMIT CAST(? AS INTEGER)"
+
     /// A page of the user's conversations for an export, in creation order, after a cursor.
     /// Arguments: user id, the cursor's creation time ('' for none, which sorts first) and id, limit.
     static let exportPage = """
         SELECT \(conversationColumns), coalesce((SELECT s.message_count FROM conversation_stats s WHERE s.conversation_id = c.id), 0)
         FROM \(conversationsWithMarks)
-        WHERE c.user_id = ? AND (coalesce(c.created_at, ''), c.id) > (?, ?)
+        WHERE c.user_id = ? AND \(notExpired) AND (coalesce(c.created_at, ''), c.id) > (?, ?)
         ORDER BY coalesce(c.created_at, ''), c.id LIMIT CAST(? AS INTEGER)
         """
 
@@ -163,7 +180,7 @@ enum Queries {
         ("conversationListPinned", conversationList(ConversationFilterSQL(ConversationFilter(pinned: true)))),
         ("conversationListTagged", conversationList(ConversationFilterSQL(ConversationFilter(tag: "x")))),
         ("conversationSummary", conversationSummary), ("conversation", conversation), ("marks", marks), ("tagsOfUser", tagsOfUser),
-        ("marksWithTag", marksWithTag),
+        ("marksWithTag", marksWithTag), ("expired", expired),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
         ("keyedMessagesOfConversation", keyedMessagesOfConversation), ("keyedMessagesByID", keyedMessagesByID("?, ?")),
         ("messageIDsOfConversation", messageIDsOfConversation),

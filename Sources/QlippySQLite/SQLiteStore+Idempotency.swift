@@ -62,8 +62,8 @@ extension SQLiteStore {
     private static func perform(_ creation: Creation, _ db: Database) throws -> Resource {
         switch creation {
         case .user(let username): .user(try insertUser(username: username, db))
-        case .conversation(let userID, let title, let folder):
-            .conversation(try insertConversation(userID: userID, title: title, folder: folder, db))
+        case .conversation(let userID, let title, let folder, let expiry):
+            .conversation(try insertConversation(userID: userID, title: title, folder: folder, expiry: expiry, db))
         case .message(let conversationID, let role, let content, let details, let parent):
             .message(try insertMessage(conversationID: conversationID, role: role, content: content, details: details, parent: parent, db))
         case .plugin(let userID, let plugin): .plugin(try insertPlugin(userID: userID, plugin: plugin, db))

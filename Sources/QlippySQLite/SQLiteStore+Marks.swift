@@ -47,6 +47,17 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteExpired(untouchedBefore: Timestamp?, limit: Int) async throws -> Int {
+        try await writer.write(journal: .onDisk) { db in
+            var ids = try db.fetchAll(Queries.expired, [String(limit)]) { $0.text(0) ?? "" }
+            if let untouchedBefore, ids.count < limit {
+                ids += try db.fetchAll(Queries.untouched, [untouchedBefore.storageText, String(limit - ids.count)]) { $0.text(0) ?? "" }
+            }
+            for id in Set(ids) { try Self.deleteConversation(id, db) }
+            return Set(ids).count
+        }
+    }
+
     /// Writes a conversation's marks: its `conversation_marks` row (none when it has no mark)
     /// and its `conversation_tags` rows.
     static func storeMarks(_ marks: ConversationMarks, ofConversation id: String, userID: String, _ db: Database) throws {
@@ -56,9 +67,11 @@ extension SQLiteStore {
             try execute(
                 db,
                 """
-                INSERT INTO conversation_marks (conversation_id, user_id, pinned, archived, tags) VALUES (?, ?, ?, ?, CAST(? AS TEXT))
-                ON CONFLICT (conversation_id) DO UPDATE SET pinned = excluded.pinned, archived = excluded.archived, tags = excluded.tags
-                """, [id, userID, marks.pinned, marks.archived, text(marks.storedTags)])
+                INSERT INTO conversation_marks (conversation_id, user_id, pinned, archived, tags, expires_at)
+                VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)
+                ON CONFLICT (conversation_id) DO UPDATE
+                SET pinned = excluded.pinned, archived = excluded.archived, tags = excluded.tags, expires_at = excluded.expires_at
+                """, [id, userID, marks.pinned, marks.archived, text(marks.storedTags), marks.expiresAt?.storageText])
         }
         try execute(db, "DELETE FROM conversation_tags WHERE conversation_id = ?", [id])
         for tag in marks.tags {

@@ -32,7 +32,7 @@ extension SQLiteStore {
         let start = walk.walkStart.storageText
         let limit = walk.page.limit
         let read = { (row: Columns) in
-            (ConversationSummary(row, previewLength: previewLength), PageKey(time: row.text(11), sequence: row.int64(12)))
+            (ConversationSummary(row, previewLength: previewLength), PageKey(time: row.text(12), sequence: row.int64(13)))
         }
         return try snapshot { connection in
             try connection.requireUser(id: userID)
@@ -52,7 +52,7 @@ extension SQLiteStore {
             }
             let moved = try connection.fetchAll(PageQueries.conversationsMoved(filter), [start] + owner + [start, start]) { row in
                 let (summary, key) = read(row)
-                return (summary, key.placed(before: row.text(13)))
+                return (summary, key.placed(before: row.text(14)))
             }
             return ConversationPage(
                 page: Page(walking: rows, moved: moved, after: walk.page.after, limit: limit), walkStart: walk.walkStart)

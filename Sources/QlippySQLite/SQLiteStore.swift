@@ -113,11 +113,15 @@ public final class SQLiteStore: ChatStore, StoreBackups {
         }
     }
 
-    public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
-        try await writer.write { db in try Self.insertConversation(userID: userID, title: title, folder: folder, db) }
+    public func createConversation(userID: String, title: String, folder: String?, expiry: ConversationExpiry) async throws
+        -> Conversation
+    {
+        try await writer.write { db in try Self.insertConversation(userID: userID, title: title, folder: folder, expiry: expiry, db) }
     }
 
-    static func insertConversation(userID: String, title: String, folder: String?, _ db: Database) throws -> Conversation {
+    static func insertConversation(userID: String, title: String, folder: String?, expiry: ConversationExpiry, _ db: Database) throws
+        -> Conversation
+    {
         try db.requireUser(id: userID)
         let id = newID()
         let now = Timestamp.now()
@@ -126,7 +130,10 @@ public final class SQLiteStore: ChatStore, StoreBackups {
             "INSERT INTO conversations (id, title, user_id, folder, last_updated, created_at) VALUES (?, CAST(? AS TEXT), ?, CAST(? AS TEXT), ?, ?)",
             [id, text(title), userID, text(folder), now.storageText, now.storageText]
         )
-        return Conversation(id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0)
+        let marks = ConversationMarks(expiresAt: expiry.expiresAt(madeAt: now))
+        if !marks.isNone { try storeMarks(marks, ofConversation: id, userID: userID, db) }
+        return Conversation(
+            id: id, title: title, folder: folder, userID: userID, createdAt: now, lastUpdated: now, messageCount: 0, marks: marks)
     }
 
     public func conversation(id: String, branches: BranchSelection) async throws -> ConversationDetail {
@@ -162,13 +169,20 @@ public final class SQLiteStore: ChatStore, StoreBackups {
 
     public func deleteConversation(id: String) async throws {
         try await writer.write(journal: .onDisk) { db in
-            // The conversation first, so that its messages' deletes find no owner to log them for
-            // (its own event says they went); the messages' foreign key is checked at commit.
-            try Self.execute(db, "PRAGMA defer_foreign_keys = ON", [])
-            try Self.execute(db, "DELETE FROM conversations WHERE id = ?", [id])
-            guard db.changesCount > 0 else { throw StoreError.notFound(.conversation) }
-            try Self.execute(db, Queries.deleteMessagesOfConversation, [id])
+            guard try Self.deleteConversation(id, db) else { throw StoreError.notFound(.conversation) }
         }
+    }
+
+    /// Deletes a conversation and its messages; whether it was there. The conversation first, so
+    /// that its messages' deletes find no owner to log them for (its own event says they went);
+    /// the messages' foreign key is checked at commit.
+    @discardableResult
+    static func deleteConversation(_ id: String, _ db: Database) throws -> Bool {
+        try execute(db, "PRAGMA defer_foreign_keys = ON", [])
+        try execute(db, "DELETE FROM conversations WHERE id = ?", [id])
+        guard db.changesCount > 0 else { return false }
+        try execute(db, Queries.deleteMessagesOfConversation, [id])
+        return true
     }
 
     // MARK: Messages

@@ -85,7 +85,7 @@ extension Conversation {
     init(_ row: Columns) {
         self.init(
             id: row.text(0) ?? "", title: row.text(1) ?? "", folder: row.text(2), userID: row.text(3) ?? "",
-            createdAt: row.timestamp(4), lastUpdated: row.timestamp(5), messageCount: row.int(9), marks: ConversationMarks(row, at: 6)
+            createdAt: row.timestamp(4), lastUpdated: row.timestamp(5), messageCount: row.int(10), marks: ConversationMarks(row, at: 6)
         )
     }
 }
@@ -93,7 +93,7 @@ extension Conversation {
 extension ConversationSummary {
     /// `Queries.conversationColumns`, the message count, then the newest message's stored head.
     init(_ row: Columns, previewLength: Int) {
-        self.init(conversation: Conversation(row), lastMessagePreview: row.textPrefix(10, length: previewLength))
+        self.init(conversation: Conversation(row), lastMessagePreview: row.textPrefix(11, length: previewLength))
     }
 }
 
@@ -101,8 +101,8 @@ extension ConversationMarks {
     /// What separates a conversation's tags in `conversation_marks.tags`: no tag holds a control character.
     static let storedSeparator: Character = "\u{1F}"
 
-    /// `pinned`, `archived` and `tags` of `conversation_marks` from column `first` on; NULLs (no
-    /// row) are no marks.
+    /// `pinned`, `archived`, `tags` and `expires_at` of `conversation_marks` from column `first`
+    /// on; NULLs (no row) are no marks.
     init(_ row: Columns, at first: Int32) {
         guard !row.isNull(first) else {
             self = .none
@@ -110,7 +110,8 @@ extension ConversationMarks {
         }
         self.init(
             pinned: row.bool(first) ?? false, archived: row.bool(first + 1) ?? false,
-            tags: row.text(first + 2).map { $0.split(separator: Self.storedSeparator).map(String.init) } ?? [])
+            tags: row.text(first + 2).map { $0.split(separator: Self.storedSeparator).map(String.init) } ?? [],
+            expiresAt: row.timestamp(first + 3))
     }
 
     /// The tags as `conversation_marks.tags` keeps them; NULL for none.

@@ -37,7 +37,10 @@ public func buildApplication(reader: ConfigReader) async throws -> some Applicat
         server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "qlippy-server"),
         // Shut down in reverse order: the feed stops reading before the store closes.
-        services: [StoreService(store: store, runsBackgroundWork: settings.searchIndexing, logger: logger), feed],
+        services: [
+            StoreService(store: store, runsBackgroundWork: settings.searchIndexing, logger: logger), feed,
+            ExpirySweeper(store: store, retention: settings.retention, logger: logger),
+        ],
         onServerRunning: { channel in
             logger.info(
                 "listening",
@@ -135,7 +138,9 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     let posts = IdempotentPosts(store: store)
     HealthController(store: store).addRoutes(to: routes)
     UserController(store: store, posts: posts, maxBodySize: settings.maxBodySize, createsUsers: accounts == nil).addRoutes(to: routes)
-    ConversationController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    ConversationController(
+        store: store, posts: posts, maxBodySize: settings.maxBodySize, temporaryRetention: .seconds(settings.temporaryRetention)
+    ).addRoutes(to: routes)
     MessageController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)

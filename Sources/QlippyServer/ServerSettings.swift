@@ -71,6 +71,10 @@ public struct ServerSettings: Sendable, Equatable {
     /// Requests per second each client address may send on average (a token bucket); 0 turns the
     /// limit off. Beyond it: 429 with `Retry-After`.
     public var rateLimit = 20
+    /// Seconds a temporary chat (`"temporary": true`) lives before it expires.
+    public var temporaryRetention = 30 * 86_400
+    /// Days after which a conversation nobody touched (its `last_updated`) is deleted; `nil`: kept.
+    public var retention: Int?
     /// How many requests a client may send at once before the average rate applies.
     public var rateLimitBurst = 40
     /// Whether clients on this machine are limited too. Off by default: the desktop app talks to
@@ -105,7 +109,7 @@ public struct ServerSettings: Sendable, Equatable {
             requestTimeout, maxConnections
         case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
         case allowedHosts, auth, authSecret, authSecretFile, accessTokenLifetime, refreshTokenLifetime, signup, adminChatAccess
-        case trustedProxies, authHeader, oidcIssuer, oidcAudience, oidcUserClaim
+        case trustedProxies, authHeader, oidcIssuer, oidcAudience, oidcUserClaim, temporaryRetention, retention
 
         public var configKey: String { "qlippy.\(rawValue)" }
         /// Secrets have no flag: a command line shows in the process list.
@@ -215,6 +219,8 @@ public struct ServerSettings: Sendable, Equatable {
         signup = try choice(.signup, SignupPolicy.self) ?? signup
         if let raw = text(.adminChatAccess) { adminChatAccess = try Self.flag(raw, .adminChatAccess) }
         if let raw = text(.searchIndexing) { searchIndexing = try Self.flag(raw, .searchIndexing) }
+        if let raw = text(.temporaryRetention) { temporaryRetention = try Self.duration(raw, .temporaryRetention) }
+        retention = try integer(.retention, 1...36_500)
         try readSingleSignOn(text)
     }
 
@@ -286,6 +292,16 @@ public struct ServerSettings: Sendable, Equatable {
             throw SettingsError(key: keys.file, value: file, expected: "a readable file holding the \(noun)")
         }
         return contents.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A duration in seconds: a number with a unit, `s`, `m`, `h` or `d` (`2s`, `12h`, `30d`), up
+    /// to ten years.
+    private static func duration(_ raw: String, _ key: Key) throws(SettingsError) -> Int {
+        let units = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let unit = raw.last.flatMap({ units[String($0)] }), let count = Int(raw.dropLast()), count > 0,
+            count <= 3_650 * 86_400 / unit
+        else { throw SettingsError(key: key, value: raw, expected: "a duration with its unit: 2s, 45m, 12h or 30d") }
+        return count * unit
     }
 
     /// `true` or `false`, in any case.

@@ -12,7 +12,8 @@ public protocol ChatResources: Sendable {
     /// of its newest message cut to `previewLength` characters (at most ``PreviewLength/stored``:
     /// stores keep only that much at hand).
     func conversations(ofUser userID: String, filter: ConversationFilter, previewLength: Int) async throws -> [ConversationSummary]
-    func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation
+    /// A new conversation, expiring as `expiry` says (``ConversationExpiry``).
+    func createConversation(userID: String, title: String, folder: String?, expiry: ConversationExpiry) async throws -> Conversation
     /// The conversation with its current branch or every message (``ConversationDetail``). On a
     /// conversation that has branched, and with `.all`, the messages carry their parents and the
     /// conversation its current message.
@@ -65,6 +66,11 @@ extension ChatResources {
     /// (``ConversationFilter/folder``), archived ones left out.
     public func conversations(ofUser userID: String, folder: String? = nil, previewLength: Int) async throws -> [ConversationSummary] {
         try await conversations(ofUser: userID, filter: ConversationFilter(folder: folder), previewLength: previewLength)
+    }
+
+    /// A new conversation that never expires, as the original makes them.
+    public func createConversation(userID: String, title: String, folder: String?) async throws -> Conversation {
+        try await createConversation(userID: userID, title: title, folder: folder, expiry: .never)
     }
 
     /// The conversation's current branch.

@@ -27,7 +27,7 @@ package struct KeyedCreate: Sendable {
     package var scope: Scope {
         switch creation {
         case .user: .known(IdempotencyKeys.usersScope)
-        case .conversation(let userID, _, _), .plugin(let userID, _): .known(userID)
+        case .conversation(let userID, _, _, _), .plugin(let userID, _): .known(userID)
         case .message(let conversationID, _, _, _, _): .ownerOf(conversationID: conversationID)
         }
     }

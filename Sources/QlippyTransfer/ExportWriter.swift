@@ -8,7 +8,7 @@ import QlippyStore
 /// whatever the size of the history. Conversations and messages have the API's shapes, with every
 /// id and timestamp as stored, every branch (each message with its `parent_id`, each conversation
 /// with messages its `current_message_id`, as `?branches=all` answers), and the conversations'
-/// marks (`pinned`, `archived`, `tags`, when set). Files of versions 1 (without branches) and 2
+/// marks (`pinned`, `archived`, `tags`, `expires_at`, when set; expired conversations are gone). Files of versions 1 (without branches) and 2
 /// (without marks) import too.
 public struct ExportWriter: Sendable {
     package static let format = "qlippy-export"

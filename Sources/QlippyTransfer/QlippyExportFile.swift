@@ -37,9 +37,11 @@ package enum QlippyExportFile {
         var pinned: Bool?
         var archived: Bool?
         var tags: [String]?
+        @WireTimestamp var expiresAt: Timestamp?
 
         enum CodingKeys: String, CodingKey {
             case id, title, folder, messages, pinned, archived, tags
+            case expiresAt = "expires_at"
             case createdAt = "created_at"
             case lastUpdated = "last_updated"
             case currentMessageID = "current_message_id"
@@ -61,7 +63,8 @@ package enum QlippyExportFile {
                 currentMessageID: currentMessageID,
                 marks: ConversationMarks(
                     pinned: pinned ?? false, archived: archived ?? false,
-                    tags: Array(ConversationMarks.tags((tags ?? []).filter(ConversationMarks.isValidTag)).prefix(FieldLimits.tags)))
+                    tags: Array(ConversationMarks.tags((tags ?? []).filter(ConversationMarks.isValidTag)).prefix(FieldLimits.tags)),
+                    expiresAt: expiresAt)
             )
         }
     }

@@ -152,6 +152,12 @@ struct Serve: AsyncParsableCommand {
     )
     var eventBuffer: String?
 
+    @Option(help: "How long a temporary chat lives: 2s, 45m, 12h, 30d. (env: QLIPPY_TEMPORARY_RETENTION, default: 30d)")
+    var temporaryRetention: String?
+
+    @Option(help: "Days after which a conversation nobody touched is deleted. (env: QLIPPY_RETENTION, default: never)")
+    var retention: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
@@ -164,7 +170,7 @@ struct Serve: AsyncParsableCommand {
             .eventBuffer: eventBuffer, .auth: auth, .authSecretFile: authSecretFile, .accessTokenLifetime: accessTokenLifetime,
             .refreshTokenLifetime: refreshTokenLifetime, .signup: signup, .adminChatAccess: adminChatAccess,
             .trustedProxies: trustedProxies, .authHeader: authHeader, .oidcIssuer: oidcIssuer, .oidcAudience: oidcAudience,
-            .oidcUserClaim: oidcUserClaim,
+            .oidcUserClaim: oidcUserClaim, .temporaryRetention: temporaryRetention, .retention: retention,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case (let key, let value?) in flags {

@@ -107,7 +107,10 @@ struct PostgresMigrateTests {
                         let regenerated = try Self.json(["role": "assistant", "content": "again", "parent_id": messageIDs[0]])
                         #expect(try await client.post("/api/conversations/\(conversationID)/messages", regenerated).status == .created)
                     }
-                    let marks = [#"{"pinned": true, "tags": ["Shared", "ünï ✓"]}"#, #"{"archived": true, "tags": ["shared"]}"#]
+                    let marks = [
+                        #"{"pinned": true, "tags": ["Shared", "ünï ✓"], "expires_at": "2999-01-01T00:00:00Z"}"#,
+                        #"{"archived": true, "tags": ["shared"]}"#,
+                    ]
                     if number < marks.count {
                         #expect(try await client.put("/api/conversations/\(conversationID)", marks[number]).status == .ok)
                     }

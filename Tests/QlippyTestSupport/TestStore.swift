@@ -121,6 +121,16 @@ package enum TestPostgres {
         }
     }
 
+    /// The rows of one table.
+    package static func count(_ table: String, url: String) async throws -> Int {
+        try await withConnection(url) { connection in
+            var found = 0
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"), logger: logger)
+            for try await count in rows.decode(Int.self) { found = count }
+            return found
+        }
+    }
+
     package static let logger: Logger = {
         var logger = Logger(label: "tests.postgres")
         logger.logLevel = .error

@@ -8,6 +8,8 @@ struct ConversationController {
     let store: any ChatResources & ListPages
     let posts: IdempotentPosts
     let maxBodySize: Int
+    /// How long a temporary chat lives (`--temporary-retention`).
+    let temporaryRetention: Duration
 
     func addRoutes(to routes: RouteGroups) {
         routes.ownChats.get("/api/users/:user_id/conversations", use: list)
@@ -35,11 +37,13 @@ struct ConversationController {
         return Response.json(.ok, capacity: 512 * max(summaries.count, 1)) { $0.write(array: summaries) { $0.write($1) } }
     }
 
-    /// `POST /api/users/{user_id}/conversations`: a new conversation.
+    /// `POST /api/users/{user_id}/conversations`: a new conversation, temporary when asked.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let userID = try context.parameters.uuid("user_id")
-        let input = try CreateConversationRequest(try await JSONBody.read(request, limit: maxBodySize))
-        return try await posts.respond(to: request, .conversation(userID: userID, title: input.title, folder: input.folder))
+        let input = try CreateConversationRequest(
+            try await JSONBody.read(request, limit: maxBodySize), temporaryRetention: temporaryRetention)
+        return try await posts.respond(
+            to: request, .conversation(userID: userID, title: input.title, folder: input.folder, expiry: input.expiry))
     }
 
     /// `GET /api/conversations/{conversation_id}`: one conversation with its current branch, or

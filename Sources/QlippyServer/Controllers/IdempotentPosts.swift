@@ -74,8 +74,8 @@ final class IdempotentPosts: Sendable {
     private func create(_ creation: Creation) async throws -> Resource {
         switch creation {
         case .user(let username): .user(try await store.createUser(username: username))
-        case .conversation(let userID, let title, let folder):
-            .conversation(try await store.createConversation(userID: userID, title: title, folder: folder))
+        case .conversation(let userID, let title, let folder, let expiry):
+            .conversation(try await store.createConversation(userID: userID, title: title, folder: folder, expiry: expiry))
         case .message(let conversationID, let role, let content, let details, let parent):
             .message(
                 try await store.addMessage(conversationID: conversationID, role: role, content: content, details: details, parent: parent))
@@ -94,7 +94,7 @@ final class IdempotentPosts: Sendable {
     private static func owner(of creation: Creation) -> String {
         switch creation {
         case .user: ""
-        case .conversation(let userID, _, _), .plugin(let userID, _): userID
+        case .conversation(let userID, _, _, _), .plugin(let userID, _): userID
         case .message(let conversationID, _, _, _, _): conversationID
         }
     }

@@ -174,6 +174,8 @@ extension APIError {
         .badRequest,
         "tags must be an array of at most \(FieldLimits.tags) strings of 1 to \(FieldLimits.tag) characters without control characters")
 
+    static let temporaryOrExpiry = APIError(.badRequest, "Send temporary or expires_at, not both")
+
     // Idempotency-Key on creates (beyond the original).
     static let invalidIdempotencyKey = APIError(.badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters")
     static let idempotencyKeyReused = APIError(.unprocessableContent, "Idempotency-Key was already used for a different request")

@@ -74,11 +74,8 @@ struct CreateAPIKeyRequest {
     init(_ body: JSONBody, now: Timestamp = .now()) throws(APIError) {
         guard case .value(let name) = try body.string("name"), !name.allSatisfy(\.isWhitespace) else { throw .keyNameRequired }
         self.name = try checkLength(name, "name", Self.nameLimit)
-        let expiry = try optionalValue(body.string("expires_at"), "expires_at", expected: "an RFC 3339 date-time")
-        expiresAt = try expiry.map { text throws(APIError) in
-            guard let timestamp = Timestamp(iso8601: text) else { throw .wrongType("expires_at", expected: "an RFC 3339 date-time") }
-            guard now < timestamp else { throw .expiryInThePast }
-            return timestamp
+        expiresAt = try optionalValue(body.string("expires_at"), "expires_at", expected: "an RFC 3339 date-time").map {
+            text throws(APIError) in try futureTimestamp(text, now: now)
         }
     }
 }

@@ -17,14 +17,20 @@ struct CreateUserRequest {
     }
 }
 
-/// `POST /api/users/{user_id}/conversations`.
+/// `POST /api/users/{user_id}/conversations`: `temporary` makes it expire after the server's
+/// `--temporary-retention`; `expires_at`, at that time.
 struct CreateConversationRequest {
     var title: String
     var folder: String?
+    var expiry: ConversationExpiry
 
-    init(_ body: JSONBody) throws(APIError) {
+    init(_ body: JSONBody, temporaryRetention: Duration, now: Timestamp = .now()) throws(APIError) {
         title = try readTitle(body) ?? Conversation.defaultTitle
         folder = try readFolder(body) ?? nil
+        let temporary = try optionalValue(body.bool("temporary"), "temporary", expected: "a boolean") ?? false
+        let expiresAt = try readExpiry(body, now: now) ?? nil
+        if temporary && expiresAt != nil { throw .temporaryOrExpiry }
+        expiry = temporary ? .after(temporaryRetention) : expiresAt.map(ConversationExpiry.at) ?? .never
     }
 }
 
@@ -40,7 +46,7 @@ struct UpdateConversationRequest {
             },
             pinned: try optionalValue(body.bool("pinned"), "pinned", expected: "a boolean"),
             archived: try optionalValue(body.bool("archived"), "archived", expected: "a boolean"),
-            tags: try readTags(body))
+            tags: try readTags(body), expiresAt: try readExpiry(body))
     }
 }
 
@@ -161,6 +167,21 @@ private func messageID(_ text: String, _ field: String) throws(APIError) -> Stri
 
 private func readTitle(_ body: JSONBody) throws(APIError) -> String? {
     try optionalNonEmpty(body, "title").map { title throws(APIError) in try checkLength(title, "title", FieldLimits.title) }
+}
+
+/// A conversation's `expires_at`: a future RFC 3339 date-time, or `null` (`.some(nil)`: kept for
+/// good); `nil` when absent.
+private func readExpiry(_ body: JSONBody, now: Timestamp = .now()) throws(APIError) -> Timestamp?? {
+    try body.string("expires_at").change.map { text throws(APIError) in
+        try text.map { text throws(APIError) in try futureTimestamp(text, now: now) }
+    }
+}
+
+/// An `expires_at` value: an RFC 3339 date-time after `now`.
+func futureTimestamp(_ text: String, now: Timestamp) throws(APIError) -> Timestamp {
+    guard let timestamp = Timestamp(iso8601: text) else { throw .wrongType("expires_at", expected: "an RFC 3339 date-time") }
+    guard now < timestamp else { throw .expiryInThePast }
+    return timestamp
 }
 
 /// A conversation's whole list of tags (``ConversationMarks/isValidTag(_:)``); `null` clears it.

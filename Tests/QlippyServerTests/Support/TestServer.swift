@@ -104,6 +104,13 @@ struct TestServer {
         }
     }
 
+    /// How many entries the search keeps for messages: SQLite's `message_owners` rows (the
+    /// index's own entries go with them, v5's triggers), PostgreSQL's `message_search_text` copies.
+    func searchEntries() async throws -> Int {
+        if let postgresURL { return try await TestPostgres.count("message_search_text", url: postgresURL) }
+        return try await sqliteInteger("SELECT count(*) FROM message_owners")
+    }
+
     /// Runs raw SQL against the database beside the server, e.g. to plant rows a test needs; `?`
     /// marks each argument. On PostgreSQL the placeholders become `$1`, `$2`…, so plain
     /// `UPDATE`/`INSERT` statements work on both stores (with text arguments only). Without
