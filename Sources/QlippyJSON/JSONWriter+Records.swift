@@ -103,6 +103,39 @@ extension JSONWriter {
         endObject()
     }
 
+    /// A share link as its owner sees it: `url` is where it is read.
+    package mutating func write(_ link: ShareLink, url: String, listed: Bool) {
+        beginObject()
+        field("share_id", link.id)
+        field("url", url)
+        field("created_at", link.createdAt)
+        if listed {
+            field("conversation_id", link.conversationID)
+            field("title", link.title)
+            field("updated_at", link.updatedAt)
+        }
+        endObject()
+    }
+
+    /// A share link's snapshot as anyone with the link reads it.
+    package mutating func write(_ shared: SharedConversation, link: ShareLink) {
+        beginObject()
+        field("share_id", link.id)
+        field("title", shared.title)
+        field("created_at", link.createdAt)
+        field("updated_at", link.updatedAt)
+        key("messages")
+        write(array: shared.messages) { json, message in
+            json.beginObject()
+            json.field("role", message.role)
+            json.field("content", message.content)
+            json.field("timestamp", message.timestamp)
+            if let model = message.model { json.field("model", model) }
+            json.endObject()
+        }
+        endObject()
+    }
+
     package mutating func write<Element>(array elements: [Element], _ writeElement: (inout JSONWriter, Element) -> Void) {
         beginArray()
         for element in elements { writeElement(&self, element) }

@@ -187,6 +187,12 @@ struct CopiedTable: Sendable {
                     FROM conversations WHERE pinned OR archived OR cardinality(tags) > 0 OR expires_at IS NOT NULL
                     """)),
         CopiedTable(
+            name: "share_links",
+            columns: [
+                ("id", .text), ("conversation_id", .text), ("user_id", .text), ("snapshot", .text), ("created_at", .timestamp),
+                ("updated_at", .timestamp),
+            ], isOurs: true),
+        CopiedTable(
             name: "plugins",
             columns: [
                 ("id", .text), ("user_id", .text), ("name", .text), ("description", .text), ("enabled", .bool), ("created_at", .timestamp),

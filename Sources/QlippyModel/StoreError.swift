@@ -1,6 +1,6 @@
 /// The kinds of stored thing, for "not found" errors.
 public enum Entity: String, Sendable, Hashable {
-    case user, conversation, message, plugin, folder, tag, apiKey
+    case user, conversation, message, plugin, folder, tag, share, apiKey
 }
 
 /// Failures a caller is expected to handle; anything else thrown by a store is an internal error.

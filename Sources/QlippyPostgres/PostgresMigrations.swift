@@ -416,6 +416,23 @@ package enum PostgresMigrations {
                 """,
             ]
         ),
+        // Share links, as SQLite's v19; gone with their conversation (the foreign key).
+        (
+            "v14-share-links",
+            [
+                """
+                CREATE TABLE share_links (
+                    id text PRIMARY KEY,
+                    conversation_id text NOT NULL UNIQUE REFERENCES conversations (id) ON DELETE CASCADE,
+                    user_id text NOT NULL,
+                    snapshot text NOT NULL,
+                    created_at timestamp NOT NULL,
+                    updated_at timestamp NOT NULL
+                )
+                """,
+                "CREATE INDEX share_links_by_user ON share_links (user_id, created_at DESC)",
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks, on one connection holding the advisory lock.

@@ -68,7 +68,7 @@ extension PostgresStore {
                 for try await row in rows.decode(PostgresRows.PluginRow.self) { return .plugin(PostgresRows.plugin(row)) }
                 return nil
             }
-        case .user, .folder, .tag, .apiKey, nil: return nil
+        case .user, .folder, .tag, .share, .apiKey, nil: return nil
         }
     }
 }

@@ -477,6 +477,25 @@ enum Migrations {
                     END;
                     """)
         },
+        // Share links (``ShareLinks``): one per conversation at most, its snapshot one JSON text,
+        // gone with its conversation.
+        Migration("v19-share-links") { db, _ in
+            try db.execute(
+                sql: """
+                    CREATE TABLE share_links (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        conversation_id TEXT NOT NULL UNIQUE,
+                        user_id TEXT NOT NULL,
+                        snapshot TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE INDEX share_links_by_user ON share_links (user_id, created_at);
+                    CREATE TRIGGER share_links_on_conversation_delete AFTER DELETE ON conversations BEGIN
+                        DELETE FROM share_links WHERE conversation_id = OLD.id;
+                    END;
+                    """)
+        },
     ]
 
     /// The migrations, for GRDB's migrator: each one runs on its own, in its own transaction.

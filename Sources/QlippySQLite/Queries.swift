@@ -142,6 +142,31 @@ enum Queries {
         WHERE user_id = ? AND folder IS NOT NULL AND folder <> '' GROUP BY folder
         """
 
+    /// Joins to a row: the conversation `c` that `id` names, with its marks `k`.
+    static func conversationWithMarks(_ id: String) -> String {
+        "JOIN conversations c ON c.id = \(id) LEFT JOIN conversation_marks k ON k.conversation_id = c.id"
+    }
+
+    /// A link's columns, with its conversation's title (``ShareLink``).
+    static let shareLinkColumns = "l.id, l.conversation_id, c.title, l.created_at, l.updated_at"
+
+    /// The link and snapshot under a share id, while its conversation has not expired. Argument: the share id.
+    static let sharedConversation = """
+        SELECT \(shareLinkColumns), l.snapshot FROM share_links l \(conversationWithMarks("l.conversation_id"))
+        WHERE l.id = ? AND \(notExpired)
+        """
+
+    /// A conversation's link. Argument: the conversation id.
+    static let shareLinkOfConversation = """
+        SELECT \(shareLinkColumns) FROM share_links l JOIN conversations c ON c.id = l.conversation_id WHERE l.conversation_id = ?
+        """
+
+    /// A user's links, newest first. Argument: the user id.
+    static let shareLinksOfUser = """
+        SELECT \(shareLinkColumns) FROM share_links l \(conversationWithMarks("l.conversation_id"))
+        WHERE l.user_id = ? AND \(notExpired) ORDER BY l.created_at DESC, l.rowid DESC
+        """
+
     /// Up to a number of expired conversations, soonest expired first. Argument: the limit.
     static let expired = """
         SELECT conversation_id FROM conversation_marks WHERE expires_at IS NOT NULL AND expires_at <= \(now)
@@ -180,7 +205,8 @@ enum Queries {
         ("conversationListPinned", conversationList(ConversationFilterSQL(ConversationFilter(pinned: true)))),
         ("conversationListTagged", conversationList(ConversationFilterSQL(ConversationFilter(tag: "x")))),
         ("conversationSummary", conversationSummary), ("conversation", conversation), ("marks", marks), ("tagsOfUser", tagsOfUser),
-        ("marksWithTag", marksWithTag), ("expired", expired),
+        ("marksWithTag", marksWithTag), ("expired", expired), ("sharedConversation", sharedConversation),
+        ("shareLinkOfConversation", shareLinkOfConversation), ("shareLinksOfUser", shareLinksOfUser),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),
         ("keyedMessagesOfConversation", keyedMessagesOfConversation), ("keyedMessagesByID", keyedMessagesByID("?, ?")),
         ("messageIDsOfConversation", messageIDsOfConversation),

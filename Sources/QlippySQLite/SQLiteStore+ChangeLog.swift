@@ -38,7 +38,7 @@ extension SQLiteStore {
                     ? nil : .conversation(try connection.fetchConversation(id: change.resourceID))
             case .message: try connection.fetchMessage(id: change.resourceID).map(Resource.message)
             case .plugin: try connection.fetchOne(Queries.plugin, [change.resourceID], Plugin.init).map(Resource.plugin)
-            case .user, .folder, .tag, .apiKey, nil: nil
+            case .user, .folder, .tag, .share, .apiKey, nil: nil
             }
         }
     }

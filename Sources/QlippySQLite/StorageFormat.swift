@@ -146,6 +146,15 @@ extension Folder {
     }
 }
 
+extension ShareLink {
+    /// `Queries.shareLinkColumns`.
+    init(_ row: Columns) {
+        self.init(
+            id: row.text(0) ?? "", conversationID: row.text(1) ?? "", title: row.text(2) ?? "", createdAt: row.timestamp(3) ?? .now(),
+            updatedAt: row.timestamp(4) ?? .now())
+    }
+}
+
 extension Plugin {
     /// `Queries.pluginColumns`.
     init(_ row: Columns) {

@@ -109,7 +109,9 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
             ))
     }
     if let token = settings.apiToken {
-        router.add(middleware: APITokenMiddleware(token: token))
+        router.add(
+            middleware: APITokenMiddleware(
+                token: token, openPrefixes: settings.shareLinks == .public ? APITokenMiddleware.sharePrefixes : []))
     }
     let accounts = settings.auth == .accounts ? try await accountsMode(store: store, settings: settings) : nil
     if let accounts {
@@ -145,6 +147,10 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     PluginController(store: store, posts: posts, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     FolderController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
     TagController(store: store, maxBodySize: settings.maxBodySize).addRoutes(to: routes)
+    if settings.shareLinks != .off {
+        ShareController(store: store, scheme: settings.tlsCert == nil ? "http" : "https").addRoutes(
+            to: routes, readers: settings.shareLinks == .public ? routes.open : routes.signedIn)
+    }
     SearchController(store: store).addRoutes(to: routes)
     UsageController(store: store).addRoutes(to: routes)
     EventController(store: store, feed: feed).addRoutes(to: routes)

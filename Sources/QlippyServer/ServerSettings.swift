@@ -75,6 +75,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var temporaryRetention = 30 * 86_400
     /// Days after which a conversation nobody touched (its `last_updated`) is deleted; `nil`: kept.
     public var retention: Int?
+    /// Who may read share links.
+    public var shareLinks = ShareLinkPolicy.public
     /// How many requests a client may send at once before the average rate applies.
     public var rateLimitBurst = 40
     /// Whether clients on this machine are limited too. Off by default: the desktop app talks to
@@ -109,7 +111,7 @@ public struct ServerSettings: Sendable, Equatable {
             requestTimeout, maxConnections
         case maxImportSize, rateLimit, rateLimitBurst, rateLimitLoopback, tlsCert, tlsKey, backupDirectory, eventHeartbeat, eventBuffer
         case allowedHosts, auth, authSecret, authSecretFile, accessTokenLifetime, refreshTokenLifetime, signup, adminChatAccess
-        case trustedProxies, authHeader, oidcIssuer, oidcAudience, oidcUserClaim, temporaryRetention, retention
+        case trustedProxies, authHeader, oidcIssuer, oidcAudience, oidcUserClaim, temporaryRetention, retention, shareLinks
 
         public var configKey: String { "qlippy.\(rawValue)" }
         /// Secrets have no flag: a command line shows in the process list.
@@ -221,6 +223,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let raw = text(.searchIndexing) { searchIndexing = try Self.flag(raw, .searchIndexing) }
         if let raw = text(.temporaryRetention) { temporaryRetention = try Self.duration(raw, .temporaryRetention) }
         retention = try integer(.retention, 1...36_500)
+        shareLinks = try choice(.shareLinks, ShareLinkPolicy.self) ?? shareLinks
         try readSingleSignOn(text)
     }
 

@@ -8,5 +8,5 @@ import QlippyModel
 /// rather than returning optionals, so that callers map "not found" in exactly one place.
 /// Ids are lowercase UUID strings; callers normalise them before calling.
 public protocol ChatStore: ChatResources, ConversationSearch, ListPages, HistoryTransfer, IdempotentCreates, ChangeLogReader,
-    UsageSummaries, AccountStore, ExpiredConversations, StoreLifecycle
+    UsageSummaries, AccountStore, ExpiredConversations, ShareLinks, StoreLifecycle
 {}

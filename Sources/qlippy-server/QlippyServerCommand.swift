@@ -158,6 +158,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days after which a conversation nobody touched is deleted. (env: QLIPPY_RETENTION, default: never)")
     var retention: String?
 
+    @Option(help: "Who may read share links: off, public or accounts. (env: QLIPPY_SHARE_LINKS, default: public)")
+    var shareLinks: String?
+
     func run() async throws {
         let flags: [ServerSettings.Key: String?] = [
             .host: host, .port: port, .database: database,
@@ -170,7 +173,7 @@ struct Serve: AsyncParsableCommand {
             .eventBuffer: eventBuffer, .auth: auth, .authSecretFile: authSecretFile, .accessTokenLifetime: accessTokenLifetime,
             .refreshTokenLifetime: refreshTokenLifetime, .signup: signup, .adminChatAccess: adminChatAccess,
             .trustedProxies: trustedProxies, .authHeader: authHeader, .oidcIssuer: oidcIssuer, .oidcAudience: oidcAudience,
-            .oidcUserClaim: oidcUserClaim, .temporaryRetention: temporaryRetention, .retention: retention,
+            .oidcUserClaim: oidcUserClaim, .temporaryRetention: temporaryRetention, .retention: retention, .shareLinks: shareLinks,
         ]
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for case (let key, let value?) in flags {

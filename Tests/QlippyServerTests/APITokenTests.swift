@@ -19,10 +19,14 @@ struct APITokenTests {
     }
 
     /// Every operation the OpenAPI document lists (which a test holds to the router's routes);
-    /// ids need not exist and bodies are not needed: the token is checked first.
+    /// ids need not exist and bodies are not needed: the token is checked first. Open: health,
+    /// the document, and share links (`--share-links public`, the default).
     @Test func everyRouteButHealthNeedsTheToken() async throws {
         let operations = try OpenAPIOperations.all()
-        #expect(operations.filter(\.isOpen).map(\.description) == ["GET /api/health", "GET /api/openapi.json"])
+        #expect(
+            operations.filter(\.isOpen).map(\.description) == [
+                "GET /api/health", "GET /api/openapi.json", "GET /api/shared/{share_id}", "GET /shared/{share_id}",
+            ])
         try await TestServer(settings: ["apiToken": Self.token]).run { client in
             for operation in operations where !operation.isOpen {
                 for authorization in [nil, "Bearer wrong-token-0123456789ab", "Bearer \(Self.token)x", "Basic \(Self.token)", Self.token] {

@@ -15,7 +15,7 @@ import Testing
 /// (`scripts/fuzz-contract`) holds the live server to it.
 @Suite("OpenAPI document")
 struct OpenAPIDocumentTests {
-    @Test(arguments: [(AuthMode.none, 29), (.token, 30), (.accounts, 42)])
+    @Test(arguments: [(AuthMode.none, 34), (.token, 35), (.accounts, 47)])
     func listsExactlyTheRoutesTheRouterServes(mode: AuthMode, count: Int) async throws {
         // Which store serves does not change the routes: a SQLite file is enough here.
         let path = try makeTemporaryDirectory().appendingPathComponent("routes.db").path
@@ -47,7 +47,11 @@ struct OpenAPIDocumentTests {
             #expect(!text.contains("x-qlippy"))
         }
         let open = try OpenAPIOperations.all(mode: .accounts).filter(\.isOpen).map(\.description)
-        #expect(open == ["GET /api/health", "GET /api/openapi.json", "POST /api/auth/login", "POST /api/auth/refresh"])
+        #expect(
+            open == [
+                "GET /api/health", "GET /api/openapi.json", "GET /api/shared/{share_id}", "GET /shared/{share_id}", "POST /api/auth/login",
+                "POST /api/auth/refresh",
+            ])
         let schemas = try #require(
             (try OpenAPIOperations.document(mode: .accounts)["components"] as? [String: Any])?["schemas"] as? [String: Any])
         #expect((schemas["NewUser"] as? [String: Any])?["required"] as? [String] == ["username", "password"])

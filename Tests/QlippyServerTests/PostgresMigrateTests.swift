@@ -86,7 +86,9 @@ struct PostgresMigrateTests {
                 let response = try await client.post("/api/users", try Self.json(["username": user.username]))
                 let userID = try #require(try response.json.string("id"))
                 paths += ["/api/users/\(userID)", "/api/users/\(userID)/conversations", "/api/users/\(userID)/plugins"]
-                paths += ["tags", "conversations?archived=all", "conversations?tag=SHARED&archived=all", "conversations?pinned=true"].map {
+                paths += [
+                    "tags", "shares", "conversations?archived=all", "conversations?tag=SHARED&archived=all", "conversations?pinned=true",
+                ].map {
                     "/api/users/\(userID)/\($0)"
                 }
                 paths += ["a", "é", "日本"].map {
@@ -114,6 +116,10 @@ struct PostgresMigrateTests {
                     if number < marks.count {
                         #expect(try await client.put("/api/conversations/\(conversationID)", marks[number]).status == .ok)
                     }
+                    if number == 0 {
+                        let link = try await client.post("/api/conversations/\(conversationID)/share", "").json.string("share_id")
+                        paths.append("/api/shared/\(try #require(link))")
+                    }
                     if number == 2 {
                         _ = try await client.delete("/api/conversations/\(conversationID)")
                     } else {
@@ -138,6 +144,7 @@ struct PostgresMigrateTests {
         #expect(rows["message_parents"] == kept.filter { $0 > 2 }.count)
         #expect(rows["current_messages"] == kept.filter { $0 > 2 }.count)
         #expect(rows["plugins"] == plan.map(\.plugins.count).reduce(0, +))
+        #expect(rows["share_links"] == plan.filter { !$0.conversations.isEmpty }.count)
         #expect(rows["conversation_marks"] == plan.map { min($0.conversations.count, 2) }.reduce(0, +))
         try await Self.expectSameAnswers(paths, sqliteFile: file, postgres: postgres)
     }

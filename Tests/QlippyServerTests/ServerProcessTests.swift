@@ -12,7 +12,7 @@ struct ServerProcessTests {
     func startsLogsRequestsAndStopsCleanlyOnSignal(signal: Int32) async throws {
         let database = try makeTemporaryDirectory().appendingPathComponent("qlippy.db").path
         let server = try await ServerProcess(database: database)
-        #expect(server.output.contains("store=SQLite \(database) (schema version 18)"))
+        #expect(server.output.contains("store=SQLite \(database) (schema version 19)"))
 
         let secret = "top secret content 4242"
         try await LoopbackClient.withClient(port: server.port) { client in

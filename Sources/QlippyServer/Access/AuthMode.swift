@@ -12,3 +12,9 @@ public enum AuthMode: String, Sendable, Equatable, CaseIterable {
 public enum SignupPolicy: String, Sendable, Equatable, CaseIterable {
     case closed, open
 }
+
+/// Who may read a share link (`--share-links`): nobody (no links are made), anyone with the link,
+/// or a caller with a credential (any signed-in user in accounts mode, the token in token mode).
+public enum ShareLinkPolicy: String, Sendable, Equatable, CaseIterable {
+    case off, `public`, accounts
+}

@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// With an API token set, every route but `/api/health` and `/api/openapi.json` needs
+/// With an API token set, every route but `/api/health`, `/api/openapi.json` (and public share
+/// links) needs
 /// `Authorization: Bearer <token>`; anything else is answered 401 before it reaches a controller.
 ///
 /// Health stays open for load balancers and probes, the document for clients and tools that read
@@ -11,15 +12,23 @@ struct APITokenMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     static let openPaths: Set<String> = ["/api/health", "/api/openapi.json"]
+    /// Share links, readable without the token under `--share-links public`.
+    static let sharePrefixes = ["/api/shared/", "/shared/"]
 
     private let expected: [UInt8]
+    private let openPrefixes: [String]
 
-    init(token: String) {
+    init(token: String, openPrefixes: [String] = []) {
         expected = Array("Bearer \(token)".utf8)
+        self.openPrefixes = openPrefixes
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .options || Self.openPaths.contains(request.uri.path) || matches(request.headers[.authorization]) else {
+        let path = request.uri.path
+        guard
+            request.method == .options || Self.openPaths.contains(path) || openPrefixes.contains(where: { path.hasPrefix($0) })
+                || matches(request.headers[.authorization])
+        else {
             throw APIError.unauthorized
         }
         return try await next(request, context)

@@ -55,6 +55,7 @@ extension APIError {
             case .plugin: "Plugin"
             case .folder: "Folder"
             case .tag: "Tag"
+            case .share: "Share link"
             case .apiKey: "API key"
             }
         return APIError(.notFound, "\(name) not found")

@@ -10,4 +10,7 @@ extension HTTPField.Name {
     static let idempotentReplayed = Self("Idempotent-Replayed")!
     /// Server-sent events: the id of the last event a reconnecting client saw.
     static let lastEventID = Self("Last-Event-ID")!
+    /// A share page's: no search engine lists it.
+    static let robotsTag = Self("X-Robots-Tag")!
+    static let referrerPolicy = Self("Referrer-Policy")!
 }
