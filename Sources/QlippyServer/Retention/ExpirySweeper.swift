@@ -4,17 +4,21 @@ import QlippyStore
 import ServiceLifecycle
 
 /// Deletes expired conversations (a temporary chat past its `expires_at`), and with
-/// `--retention DAYS` those nobody touched for that long, every ``interval``: in batches of
-/// ``batchSize``, one transaction each, so that a backlog never holds the writers long and adds
-/// go on between batches. Reads leave an expired conversation out at once; the sweep frees its
-/// rows (with its messages, search entries and a `conversation.deleted` event) soon after.
+/// `--retention DAYS` those nobody touched for that long, every ``interval``. Reads leave an
+/// expired conversation out at once; the sweep frees its rows (with its messages, search entries
+/// and a `conversation.deleted` event) soon after.
+///
+/// A backlog goes in small batches (``batchSize`` conversations, one transaction each), and after
+/// each the sweep pauses as long as the batch took: on SQLite every write waits for the one in
+/// flight, so a request waits for one small batch at most, and the sweep takes at most half of the
+/// writer's time.
 struct ExpirySweeper: Service {
     let store: any ExpiredConversations
     /// `--retention`, in days.
     let retention: Int?
     let logger: Logger
     static let interval = Duration.seconds(5)
-    static let batchSize = 100
+    static let batchSize = 4
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -31,11 +35,16 @@ struct ExpirySweeper: Service {
     /// Batches until one comes back short; how many conversations went.
     func sweep() async throws -> Int {
         var swept = 0
+        let clock = ContinuousClock()
         while !Task.isShuttingDownGracefully {
             let cutoff = retention.map { Timestamp.now().minus(.seconds($0 * 86_400)) }
-            let deleted = try await store.deleteExpired(untouchedBefore: cutoff, limit: Self.batchSize)
+            var deleted = 0
+            let took = try await clock.measure {
+                deleted = try await store.deleteExpired(untouchedBefore: cutoff, limit: Self.batchSize)
+            }
             swept += deleted
             if deleted < Self.batchSize { break }
+            try? await Task.sleep(for: took)
         }
         return swept
     }
