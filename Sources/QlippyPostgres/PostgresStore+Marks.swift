@@ -58,8 +58,8 @@ extension PostgresStore {
             if let untouchedBefore, deleted < limit {
                 deleted += try await self.deleteEach(
                     """
-                    SELECT id FROM conversations WHERE last_updated < \(untouchedBefore.storageText)::timestamp
-                    LIMIT \(limit - deleted) FOR UPDATE SKIP LOCKED
+                    SELECT c.id FROM conversations c WHERE c.last_updated < \(untouchedBefore.storageText)::timestamp
+                    AND \(unescaped: PostgresRows.notExpired) LIMIT \(limit - deleted) FOR UPDATE SKIP LOCKED
                     """, connection)
             }
             return deleted

@@ -209,12 +209,13 @@ extension PostgresStore {
         try await insert(.conversation) {
             // One statement: the insert, its details, its place in a branched conversation and the
             // bump commit together. `greatest`: never backwards, as two servers' concurrent adds may
-            // commit in either order.
+            // commit in either order. No row at all: no such conversation, or it has expired.
             let rows = try await connection.query(
                 """
                 WITH added AS (
                     INSERT INTO messages (id, conversation_id, role, content, timestamp)
-                    VALUES (\(id), \(conversationID), \(role), \(content), \(now.storageText)::timestamp)
+                    SELECT \(id), c.id, \(role), \(content), \(now.storageText)::timestamp FROM conversations c
+                    WHERE c.id = \(conversationID) AND \(unescaped: PostgresRows.notExpired)
                     RETURNING id, conversation_id, timestamp
                 ), details AS (
                     INSERT INTO message_details
@@ -240,9 +241,12 @@ extension PostgresStore {
                 """, logger: logger
             )
             // A current message here: the conversation has branched, and the new message hangs under it.
+            var added = false
             for try await parentID in rows.decode(String?.self) {
+                added = true
                 if let parentID { parentOfAdded = .message(parentID) }
             }
+            guard added else { throw StoreError.notFound(.conversation) }
         }
         try await apply(placed, toConversation: conversationID, connection)
         return Message(

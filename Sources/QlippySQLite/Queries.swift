@@ -66,9 +66,6 @@ enum Queries {
         FROM \(conversationsWithMarks) WHERE c.id = ? AND \(notExpired)
         """
 
-    /// A conversation's marks (``ConversationMarks``), its owner first. Argument: the conversation id.
-    static let marks = "SELECT c.user_id, k.pinned, k.archived, k.tags, k.expires_at FROM \(conversationsWithMarks) WHERE c.id = ?"
-
     /// The user's tags (``Tag``): the first spelling in byte order of each, and how many
     /// conversations carry it. Argument: the user id.
     static let tagsOfUser = "SELECT min(name), count(*) FROM conversation_tags WHERE user_id = ? GROUP BY tag_key"
@@ -173,8 +170,12 @@ enum Queries {
         ORDER BY expires_at LIMIT CAST(? AS INTEGER)
         """
 
-    /// Up to a number of conversations last updated before a time. Arguments: the time, the limit.
-    static let untouched = "SELECT id FROM conversations WHERE last_updated < ? LIMIT CAST(? AS INTEGER)"
+    /// Up to a number of conversations last updated before a time, the expired ones left to
+    /// ``expired``. A scan of the conversations (no index has `last_updated` first: one would cost
+    /// every new message), which the sweep runs seldom. Arguments: the time, the limit.
+    static let untouched = """
+        SELECT c.id FROM \(conversationsWithMarks) WHERE c.last_updated < ? AND \(notExpired) LIMIT CAST(? AS INTEGER)
+        """
 
     /// A page of the user's conversations for an export, in creation order, after a cursor.
     /// Arguments: user id, the cursor's creation time ('' for none, which sorts first) and id, limit.
@@ -204,7 +205,7 @@ enum Queries {
         ("conversationListArchived", conversationList(ConversationFilterSQL(ConversationFilter(archived: .only)))),
         ("conversationListPinned", conversationList(ConversationFilterSQL(ConversationFilter(pinned: true)))),
         ("conversationListTagged", conversationList(ConversationFilterSQL(ConversationFilter(tag: "x")))),
-        ("conversationSummary", conversationSummary), ("conversation", conversation), ("marks", marks), ("tagsOfUser", tagsOfUser),
+        ("conversationSummary", conversationSummary), ("conversation", conversation), ("tagsOfUser", tagsOfUser),
         ("marksWithTag", marksWithTag), ("expired", expired), ("sharedConversation", sharedConversation),
         ("shareLinkOfConversation", shareLinkOfConversation), ("shareLinksOfUser", shareLinksOfUser),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),

@@ -53,8 +53,8 @@ extension SQLiteStore {
             if let untouchedBefore, ids.count < limit {
                 ids += try db.fetchAll(Queries.untouched, [untouchedBefore.storageText, String(limit - ids.count)]) { $0.text(0) ?? "" }
             }
-            for id in Set(ids) { try Self.deleteConversation(id, db) }
-            return Set(ids).count
+            for id in ids { try Self.deleteConversation(id, db) }
+            return ids.count
         }
     }
 

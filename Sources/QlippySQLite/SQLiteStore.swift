@@ -159,8 +159,9 @@ public final class SQLiteStore: ChatStore, StoreBackups {
             }
             let marks = changes.applied(to: conversation.marks)
             if marks != conversation.marks { try Self.storeMarks(marks, ofConversation: id, userID: conversation.userID, db) }
-            // The title's and folder's trigger logs an edit of them; a switch or new marks alone are logged here.
-            if switched || marks != conversation.marks, !changes.editsFields {
+            // The title's and folder's trigger logs an edit of them; a switch or marks alone are
+            // logged here, marks whenever they are sent (as PostgreSQL's trigger does).
+            if switched || changes.organizes, !changes.editsFields {
                 try Self.logChange("conversation.updated", id, ofConversation: id, db)
             }
             return try db.fetchConversation(id: id)

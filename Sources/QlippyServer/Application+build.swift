@@ -155,7 +155,7 @@ func buildRoutes(store: any ChatStore, feed: ChangeFeed, metrics: ServerMetrics,
     UsageController(store: store).addRoutes(to: routes)
     EventController(store: store, feed: feed).addRoutes(to: routes)
     TransferController(store: store, posts: posts, maxImportSize: settings.maxImportSize).addRoutes(to: routes)
-    OpenAPIController(mode: settings.auth, backups: store is any StoreBackups).addRoutes(to: routes)
+    OpenAPIController(mode: settings.auth, backups: store is any StoreBackups, shareLinks: settings.shareLinks).addRoutes(to: routes)
     MetricsController(metrics: metrics, feed: feed, store: store).addRoutes(to: routes)
     if settings.auth != .none, let backups = store as? any StoreBackups {
         AdminController(store: backups, settings: settings, posts: posts).addRoutes(to: routes)

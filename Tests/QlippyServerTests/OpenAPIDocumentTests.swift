@@ -15,13 +15,17 @@ import Testing
 /// (`scripts/fuzz-contract`) holds the live server to it.
 @Suite("OpenAPI document")
 struct OpenAPIDocumentTests {
-    @Test(arguments: [(AuthMode.none, 34), (.token, 35), (.accounts, 47)])
-    func listsExactlyTheRoutesTheRouterServes(mode: AuthMode, count: Int) async throws {
+    @Test(arguments: [
+        (AuthMode.none, ShareLinkPolicy.public, 34), (.token, .public, 35), (.accounts, .public, 47), (.accounts, .off, 42),
+        (.token, .accounts, 35),
+    ])
+    func listsExactlyTheRoutesTheRouterServes(mode: AuthMode, shareLinks: ShareLinkPolicy, count: Int) async throws {
         // Which store serves does not change the routes: a SQLite file is enough here.
         let path = try makeTemporaryDirectory().appendingPathComponent("routes.db").path
         let store = try SQLiteStore(database: AppDatabase.open(path: path), searchScanLimit: 0)
         var settings = ServerSettings()
         settings.auth = mode
+        settings.shareLinks = shareLinks
         if mode == .token { settings.apiToken = "a-token-of-twenty-chars" }
         let feed = try await ChangeFeed(store: store, buffer: 10, heartbeat: .seconds(15), logger: Logger(label: "tests.routes"))
         let router = try await buildRoutes(
@@ -29,7 +33,10 @@ struct OpenAPIDocumentTests {
             logger: Logger(label: "tests.routes"))
         // The router writes a path's parameters as the document does: `/api/users/{user_id}`.
         let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
-        let documented = Set(try OpenAPIOperations.all(mode: mode).map { "\($0.method.rawValue) \($0.path)" })
+        let operations = try OpenAPIOperations.all(mode: mode, shareLinks: shareLinks)
+        let documented = Set(operations.map { "\($0.method.rawValue) \($0.path)" })
+        let openShareReaders = operations.filter { $0.isOpen && $0.path.contains("shared") }.count
+        #expect(openShareReaders == (shareLinks == .public && mode != .none ? 2 : 0))
         #expect(registered.subtracting(documented).isEmpty, "routes missing from the document")
         #expect(documented.subtracting(registered).isEmpty, "documented operations the router does not serve")
         #expect(registered.count == count)

@@ -9,8 +9,8 @@ import Hummingbird
 struct OpenAPIController {
     let document: ByteBuffer
 
-    init(mode: AuthMode, backups: Bool) {
-        document = Self.document(for: mode, backups: backups)
+    init(mode: AuthMode, backups: Bool, shareLinks: ShareLinkPolicy) {
+        document = Self.document(for: mode, backups: backups, shareLinks: shareLinks)
     }
 
     func addRoutes(to routes: RouteGroups) {
@@ -27,14 +27,17 @@ struct OpenAPIController {
     /// to a schema's `required` in accounts mode, and no security requirement at all in `none`
     /// mode, so that a client or fuzzer reading the document sends what the server asks. Without
     /// `backups` (a store that cannot copy itself, PostgreSQL) the backup route is left out too.
-    static func document(for mode: AuthMode, backups: Bool = true) -> ByteBuffer {
+    /// The share routes (`"x-qlippy-share-links"`) are left out under `--share-links off`, and their
+    /// readers (`"x-qlippy-share-readers"`) ask for the mode's credential under `accounts`.
+    static func document(for mode: AuthMode, backups: Bool = true, shareLinks: ShareLinkPolicy = .public) -> ByteBuffer {
         guard var document = try? JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json)) as? [String: Any] else {
             preconditionFailure("Resources/openapi.json is not a JSON object")
         }
         document = cut(document, to: mode) as? [String: Any] ?? document
         document["paths"] = (document["paths"] as? [String: [String: Any]])?.filter { path, item in
             !item.isEmpty && (backups || path != AdminController.backupPath)
-        }
+                && (shareLinks != .off || item["x-qlippy-share-links"] == nil)
+        }.mapValues { item in Self.sharing(item, shareLinks) }
         if mode == .none {
             document["security"] = nil
             if var components = document["components"] as? [String: Any] {
@@ -44,6 +47,20 @@ struct OpenAPIController {
         }
         let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return ByteBuffer(bytes: data)
+    }
+
+    /// A path item without its share markers; a reader's own open security gone under `accounts`.
+    private static func sharing(_ item: [String: Any], _ shareLinks: ShareLinkPolicy) -> [String: Any] {
+        var item = item
+        item["x-qlippy-share-links"] = nil
+        for (method, operation) in item {
+            guard var operation = operation as? [String: Any], operation.removeValue(forKey: "x-qlippy-share-readers") != nil else {
+                continue
+            }
+            if shareLinks == .accounts { operation["security"] = nil }
+            item[method] = operation
+        }
+        return item
     }
 
     private static func cut(_ node: Any, to mode: AuthMode) -> Any? {

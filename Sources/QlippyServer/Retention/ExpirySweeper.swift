@@ -3,8 +3,10 @@ import QlippyModel
 import QlippyStore
 import ServiceLifecycle
 
-/// Deletes expired conversations (a temporary chat past its `expires_at`), and with
-/// `--retention DAYS` those nobody touched for that long, every ``interval``. Reads leave an
+/// Deletes expired conversations (a temporary chat past its `expires_at`) every ``interval``, and
+/// with `--retention DAYS` those nobody touched for that long every ``retentionInterval``: finding
+/// them reads every conversation (no index has `last_updated` first, as one would cost every new
+/// message), and a policy of days needs no answer within seconds. Reads leave an
 /// expired conversation out at once; the sweep frees its rows (with its messages, search entries
 /// and a `conversation.deleted` event) soon after.
 ///
@@ -18,12 +20,17 @@ struct ExpirySweeper: Service {
     let retention: Int?
     let logger: Logger
     static let interval = Duration.seconds(5)
+    static let retentionInterval = Duration.seconds(600)
     static let batchSize = 4
 
     func run() async throws {
+        let clock = ContinuousClock()
+        var retentionDue = clock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let swept = try await sweep()
+                let withRetention = retention != nil && clock.now >= retentionDue
+                let swept = try await sweep(withRetention: withRetention)
+                if withRetention { retentionDue = clock.now + Self.retentionInterval }
                 if swept > 0 { logger.info("deleted \(swept) expired conversations", metadata: ["deleted": "\(swept)"]) }
             } catch {
                 logger.warning("expiry sweep failed, trying again: \(error)")
@@ -33,11 +40,11 @@ struct ExpirySweeper: Service {
     }
 
     /// Batches until one comes back short; how many conversations went.
-    func sweep() async throws -> Int {
+    func sweep(withRetention: Bool) async throws -> Int {
         var swept = 0
         let clock = ContinuousClock()
         while !Task.isShuttingDownGracefully {
-            let cutoff = retention.map { Timestamp.now().minus(.seconds($0 * 86_400)) }
+            let cutoff = withRetention ? retention.map { Timestamp.now().minus(.seconds($0 * 86_400)) } : nil
             var deleted = 0
             let took = try await clock.measure {
                 deleted = try await store.deleteExpired(untouchedBefore: cutoff, limit: Self.batchSize)

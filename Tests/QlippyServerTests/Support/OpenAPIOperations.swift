@@ -32,14 +32,15 @@ enum OpenAPIOperations {
     }
 
     /// The document a server in `mode` serves.
-    static func document(mode: AuthMode = .token) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(OpenAPIController.document(for: mode).readableBytesView)) as! [String: Any]
+    static func document(mode: AuthMode = .token, shareLinks: ShareLinkPolicy = .public) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(OpenAPIController.document(for: mode, shareLinks: shareLinks).readableBytesView))
+            as! [String: Any]
     }
 
     /// Every operation of `mode`'s document; `isOpen` when it overrides the document's security
     /// with none (health, and in accounts mode signing in).
-    static func all(mode: AuthMode = .token) throws -> [Operation] {
-        try operations(in: document(mode: mode))
+    static func all(mode: AuthMode = .token, shareLinks: ShareLinkPolicy = .public) throws -> [Operation] {
+        try operations(in: document(mode: mode, shareLinks: shareLinks))
     }
 
     /// The operations of a document, such as the one a running server serves.
