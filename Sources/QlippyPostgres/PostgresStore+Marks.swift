@@ -4,23 +4,22 @@ import QlippyStore
 
 /// Tags as a resource (``ConversationMarks``), from the conversations' `tags` and `tag_keys`.
 extension PostgresStore {
-    /// A user's tags: the first spelling in byte order (`COLLATE "C"`, as SQLite's) and how many
-    /// conversations carry it, from the user's tagged conversations.
-    private static func tagsQuery(_ userID: String) -> PostgresQuery {
-        """
-        SELECT min(t.name COLLATE "C"), count(*) FROM conversations c, unnest(c.tag_keys, c.tags) AS t(key, name)
-        WHERE c.user_id = \(userID) AND cardinality(c.tag_keys) > 0 GROUP BY t.key
-        """
+    /// A user's tags, or the one with `key`: the first spelling in byte order (`COLLATE "C"`, as
+    /// SQLite's) and how many conversations carry it, from the user's tagged conversations.
+    private func fetchTags(ofUser userID: String, key: String? = nil, _ connection: PostgresConnection) async throws -> [Tag] {
+        let rows = try await connection.query(
+            """
+            SELECT min(t.name COLLATE "C"), count(*) FROM conversations c, unnest(c.tag_keys, c.tags) AS t(key, name)
+            WHERE c.user_id = \(userID) AND cardinality(c.tag_keys) > 0 AND (\(key)::text IS NULL OR t.key = \(key)) GROUP BY t.key
+            """, logger: logger)
+        var tags: [Tag] = []
+        for try await (name, count) in rows.decode((String, Int64).self) { tags.append(Tag(name: name, conversationCount: Int(count))) }
+        return tags
     }
 
     public func tags(ofUser userID: String) async throws -> [Tag] {
         try await run { connection in
-            var tags: [Tag] = []
-            for try await (name, count) in try await connection.query(Self.tagsQuery(userID), logger: self.logger).decode(
-                (String, Int64).self)
-            {
-                tags.append(Tag(name: name, conversationCount: Int(count)))
-            }
+            let tags = try await self.fetchTags(ofUser: userID, connection)
             if tags.isEmpty { try await self.requireUser(userID, connection) }
             return Tag.sorted(tags)
         }
@@ -29,13 +28,10 @@ extension PostgresStore {
     public func renameTag(userID: String, name: String, to newName: String) async throws -> Tag {
         try await transaction(deadline: deadline) { connection in
             try await self.retag(userID: userID, name: name, connection) { $0.renamingTag(ConversationMarks.tagKey(name), to: newName) }
-            let key = ConversationMarks.tagKey(newName)
-            for try await (name, count) in try await connection.query(Self.tagsQuery(userID), logger: self.logger).decode(
-                (String, Int64).self) where ConversationMarks.tagKey(name) == key
-            {
-                return Tag(name: name, conversationCount: Int(count))
+            guard let tag = try await self.fetchTags(ofUser: userID, key: ConversationMarks.tagKey(newName), connection).first else {
+                throw StoreError.notFound(.tag)
             }
-            throw StoreError.notFound(.tag)
+            return tag
         }
     }
 

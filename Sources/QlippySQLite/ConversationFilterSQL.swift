@@ -22,17 +22,10 @@ struct ConversationFilterSQL {
                 arguments.append(folder)
             }
         }
-        // Expired conversations are gone for every list: one probe for them and the archived.
-        let expired = "a.expires_at <= \(Queries.now)"
-        switch filter.archived {
-        case .hidden:
-            condition +=
-                " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND (a.archived OR \(expired)))"
-        case .only:
-            marked("archived", userID)
-            condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND \(expired))"
-        case .all: condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND \(expired))"
-        }
+        if filter.archived == .only { marked("archived", userID) }
+        // Expired conversations are gone for every list: one probe for them and, by default, the archived.
+        let left = "a.expires_at <= \(Queries.now)" + (filter.archived == .hidden ? " OR a.archived" : "")
+        condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks a WHERE a.conversation_id = c.id AND (\(left)))"
         switch filter.pinned {
         case true?: marked("pinned", userID)
         case false?: condition += " AND NOT EXISTS (SELECT 1 FROM conversation_marks p WHERE p.conversation_id = c.id AND p.pinned)"

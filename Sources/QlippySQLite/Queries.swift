@@ -70,6 +70,10 @@ enum Queries {
     /// conversations carry it. Argument: the user id.
     static let tagsOfUser = "SELECT min(name), count(*) FROM conversation_tags WHERE user_id = ? GROUP BY tag_key"
 
+    /// One tag of the user, by key, as ``tagsOfUser`` lists it (a count of 0: none). Arguments:
+    /// the user id, the tag's key.
+    static let tagOfUser = "SELECT min(name), count(*) FROM conversation_tags WHERE user_id = ? AND tag_key = ?"
+
     /// The conversations carrying a tag, with their marks. Arguments: the user id, the tag's key.
     static let marksWithTag = """
         SELECT k.conversation_id, k.pinned, k.archived, k.tags, k.expires_at FROM conversation_tags t
@@ -205,7 +209,7 @@ enum Queries {
         ("conversationListArchived", conversationList(ConversationFilterSQL(ConversationFilter(archived: .only)))),
         ("conversationListPinned", conversationList(ConversationFilterSQL(ConversationFilter(pinned: true)))),
         ("conversationListTagged", conversationList(ConversationFilterSQL(ConversationFilter(tag: "x")))),
-        ("conversationSummary", conversationSummary), ("conversation", conversation), ("tagsOfUser", tagsOfUser),
+        ("conversationSummary", conversationSummary), ("conversation", conversation), ("tagsOfUser", tagsOfUser), ("tagOfUser", tagOfUser),
         ("marksWithTag", marksWithTag), ("expired", expired), ("sharedConversation", sharedConversation),
         ("shareLinkOfConversation", shareLinkOfConversation), ("shareLinksOfUser", shareLinksOfUser),
         ("messagesOfConversation", messagesOfConversation), ("message", message), ("messageByRowID", messageByRowID),

@@ -8,18 +8,15 @@ extension SQLiteStore {
     public func tags(ofUser userID: String) async throws -> [Tag] {
         try snapshot { connection in
             try connection.requireUser(id: userID)
-            return Tag.sorted(
-                try connection.fetchAll(Queries.tagsOfUser, [userID]) { Tag(name: $0.text(0) ?? "", conversationCount: $0.int(1)) })
+            return Tag.sorted(try connection.fetchAll(Queries.tagsOfUser, [userID], Tag.init))
         }
     }
 
     public func renameTag(userID: String, name: String, to newName: String) async throws -> Tag {
         try await writer.write { db in
             try Self.retag(userID: userID, name: name, db) { $0.renamingTag(ConversationMarks.tagKey(name), to: newName) }
-            let key = ConversationMarks.tagKey(newName)
-            guard
-                let tag = try db.fetchAll(Queries.tagsOfUser, [userID], { Tag(name: $0.text(0) ?? "", conversationCount: $0.int(1)) })
-                    .first(where: { ConversationMarks.tagKey($0.name) == key })
+            guard let tag = try db.fetchOne(Queries.tagOfUser, [userID, ConversationMarks.tagKey(newName)], Tag.init),
+                tag.conversationCount > 0
             else { throw StoreError.notFound(.tag) }
             return tag
         }

@@ -146,6 +146,13 @@ extension Folder {
     }
 }
 
+extension Tag {
+    /// `Queries.tagsOfUser`' columns.
+    init(_ row: Columns) {
+        self.init(name: row.text(0) ?? "", conversationCount: row.int(1))
+    }
+}
+
 extension ShareLink {
     /// `Queries.shareLinkColumns`.
     init(_ row: Columns) {
